@@ -1,0 +1,3 @@
+from ibc_xls.cli import main
+
+main()

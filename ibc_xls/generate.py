@@ -1,0 +1,449 @@
+"""Spec → blank workbooks: one personalised workbook per respondent.
+
+Every text goes through ``write_string``, so nothing from a spec or a configuration can become
+a formula. Every xlsxwriter call that reports failure by its return code is checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+
+from ibc_xls.config import Config
+from ibc_xls.identity import IDENTITY_SHEET, Identity, template_version
+from ibc_xls.layout import (
+    CLASSES_LIST,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    header_text,
+    list_name,
+)
+from ibc_xls.problems import IbcError, Problem
+from ibc_xls.respondents import Respondent, respondents
+from ibc_xls.spec import Column, FormSpec, date_bound
+
+MANIFEST = ".ibc-xls-generated.json"
+INPUT_FILL = "#FFF7D6"
+HEADER_FILL = "#DCE6F1"
+PREFILLED_FILL = "#F2F2F2"
+DATE_FORMAT = "dd.mm.yyyy"
+A4 = 9
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What generate did with one workbook."""
+
+    respondent: Respondent
+    path: Path
+    status: str  # created | updated | unchanged | kept
+
+
+class _Checked:
+    """Wraps an xlsxwriter object so that a call returning a negative code raises."""
+
+    def __init__(self, target):
+        self._target = target
+
+    def __getattr__(self, name):
+        method = getattr(self._target, name)
+        if not callable(method):
+            return method
+
+        def call(*args, **kwargs):
+            result = method(*args, **kwargs)
+            if isinstance(result, int) and not isinstance(result, bool) and result < 0:
+                raise RuntimeError(f"xlsxwriter {name}{args[:2]!r} returned {result}")
+            return result
+
+        return call
+
+
+def _fmt_date(value: dt.date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def describe(column: Column, config: Config) -> str:
+    """What a person may enter in a column, in Russian (instructions and input hints)."""
+    if column.type == "date":
+        lo, hi = (date_bound(b, config.academic_year) for b in (column.min, column.max))
+        span = ""
+        if lo and hi:
+            span = f" с {_fmt_date(lo)} по {_fmt_date(hi)}"
+        return f"дата ДД.ММ.ГГГГ{span}"
+    if column.type in ("integer", "decimal"):
+        what = "целое число" if column.type == "integer" else "число"
+        if column.min is not None and column.max is not None:
+            return f"{what} от {_num(column.min)} до {_num(column.max)}"
+        if column.min is not None:
+            return f"{what} не меньше {_num(column.min)}"
+        if column.max is not None:
+            return f"{what} не больше {_num(column.max)}"
+        return what
+    if column.type == "choice":
+        return "значение из списка: " + "; ".join(column.choices)
+    if column.type == "class":
+        return "класс из списка классов школы"
+    if column.max_length:
+        return f"текст до {column.max_length} знаков"
+    return "текст"
+
+
+def _num(value) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+
+
+def _width(column: Column) -> float:
+    if column.width:
+        return column.width
+    longest = max([len(column.title) / 2 + 2, *(len(c) + 3 for c in column.choices)])
+    return float(min(max(longest, 8), 40))
+
+
+def _lines(text: str, width: float) -> int:
+    chars = max(int(width * 1.1), 1)
+    return sum(max(1, math.ceil(len(part) / chars)) for part in text.split("\n"))
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Formats:
+    def __init__(self, wb):
+        base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+        cell = {**base, "border": 1, "border_color": "#A6A6A6"}
+        add = wb.add_format
+        self.title = add({**base, "bold": True, "font_size": 14})
+        self.subtitle = add({**base, "italic": True})
+        self.wrap = add({**base, "text_wrap": True})
+        self.bold = add({**base, "bold": True})
+        self.header = add({**cell, "bold": True, "text_wrap": True, "bg_color": HEADER_FILL,
+                           "align": "center", "valign": "vcenter"})
+        self.prefilled = add({**cell, "text_wrap": True, "bg_color": PREFILLED_FILL})
+        unlocked = {**cell, "locked": False, "bg_color": INPUT_FILL}
+        self.input = {
+            "text": add({**unlocked, "text_wrap": True, "num_format": "@"}),
+            "choice": add({**unlocked, "text_wrap": True, "num_format": "@"}),
+            "class": add({**unlocked, "num_format": "@"}),
+            "date": add({**unlocked, "num_format": DATE_FORMAT, "align": "center"}),
+            "integer": add({**unlocked, "num_format": "0"}),
+            "decimal": add({**unlocked, "num_format": "0.0#"}),
+        }
+        self.table = add({**cell, "text_wrap": True})
+        self.table_header = add({**cell, "bold": True, "text_wrap": True, "bg_color": HEADER_FILL})
+
+
+def _validation(column: Column, form: FormSpec, config: Config) -> dict:
+    hint = describe(column, config).capitalize() + "."
+    if column.hint:
+        hint = f"{column.hint} {hint}" if column.type not in ("choice", "class") else column.hint
+    message = {
+        "input_title": _truncate(column.title, 32),
+        "input_message": _truncate(hint + (" Обязательно." if column.required else ""), 255),
+        "error_title": _truncate(column.title, 32),
+        "error_message": _truncate(
+            f"Здесь нужно: {describe(column, config)}. Исправьте значение.", 255),
+        "error_type": "stop",
+    }
+    if column.type in ("choice", "class"):
+        name = CLASSES_LIST if column.type == "class" else list_name(form.id, column.key)
+        return {**message, "validate": "list", "source": f"={name}",
+                "error_message": "Выберите значение из списка (стрелка справа от ячейки)."}
+    if column.type == "date":
+        lo = date_bound(column.min, config.academic_year) or dt.date(1900, 1, 1)
+        hi = date_bound(column.max, config.academic_year) or dt.date(9999, 12, 31)
+        lo_dt, hi_dt = (dt.datetime.combine(d, dt.time()) for d in (lo, hi))
+        return {**message, "validate": "date", "criteria": "between", "minimum": lo_dt,
+                "maximum": hi_dt}
+    if column.type in ("integer", "decimal"):
+        lo = column.min if column.min is not None else -1e9
+        hi = column.max if column.max is not None else 1e9
+        return {**message, "criteria": "between", "minimum": lo, "maximum": hi,
+                "validate": "integer" if column.type == "integer" else "decimal"}
+    if column.max_length:
+        return {**message, "validate": "length", "criteria": "<=", "value": column.max_length}
+    return {**message, "validate": "any"}
+
+
+def _lists_sheet(wb, fmt, forms, config: Config) -> None:
+    ws = _Checked(wb.add_worksheet(LISTS_SHEET))
+    lists = [(CLASSES_LIST, "Классы", [c.name for c in config.classes])]
+    for form in forms:
+        lists += [(list_name(form.id, c.key), f"{c.title} ({form.sheet})", list(c.choices))
+                  for c in form.columns if c.type == "choice"]
+    for col, (name, title, values) in enumerate(lists):
+        ws.write_string(0, col, title, fmt.bold)
+        for row, value in enumerate(values, start=1):
+            ws.write_string(row, col, value)
+        ws.set_column(col, col, 30)
+        last = max(len(values), 1) + 1
+        letter = xlsxwriter.utility.xl_col_to_name(col)
+        wb.define_name(name, f"='{LISTS_SHEET}'!${letter}$2:${letter}${last}")
+    ws.hide()
+    ws.protect()
+
+
+def _identity_sheet(wb, fmt, identity: Identity, forms) -> None:
+    ws = _Checked(wb.add_worksheet(IDENTITY_SHEET))
+    ws.write_string(0, 0, "Поле", fmt.bold)
+    ws.write_string(0, 1, "Название", fmt.bold)
+    ws.write_string(0, 2, "Значение", fmt.bold)
+    for row, (name, label, value) in enumerate(identity.rows(), start=1):
+        ws.write_string(row, 0, name)
+        ws.write_string(row, 1, label)
+        ws.write_string(row, 2, value)
+    start = len(identity.rows()) + 2
+    for col, text in enumerate(("Форма", "Версия", "Лист")):
+        ws.write_string(start, col, text, fmt.bold)
+    for row, form in enumerate(forms, start=start + 1):
+        ws.write_string(row, 0, form.id)
+        ws.write_string(row, 1, str(form.version))
+        ws.write_string(row, 2, form.sheet)
+    ws.set_column(0, 2, 24)
+    ws.hide()
+    ws.protect()
+
+
+def _footer(config: Config) -> str:
+    school = config.school.replace("&", "&&")
+    return f"&L{school}, {config.year_label}&RСтр. &P из &N"
+
+
+def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config) -> None:
+    ws = _Checked(wb.add_worksheet(form.sheet))
+    ws.write_string(0, 0, form.title, fmt.title)
+    ws.write_string(1, 0, f"{config.school}, {config.year_label} учебный год. {respondent.label}",
+                    fmt.subtitle)
+    note = "Заполняйте жёлтые ячейки. Столбцы со знаком * обязательны."
+    ws.write_string(2, 0, f"{form.description} {note}".strip(), fmt.subtitle)
+    widths = [_width(c) for c in form.columns]
+    for col, (column, width) in enumerate(zip(form.columns, widths, strict=True)):
+        ws.set_column(col, col, width)
+        ws.write_string(HEADER_ROW, col, header_text(column.title, column.required), fmt.header)
+    header_lines = max(_lines(header_text(c.title, c.required), w)
+                       for c, w in zip(form.columns, widths, strict=True))
+    ws.set_row(HEADER_ROW, 15 * max(header_lines, 2))
+    defaults = {"respondent_class": respondent.class_name, "respondent_name": respondent.name}
+    last_row = FIRST_DATA_ROW + form.row_count - 1
+    for i in range(form.row_count):
+        row = FIRST_DATA_ROW + i
+        fixed = form.fixed_rows[i] if form.rows == "fixed" else {}
+        lines = 1
+        for col, (column, width) in enumerate(zip(form.columns, widths, strict=True)):
+            if column.prefilled:
+                text = fixed.get(column.key, "")
+                ws.write_string(row, col, text, fmt.prefilled)
+                lines = max(lines, _lines(text, width))
+                continue
+            value = defaults.get(column.default or "", "")
+            if value:
+                ws.write_string(row, col, value, fmt.input[column.type])
+            else:
+                ws.write_blank(row, col, None, fmt.input[column.type])
+        if lines > 1:
+            ws.set_row(row, 15 * lines)
+    for col, column in enumerate(form.columns):
+        if column.is_input:
+            ws.data_validation(FIRST_DATA_ROW, col, last_row, col,
+                               _validation(column, form, config))
+    ws.freeze_panes(FIRST_DATA_ROW, 0)
+    ws.set_paper(A4)
+    if form.orientation == "landscape":
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.repeat_rows(HEADER_ROW)
+    ws.fit_to_pages(1, 0)
+    ws.print_area(0, 0, last_row, len(form.columns) - 1)
+    ws.set_footer(_footer(config))
+    free = form.rows == "free"
+    ws.protect("", {"format_columns": True, "format_rows": True, "insert_rows": free,
+                    "delete_rows": free, "sort": free})
+
+
+def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None:
+    ws = _Checked(wb.add_worksheet(INSTRUCTIONS_SHEET))
+    widths = (28, 13, 44, 50)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    row = 0
+
+    def line(text: str, style) -> None:
+        # A paragraph spans the four columns; the text itself goes in by write_string.
+        nonlocal row
+        ws.merge_range(row, 0, row, len(widths) - 1, "", style)
+        ws.write_string(row, 0, text, style)
+        ws.set_row(row, 15 * _lines(text, sum(widths)) + (4 if style is fmt.title else 0))
+        row += 1
+
+    line("Отчёт информационно-библиотечного центра", fmt.title)
+    line(f"{config.school}, {config.year_label} учебный год", fmt.bold)
+    line(f"Кто заполняет: {respondent.label}", fmt.bold)
+    row += 1
+    steps = [
+        "Заполняйте только жёлтые ячейки. Заголовки и готовые строки защищены от случайных "
+        "изменений.",
+        "Где в ячейке есть список, выберите значение из списка (стрелка справа от ячейки).",
+        "Даты пишите как ДД.ММ.ГГГГ, например 05.09.2025. Числа — цифрами.",
+        "Столбцы со знаком * обязательны для каждой заполненной строки.",
+        "Не переименовывайте листы и не меняйте заголовки столбцов: по ним книга читается "
+        "при сборе отчёта. Пустые строки оставьте пустыми.",
+        "Сохраните книгу в том же формате (.xlsx) под тем же именем. "
+        + (config.return_to or "Верните её зав. ИБЦ."),
+    ]
+    line("Как заполнять", fmt.bold)
+    for i, step in enumerate(steps, start=1):
+        line(f"{i}. {step}", fmt.wrap)
+    row += 1
+    for form in respondent.forms:
+        line(f"Лист «{form.sheet}»: {form.title}", fmt.bold)
+        if form.description:
+            line(form.description, fmt.wrap)
+        for col, text in enumerate(("Столбец", "Обязательно", "Что вводить", "Пояснение")):
+            ws.write_string(row, col, text, fmt.table_header)
+        row += 1
+        for column in form.input_columns:
+            cells = (column.title, "да" if column.required else "", describe(column, config),
+                     column.hint)
+            for col, text in enumerate(cells):
+                ws.write_string(row, col, text, fmt.table)
+            ws.set_row(row, 15 * max(_lines(t, w) for t, w in zip(cells, widths, strict=True)))
+            row += 1
+        row += 1
+    ws.set_paper(A4)
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_footer(_footer(config))
+    ws.protect()
+    ws.activate()
+
+
+def build(respondent: Respondent, config: Config, created: dt.datetime) -> bytes:
+    """The workbook of one respondent, as the bytes of an .xlsx file."""
+    buffer = io.BytesIO()
+    identity = Identity(
+        template=respondent.role, template_version=template_version(respondent.forms),
+        respondent_id=respondent.id, respondent=respondent.name,
+        class_name=respondent.class_name, school=config.school,
+        academic_year=config.year_label)
+    raw = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                       "strings_to_urls": False, "strings_to_numbers": False})
+    wb = _Checked(raw)
+    fmt = _Formats(raw)
+    wb.set_properties({
+        "title": f"Отчёт ИБЦ: {respondent.label}", "subject": config.year_label,
+        "author": "ibc-xls", "company": config.school, "created": created,
+        "comments": "Создано ibc-xls. Заполните жёлтые ячейки и верните книгу.",
+    })
+    for name, value in identity.properties().items():
+        wb.set_custom_property(name, value, "text")
+    _instructions_sheet(wb, fmt, respondent, config)
+    for form in respondent.forms:
+        _form_sheet(wb, fmt, form, respondent, config)
+    _lists_sheet(wb, fmt, respondent.forms, config)
+    _identity_sheet(wb, fmt, identity, respondent.forms)
+    raw.close()
+    return buffer.getvalue()
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+
+
+def safe_file_name(stem: str, suffix: str = ".xlsx") -> str:
+    """A file name that is valid on Windows and cannot leave its folder: no separators, no
+    ``..``, no reserved device names; Cyrillic is kept."""
+    text = _UNSAFE.sub("_", stem)
+    text = re.sub(r"\.{2,}", ".", text)
+    text = " ".join(text.split()).strip(" .")
+    if not text or _RESERVED.match(text):
+        text = f"_{text}"
+    return text[:120].rstrip(" .") + suffix
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".~ibc-xls-", suffix=".tmp")
+    try:
+        # mkstemp makes a private file; a workbook should get the user's usual permissions.
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def generate(config: Config, out: Path | None = None) -> list[Outcome]:
+    """Write every respondent's workbook into ``out`` (default: the outgoing folder).
+
+    The same inputs give the same bytes (the creation date is pinned to the start of the
+    academic year). A file that generate did not write itself, or that changed since, is kept
+    as it is: it may be a workbook someone has already filled in.
+    """
+    specs = config.specs()
+    people = respondents(config, specs)
+    out = (out or config.folders["outgoing"]).resolve()
+    if out == config.folders["returned"]:
+        raise IbcError(Problem("generate-into-returned", file=str(out)))
+    out.mkdir(parents=True, exist_ok=True)
+    manifest_path = out / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        manifest = {}
+    created = dt.datetime(config.academic_year, 9, 1)
+    names: set[str] = set()
+    outcomes = []
+    for person in people:
+        name = safe_file_name(person.file_stem)
+        while name.casefold() in names:
+            name = safe_file_name(f"{Path(name).stem} ({person.id})")
+        names.add(name.casefold())
+        path = out / name
+        if path.resolve().parent != out:
+            raise IbcError(Problem("generate-unsafe-name", file=name))
+        data = build(person, config, created)
+        status = "created"
+        if path.exists():
+            existing = _sha256(path.read_bytes())
+            if existing == _sha256(data):
+                status = "unchanged"
+            elif manifest.get(name) != existing:
+                outcomes.append(Outcome(person, path, "kept"))
+                continue
+            else:
+                status = "updated"
+        if status != "unchanged":
+            _write_atomic(path, data)
+        manifest[name] = _sha256(data)
+        outcomes.append(Outcome(person, path, status))
+    _write_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1,
+                                            sort_keys=True).encode("utf-8"))
+    return outcomes

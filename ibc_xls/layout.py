@@ -1,0 +1,33 @@
+"""Where things stand on a form sheet, shared by the writer and the reader."""
+
+from __future__ import annotations
+
+INSTRUCTIONS_SHEET = "Инструкция"
+LISTS_SHEET = "Списки"
+TITLE_ROW = 0
+HEADER_ROW = 3  # zero-based: rows 1–3 hold the title, the respondent and the description
+FIRST_DATA_ROW = HEADER_ROW + 1
+REQUIRED_MARK = " *"
+
+
+def header_text(title: str, required: bool) -> str:
+    """A column's header as written: its title, marked when the column is required."""
+    return title + REQUIRED_MARK if required else title
+
+
+def header_key(text: object) -> str:
+    """What a header cell is matched on: the title without the mark, case and spacing."""
+    if not isinstance(text, str):
+        return ""
+    text = " ".join(text.split())
+    if text.endswith("*"):
+        text = text[:-1].rstrip()
+    return text.casefold().replace("ё", "е")
+
+
+def list_name(form_id: str, key: str) -> str:
+    """The defined name of a choice list on the hidden lists sheet."""
+    return f"list_{form_id}_{key}"
+
+
+CLASSES_LIST = "list_classes"

@@ -1,0 +1,74 @@
+"""Checking hand-edited TOML settings files (form specs, the school's configuration): every
+problem names the file and the key, in Russian."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+
+from ibc_xls.problems import IbcError, Problem
+
+
+def read_toml(path: Path) -> dict:
+    """Parse a TOML file; a syntax error becomes an IbcError naming the file."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise IbcError(Problem("toml-syntax", file=str(path), params={"reason": str(exc)})) from exc
+
+
+class Checker:
+    """Collects the problems of one TOML settings file, each naming the key it is about."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, code: str, key: str, value: object = None, **params) -> None:
+        self.problems.append(
+            Problem(code, file=self.file, field=key, value=value, params={"key": key, **params})
+        )
+
+    def bad(self, key: str, reason: str, value: object = None) -> None:
+        self.add("toml-bad-value", key, value, reason=reason)
+
+    def unknown(self, table: dict, allowed: Iterable[str], prefix: str) -> None:
+        allowed = tuple(allowed)
+        for k in table:
+            if k not in allowed:
+                self.add("toml-unknown-key", f"{prefix}{k}", allowed=", ".join(allowed))
+
+    def get(self, table: dict, name: str, kind: type | tuple, prefix: str, *, required=True,
+            default=None):
+        key = f"{prefix}{name}"
+        if name not in table:
+            if required:
+                self.add("toml-missing-key", key)
+            return default
+        value = table[name]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        ok = False if isinstance(value, bool) and bool not in kinds else isinstance(value, kinds)
+        if not ok:
+            self.bad(key, f"ожидается {_TYPE_NAMES.get(kinds[0], kinds[0].__name__)}", value)
+            return default
+        if isinstance(value, str) and not value.strip() and required:
+            self.bad(key, "пустая строка", value)
+            return default
+        return value
+
+    def strings(self, table: dict, name: str, prefix: str, *, required=False) -> tuple[str, ...]:
+        value = self.get(table, name, list, prefix, required=required, default=[])
+        if not all(isinstance(v, str) and v.strip() for v in value):
+            self.bad(f"{prefix}{name}", "ожидается список непустых строк", value)
+            return ()
+        return tuple(value)
+
+    def one_of(self, value, allowed: tuple, key: str) -> None:
+        if value is not None and value not in allowed:
+            self.bad(key, "допустимо одно из: " + ", ".join(map(str, allowed)), value)
+
+
+_TYPE_NAMES = {str: "строка", int: "целое число", float: "число", bool: "true или false",
+               list: "список", dict: "таблица"}
+

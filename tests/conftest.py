@@ -1,0 +1,45 @@
+"""Shared fixtures: a school's working folder made by the real ``init``, and its workbooks made
+by the real ``generate``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from ibc_xls.config import Config, load_config
+from ibc_xls.generate import Outcome, generate
+from ibc_xls.workspace import init_workspace
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO.parent / "shared" / "seed" / "000_b16e13928dcae4fe.txt"
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A working folder as ``ibc-xls init`` makes it (academic year 2026/2027)."""
+    root = tmp_path / "школа"
+    init_workspace(root, today=TODAY)
+    return root
+
+
+@pytest.fixture
+def config(workspace: Path) -> Config:
+    return load_config(workspace)
+
+
+@pytest.fixture
+def generated(config: Config) -> list[Outcome]:
+    """Every respondent's workbook, written by ``generate`` into the outgoing folder."""
+    return generate(config)
+
+
+@pytest.fixture(scope="session")
+def generated_once(tmp_path_factory) -> tuple[Config, list[Outcome]]:
+    """One generated set for the whole session, for tests that only read it."""
+    root = tmp_path_factory.mktemp("session") / "школа"
+    init_workspace(root, today=TODAY)
+    config = load_config(root)
+    return config, generate(config)
