@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
-from ibc_xls import __version__
+from ibc_xls import __version__, cli_ru
 from ibc_xls.problems import IbcError
+
+cli_ru.install()
 
 FOLDER_HELP = "Рабочая папка школы (где лежит ibc-xls.toml). По умолчанию — текущая."
 STATUS_TEXT = {
@@ -20,6 +22,21 @@ STATUS_TEXT = {
 }
 
 
+class _Command(click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[ПАРАМЕТРЫ]")
+        super().__init__(*args, **kwargs)
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[ПАРАМЕТРЫ]")
+        kwargs.setdefault("subcommand_metavar", "КОМАНДА [АРГУМЕНТЫ]...")
+        super().__init__(*args, **kwargs)
+
+
 def _fail(exc: IbcError) -> None:
     for problem in exc.problems:
         click.echo(f"Ошибка. {problem}", err=True)
@@ -28,10 +45,10 @@ def _fail(exc: IbcError) -> None:
 
 folder_option = click.option(
     "-C", "--folder", type=click.Path(file_okay=False, path_type=Path), default=".",
-    show_default=False, help=FOLDER_HELP)
+    metavar="ПАПКА", help=FOLDER_HELP)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("ibc-xls", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", message="ibc-xls %(version)s",
                       help="Показать версию и выйти.")
 def cli() -> None:
@@ -47,9 +64,10 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".",
+                metavar="[ПАПКА]")
 def init(folder: Path) -> None:
-    """Создать рабочую папку школы FOLDER (по умолчанию — текущую).
+    """Создать рабочую папку школы ПАПКА (по умолчанию — текущую).
 
     В ней появятся файл настроек ibc-xls.toml с примером для МОУ «СОШ №4», шаблоны форм
     и папки для бланков, сданных книг и отчётов. Уже существующие файлы не меняются.
@@ -68,6 +86,7 @@ def init(folder: Path) -> None:
 @cli.command()
 @folder_option
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
+              metavar="ПАПКА",
               help="Куда записать бланки. По умолчанию — папка бланков из настроек.")
 def generate(folder: Path, out: Path | None) -> None:
     """Сделать бланки: по одной книге Excel на каждого респондента.
@@ -95,4 +114,9 @@ def generate(folder: Path, out: Path | None) -> None:
 
 def main() -> None:
     """Entry point of the ``ibc-xls`` console script."""
+    # A Windows console or a redirected stream may not speak UTF-8: an unencodable «» or —
+    # must print as "?" rather than end the command with a traceback.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     cli(prog_name="ibc-xls")

@@ -62,7 +62,8 @@ class Config:
         return dt.date(self.academic_year + 1, 8, 31)
 
     def specs(self) -> list[FormSpec]:
-        """The form specs this school uses: its own templates folder if it has one."""
+        """The form specs this school uses: its own templates folder, or the shipped ones when
+        the configuration names none and the default folder is absent."""
         folder = self.folders["templates"]
         return load_specs(folder if folder.is_dir() else DEFAULT_TEMPLATES)
 
@@ -97,6 +98,8 @@ def load_config(root: Path) -> Config:
     for key, default in DEFAULT_FOLDERS.items():
         value = c.get(folders_raw, key, str, "folders.", required=False, default=default)
         folders[key] = (root / value).resolve()
+    if "templates" in folders_raw and not folders["templates"].is_dir():
+        c.bad("folders.templates", "такой папки с шаблонами нет", folders_raw["templates"])
     if folders["outgoing"] == folders["returned"]:
         c.bad("folders.returned", "папка для сданных книг должна отличаться от папки бланков",
               folders_raw.get("returned"))

@@ -37,7 +37,7 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "toml-bad-value": Kind(
         "Недопустимое значение",
-        "Ключ «{key}»: {reason}.",
+        "Ключ «{key}»{shown}: {reason}.",
     ),
     "toml-unknown-key": Kind(
         "Неизвестный ключ",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ibc_xls.config import CONFIG_NAME, Config
-from ibc_xls.problems import IbcError, Problem
+from ibc_xls.problems import IbcError
 from ibc_xls.spec import FormSpec
+from ibc_xls.tomlcheck import bad_value
 
 ROLE_TITLES = {"ibc_head": "Зав. ИБЦ", "director": "Директор",
                "class_teacher": "Классный руководитель"}
@@ -44,10 +45,9 @@ def forms_for(role: str, config: Config, specs: list[FormSpec]) -> tuple[FormSpe
         return tuple(s for s in specs if role in s.filled_by)
     unknown = [f for f in config.forms[role] if f not in by_id]
     if unknown:
-        raise IbcError(Problem(
-            "toml-bad-value", file=str(config.root / CONFIG_NAME), field=f"forms.{role}",
-            value=unknown[0], params={"key": f"forms.{role}", "reason": (
-                f"формы «{unknown[0]}» нет среди шаблонов; есть: " + ", ".join(by_id))}))
+        raise IbcError(bad_value(str(config.root / CONFIG_NAME), f"forms.{role}",
+                                 "такой формы нет среди шаблонов; есть: " + ", ".join(by_id),
+                                 unknown[0]))
     wanted = set(config.forms[role])
     return tuple(s for s in specs if s.id in wanted)
 

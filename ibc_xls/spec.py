@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ibc_xls.problems import IbcError, Problem
-from ibc_xls.tomlcheck import Checker, read_toml
+from ibc_xls.tomlcheck import Checker, bad_value, read_toml
 
 TYPES = ("text", "integer", "decimal", "date", "choice", "class")
 ROW_MODES = ("fixed", "free")
@@ -320,10 +320,8 @@ def load_specs(folder: Path) -> list[FormSpec]:
             seen.setdefault(key, spec.source)
     for spec in specs:
         if spec.sheet.casefold() in {s.casefold() for s in RESERVED_SHEETS}:
-            problems.append(Problem("toml-bad-value", file=spec.source, field="sheet",
-                                    value=spec.sheet, params={
-                                        "key": "sheet",
-                                        "reason": "это имя служебного листа, выберите другое"}))
+            problems.append(bad_value(spec.source, "sheet",
+                                      "это имя служебного листа, выберите другое", spec.sheet))
     if problems:
         raise IbcError(problems)
     return specs

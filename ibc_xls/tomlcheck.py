@@ -18,6 +18,13 @@ def read_toml(path: Path) -> dict:
         raise IbcError(Problem("toml-syntax", file=str(path), params={"reason": str(exc)})) from exc
 
 
+def bad_value(file: str, key: str, reason: str, value: object = None) -> Problem:
+    """A settings key whose value is wrong, with the value that was found."""
+    shown = "" if value is None else f", указано «{value}»"
+    return Problem("toml-bad-value", file=file, field=key, value=value,
+                   params={"key": key, "reason": reason, "shown": shown})
+
+
 class Checker:
     """Collects the problems of one TOML settings file, each naming the key it is about."""
 
@@ -31,7 +38,7 @@ class Checker:
         )
 
     def bad(self, key: str, reason: str, value: object = None) -> None:
-        self.add("toml-bad-value", key, value, reason=reason)
+        self.problems.append(bad_value(self.file, key, reason, value))
 
     def unknown(self, table: dict, allowed: Iterable[str], prefix: str) -> None:
         allowed = tuple(allowed)
