@@ -80,7 +80,7 @@ def load_config(root: Path) -> Config:
     c.unknown(school, SCHOOL_KEYS, "school.")
     name = c.get(school, "name", str, "school.")
     year = c.get(school, "academic_year", int, "school.")
-    if year is not None and not 2024 <= year <= 2100:
+    if year is not None and not 2023 <= year <= 2100:
         c.bad("school.academic_year", "год начала учебного года, например 2025 для 2025/2026",
               year)
     people = c.get(data, "people", dict, "", default={})

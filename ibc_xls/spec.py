@@ -121,8 +121,10 @@ def _bound(c: Checker, col: dict, name: str, ctype: str, prefix: str):
     value = col[name]
     key = f"{prefix}{name}"
     if ctype == "date":
-        if isinstance(value, dt.date) or value in DATE_BOUNDS:
-            return value.isoformat() if isinstance(value, dt.date) else value
+        # TOML's datetime is a date too in Python; a bound is a whole day.
+        is_date = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+        if is_date or value in DATE_BOUNDS:
+            return value.isoformat() if is_date else value
         c.bad(key, "ожидается дата ГГГГ-ММ-ДД или одно из: " + ", ".join(DATE_BOUNDS), value)
         return None
     if ctype in ("integer", "decimal") and isinstance(value, int | float) \
@@ -133,6 +135,19 @@ def _bound(c: Checker, col: dict, name: str, ctype: str, prefix: str):
         return value
     c.bad(key, f"у столбца типа «{ctype}» такой границы быть не может", value)
     return None
+
+
+def _after(lo, hi) -> bool:
+    """Whether bound ``lo`` lies above ``hi``, where that is known without the school's year."""
+    if lo is None or hi is None:
+        return False
+    if isinstance(lo, int | float) and isinstance(hi, int | float):
+        return lo > hi
+    if (lo in DATE_BOUNDS) != (hi in DATE_BOUNDS):
+        return False
+    if lo in DATE_BOUNDS:
+        return DATE_BOUNDS.index(lo) > DATE_BOUNDS.index(hi)
+    return lo > hi  # ISO dates order as text
 
 
 def _column(c: Checker, col: dict, prefix: str) -> Column | None:
@@ -147,12 +162,14 @@ def _column(c: Checker, col: dict, prefix: str) -> Column | None:
     ctype = c.get(col, "type", str, prefix, required=False, default="text")
     c.one_of(ctype, TYPES, f"{prefix}type")
     choices = c.strings(col, "choices", prefix, required=ctype == "choice")
-    if ctype != "choice" and choices:
+    if ctype != "choice" and ctype in TYPES and choices:
         c.bad(f"{prefix}choices", "список выбора бывает только у столбца типа choice")
     if len(set(choices)) != len(choices):
         c.bad(f"{prefix}choices", "в списке выбора есть повторы", list(choices))
-    lo, hi = _bound(c, col, "min", ctype, prefix), _bound(c, col, "max", ctype, prefix)
-    if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
+    lo = hi = None
+    if ctype in TYPES:
+        lo, hi = _bound(c, col, "min", ctype, prefix), _bound(c, col, "max", ctype, prefix)
+    if _after(lo, hi):
         c.bad(f"{prefix}min", "нижняя граница больше верхней", lo)
     default = c.get(col, "default", str, prefix, required=False)
     c.one_of(default, DEFAULTS, f"{prefix}default")
@@ -193,9 +210,12 @@ def _rule(c: Checker, rule: dict, prefix: str, keys: set[str]) -> Rule | None:
     )
     if kind == "le" and not r.left:
         c.add("toml-missing-key", f"{prefix}left")
-    for name in (*r.left, r.right, r.field, *r.then, *r.fields):
-        if name and name not in keys:
-            c.bad(prefix.rstrip("."), f"правило ссылается на неизвестный столбец «{name}»", name)
+    for attr in ("left", "right", "field", "then", "fields"):
+        value = getattr(r, attr)
+        for name in value if isinstance(value, tuple) else (value,):
+            if name and name not in keys:
+                c.bad(f"{prefix}{attr}", f"правило ссылается на неизвестный столбец «{name}»",
+                      name)
     return r if kind in RULES else None
 
 
@@ -241,7 +261,9 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
                 c.add("toml-duplicate", f"columns[{i + 1}].{what}", getattr(col, attr),
                       where=f" в columns[{seen[value]}]")
             seen.setdefault(value, i + 1)
-    keys = {col.key for col in columns}
+    # A column dropped for another mistake still counts when a rule names it.
+    keys = {col["key"] for col in raw_columns
+            if isinstance(col, dict) and isinstance(col.get("key"), str)}
     prefilled = {col.key for col in columns if col.prefilled}
     if columns and not any(col.is_input for col in columns):
         c.bad("columns", "в форме нет ни одного столбца для ввода")

@@ -3,6 +3,7 @@ problem names the file and the key, in Russian."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,8 +15,14 @@ def read_toml(path: Path) -> dict:
     """Parse a TOML file; a syntax error becomes an IbcError naming the file."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise IbcError(Problem("toml-syntax", file=str(path), params={"reason": str(exc)})) from exc
+    except UnicodeDecodeError as exc:
+        reason = "файл не в кодировке UTF-8; сохраните его в Блокноте с кодировкой UTF-8"
+        raise IbcError(Problem("toml-syntax", file=str(path), params={"reason": reason})) from exc
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        reason = (f"ошибка в строке {where[1]}, знак {where[2]}" if where
+                  else "ошибка в конце файла")
+        raise IbcError(Problem("toml-syntax", file=str(path), params={"reason": reason})) from exc
 
 
 def bad_value(file: str, key: str, reason: str, value: object = None) -> Problem:
