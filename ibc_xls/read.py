@@ -1,0 +1,190 @@
+"""A raw workbook → the forms it holds: its identity, each form's sheet, columns located by
+their header text, and the rows staff filled, every value with its true cell.
+
+Nothing here judges values; it only finds them. Layout problems (a missing sheet, column or
+header) are reported here because without them the values cannot be found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ibc_xls.cells import a1
+from ibc_xls.identity import FIELDS, IDENTITY_SHEET, PROPERTY_PREFIX
+from ibc_xls.layout import HEADER_ROW, header_key
+from ibc_xls.normalize import is_empty
+from ibc_xls.problems import Problem
+from ibc_xls.spec import FormSpec
+
+HEADER_SEARCH_ROWS = HEADER_ROW + 12  # a few rows inserted above the table still read
+
+
+@dataclass
+class RowRead:
+    """One filled row: its zero-based row and each located column's value by key."""
+
+    row: int
+    values: dict[str, object]
+
+
+@dataclass
+class FormRead:
+    form: FormSpec
+    sheet: str
+    columns: dict[str, int]  # key → zero-based column
+    rows: list[RowRead]
+    formulas: frozenset = frozenset()
+
+
+@dataclass
+class WorkbookRead:
+    """What a returned workbook holds, before its values are judged."""
+
+    file: str
+    format: str
+    identity: dict[str, str]
+    forms: list[FormRead] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _cell(sheet, row: int, col: int) -> object:
+    r, c = row - sheet.origin[0], col - sheet.origin[1]
+    if 0 <= r < len(sheet.rows) and 0 <= c < len(sheet.rows[r]):
+        return sheet.rows[r][c]
+    return ""
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def read_identity(raw) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """The identity fields and the forms table (id → (version, sheet)) of a raw workbook.
+
+    The hidden sheet's cells come first: a fast value reader sees them in every format, and
+    a spreadsheet application keeps them as typed. Custom properties fill what is missing."""
+    identity: dict[str, str] = {}
+    forms: dict[str, tuple[str, str]] = {}
+    sheet = raw.sheets.get(IDENTITY_SHEET)
+    known = {name for name, _ in FIELDS}
+    if sheet is not None:
+        top = sheet.origin[0]
+        in_forms = False
+        for r in range(top, top + len(sheet.rows)):
+            key, second, third = (_text(_cell(sheet, r, c)) for c in range(3))
+            if key == "Форма":
+                in_forms = True
+            elif in_forms and key:
+                forms[key] = (second, third)
+            elif key in known:
+                identity[key] = third
+    for name, value in raw.properties.items():
+        if name.startswith(PROPERTY_PREFIX):
+            identity.setdefault(name[len(PROPERTY_PREFIX):], _text(value))
+    if not forms and identity.get("template_version"):
+        for part in identity["template_version"].split():
+            form_id, _, version = part.partition(":")
+            forms[form_id] = (version, "")
+    return identity, forms
+
+
+def _find_sheet(raw, wanted: str):
+    if wanted in raw.sheets:
+        return raw.sheets[wanted]
+    key = header_key(wanted)
+    return next((s for name, s in raw.sheets.items() if header_key(name) == key), None)
+
+
+def _locate_header(sheet, form: FormSpec) -> tuple[int, dict[str, int], list[tuple[int, str]]]:
+    """The header row, the column of each key found, and extra non-empty header cells."""
+    titles = {header_key(c.title): c.key for c in form.columns}
+    best_row, best = -1, {}
+    top = sheet.origin[0]
+    for r in range(top, min(top + len(sheet.rows), HEADER_SEARCH_ROWS + 1)):
+        found: dict[str, int] = {}
+        row = sheet.rows[r - top]
+        for i, value in enumerate(row):
+            key = titles.get(header_key(value))
+            if key and key not in found:
+                found[key] = sheet.origin[1] + i
+        if len(found) > len(best):
+            best_row, best = r, found
+    if best_row < 0:
+        return -1, {}, []
+    row = sheet.rows[best_row - top]
+    used = set(best.values())
+    extras = [(sheet.origin[1] + i, _text(v)) for i, v in enumerate(row)
+              if sheet.origin[1] + i not in used and not is_empty(v)]
+    return best_row, best, extras
+
+
+def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -> FormRead | None:
+    """Locate one form in its sheet; append layout problems to ``problems``."""
+    sheet = _find_sheet(raw, sheet_name or form.sheet)
+    if sheet is None:
+        problems.append(Problem("missing-sheet", file=file, sheet=form.sheet,
+                                params={"expected": form.sheet}))
+        return None
+    header, columns, extras = _locate_header(sheet, form)
+    if header < 0:
+        problems.append(Problem("missing-header", file=file, sheet=sheet.name))
+        return None
+    for col, text in extras:
+        problems.append(Problem("extra-column", file=file, sheet=sheet.name, cell=a1(header, col),
+                                value=text))
+    for column in form.columns:
+        if column.key not in columns and (column.required or column.prefilled):
+            problems.append(Problem("missing-column", file=file, sheet=sheet.name,
+                                    field=column.key, params={"title": column.title}))
+    if any(c.key not in columns and (c.required or c.prefilled) for c in form.columns):
+        return None
+    # Rows where only template-filled defaults stand are untouched rows of a free form.
+    counted = [c.key for c in form.columns if c.key in columns and not c.default]
+    rows = []
+    top = sheet.origin[0]
+    for r in range(header + 1, top + len(sheet.rows)):
+        values = {key: _cell(sheet, r, col) for key, col in columns.items()}
+        if form.rows == "free" and all(is_empty(values[k]) for k in counted):
+            continue
+        if form.rows == "fixed" and all(is_empty(v) for v in values.values()):
+            continue
+        rows.append(RowRead(r, values))
+    return FormRead(form, sheet.name, columns, rows, frozenset(sheet.formulas))
+
+
+def read_workbook(raw, specs: dict[str, FormSpec], file: str | None = None) -> WorkbookRead:
+    """Find every form a raw workbook says it holds. ``specs`` maps form id → spec."""
+    file = file or str(Path(raw.path))
+    identity, forms = read_identity(raw)
+    result = WorkbookRead(file, raw.format, identity)
+    if not identity.get("template") or not forms:
+        result.problems.append(Problem("not-ibc-workbook", file=file))
+        return result
+    for form_id, (version, sheet_name) in forms.items():
+        spec = specs.get(form_id)
+        if spec is None:
+            result.problems.append(Problem("template-unknown-form", file=file,
+                                           params={"form": form_id}))
+            continue
+        if _version(version) != spec.version:
+            result.problems.append(Problem(
+                "template-version", file=file, sheet=spec.sheet, value=version,
+                params={"form": spec.sheet, "found": version or "?",
+                        "expected": spec.version}))
+            continue
+        found = read_form(raw, file, spec, sheet_name, result.problems)
+        if found is not None:
+            result.forms.append(found)
+    return result
+
+
+def _version(text: str) -> int | None:
+    """Versions compare loosely: a spreadsheet application may turn ``1`` into ``1.0``."""
+    try:
+        number = float(str(text).strip().replace(",", "."))
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None

@@ -1,0 +1,291 @@
+"""Judging what was read: every value against its column, every row against the form's rules,
+every workbook against the school's configuration, and files against each other. No I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ibc_xls.cells import a1
+from ibc_xls.normalize import (
+    Invalid,
+    choice_key,
+    class_name,
+    is_empty,
+    to_choice,
+    to_date,
+    to_int,
+    to_number,
+    to_text,
+)
+from ibc_xls.problems import Problem, Severity
+from ibc_xls.read import FormRead, WorkbookRead
+from ibc_xls.results import FileResult, FormResult, Record
+from ibc_xls.spec import Column, FormSpec, Rule, date_bound
+
+
+@dataclass(frozen=True)
+class Context:
+    """What validation knows of the school and of the day it runs."""
+
+    school: str
+    year_label: str
+    academic_year: int
+    classes: frozenset[str]
+    respondent_ids: frozenset[str]
+    today: dt.date
+
+    @classmethod
+    def of(cls, config, respondent_ids, today: dt.date) -> Context:
+        return cls(config.school, config.year_label, config.academic_year,
+                   frozenset(c.name for c in config.classes), frozenset(respondent_ids), today)
+
+
+def _d(value: dt.date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def _n(value) -> str:
+    return str(value).replace(".", ",")
+
+
+class _Field:
+    """One column's judge: turns a value as read into a typed value or raises Invalid."""
+
+    def __init__(self, column: Column, ctx: Context):
+        self.column = column
+        self.ctx = ctx
+        self.choices = {choice_key(c): c for c in column.choices}
+        self.lo = self.hi = None
+        if column.type == "date":
+            self.lo = date_bound(column.min, ctx.academic_year)
+            self.hi = date_bound(column.max, ctx.academic_year)
+        elif column.type in ("integer", "decimal"):
+            self.lo, self.hi = column.min, column.max
+
+    def bounds(self) -> str:
+        fmt = _d if self.column.type == "date" else _n
+        if self.lo is not None and self.hi is not None:
+            word = "с {} по {}" if self.column.type == "date" else "от {} до {}"
+            return word.format(fmt(self.lo), fmt(self.hi))
+        if self.lo is not None:
+            return f"не раньше {fmt(self.lo)}" if self.column.type == "date" else \
+                f"не меньше {fmt(self.lo)}"
+        return f"не позже {fmt(self.hi)}" if self.column.type == "date" else \
+            f"не больше {fmt(self.hi)}"
+
+    def parse(self, value: object) -> tuple[object, str | None, dict]:
+        """(typed value, warning code or None, message params)."""
+        kind = self.column.type
+        if kind == "text":
+            text = to_text(value)
+            limit = self.column.max_length
+            if limit and len(text) > limit:
+                raise Invalid("too-long", limit=limit, length=len(text))
+            return text, None, {}
+        if kind == "choice":
+            try:
+                return to_choice(value, self.choices), None, {}
+            except Invalid as exc:
+                exc.params["choices"] = "; ".join(self.column.choices)
+                raise
+        if kind == "class":
+            name = class_name(value)
+            if name is None:
+                raise Invalid("bad-class")
+            if name not in self.ctx.classes:
+                raise Invalid("unknown-class", shown=name)
+            return name, None, {}
+        if kind == "date":
+            day, warning = to_date(value)
+            if (self.lo and day < self.lo) or (self.hi and day > self.hi):
+                raise Invalid("date-out-of-range", shown=_d(day), bounds=self.bounds())
+            if day > self.ctx.today:
+                raise Invalid("future-date", shown=_d(day), today=_d(self.ctx.today))
+            return day, warning, {"shown": _d(day)}
+        number = to_int(value) if kind == "integer" else to_number(value)
+        if (self.lo is not None and number < self.lo) or (self.hi is not None
+                                                          and number > self.hi):
+            raise Invalid("out-of-range", shown=_n(number), bounds=self.bounds())
+        return number, None, {}
+
+
+def _rule_text(rule: Rule, form: FormSpec) -> str:
+    if rule.message:
+        return rule.message
+    if rule.kind == "le":
+        left = " + ".join(f"«{form.column(k).title}»" for k in rule.left)
+        return f"{left} больше, чем «{form.column(rule.right).title}». Проверьте значения."
+    if rule.kind == "required_if":
+        return (f"При «{form.column(rule.field).title}» = «{rule.equals}» нужно заполнить: "
+                + ", ".join(f"«{form.column(k).title}»" for k in rule.then) + ".")
+    return "Такая строка уже есть. Удалите повтор."
+
+
+def unique_key(rule: Rule, values: dict) -> tuple | None:
+    """The identity of a row under a ``unique`` rule, or None when a part is missing."""
+    parts = [values.get(k) for k in rule.fields]
+    if any(p is None or p == "" for p in parts):
+        return None
+    return tuple(choice_key(p) if isinstance(p, str) else p for p in parts)
+
+
+def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, list[Problem]]:
+    """Typed records of one form and the problems in it."""
+    form = read.form
+    fields = {c.key: _Field(c, ctx) for c in form.columns if c.key in read.columns}
+    # The first prefilled column (the plan's item number) tells which fixed row a row is.
+    fixed_key = next((c.key for c in form.columns if c.prefilled), None)
+    fixed = {row[fixed_key]: row for row in form.fixed_rows} if fixed_key else {}
+    problems: list[Problem] = []
+    result = FormResult(form.id, read.sheet, dict(read.columns))
+    seen: dict[tuple, dict[tuple, int]] = defaultdict(dict)
+    present_parts = set()
+    for row in read.rows:
+        row_problems: list[Problem] = []
+        add = _Adder(row_problems, file, read, row.row)
+        values: dict[str, object] = {}
+        template_row = fixed.get(to_text(row.values.get(fixed_key, ""))) if fixed_key else None
+        if fixed_key and template_row is None:
+            continue  # a row someone added below the plan; the plan's rows are what count
+        if template_row:
+            present_parts.add(template_row[fixed_key])
+        for key, value in row.values.items():
+            column = form.column(key)
+            if column.prefilled:
+                expected = template_row.get(key, "") if template_row else ""
+                if to_text(value) != expected:
+                    add("prefilled-changed", key, value)
+                values[key] = expected
+                continue
+            if (row.row, read.columns[key]) in read.formulas:
+                add("formula-value", key, value)
+            if is_empty(value):
+                values[key] = None
+                if column.required:
+                    add("missing-required", key)
+                continue
+            try:
+                typed, warning, params = fields[key].parse(value)
+            except Invalid as exc:
+                values[key] = None
+                add(exc.code, key, value, **exc.params)
+                continue
+            values[key] = typed
+            if warning:
+                add(warning, key, value, **params)
+        for rule in form.rules:
+            if rule.kind == "le" and rule.right in values:
+                lefts = [values.get(k) for k in rule.left if values.get(k) is not None]
+                right = values.get(rule.right)
+                if lefts and right is not None:
+                    total = lefts[0] if len(lefts) == 1 else sum(lefts)
+                    if total > right:
+                        add("rule-le", rule.right, row.values.get(rule.right),
+                            text=_rule_text(rule, form))
+            elif rule.kind == "required_if" and values.get(rule.field) == rule.equals:
+                for key in rule.then:
+                    if key in values and values[key] is None and not form.column(key).required:
+                        add("rule-required", key, text=_rule_text(rule, form))
+            elif rule.kind == "unique":
+                key = unique_key(rule, values)
+                if key is None:
+                    continue
+                first = seen[rule.fields].setdefault(key, row.row + 1)
+                if first != row.row + 1:
+                    add("duplicate-row", rule.fields[0], row.values.get(rule.fields[0]),
+                        text=_rule_text(rule, form), first=first)
+        ok = not any(p.severity is Severity.ERROR for p in row_problems)
+        result.records.append(Record(row.row + 1, values, dict(row.values), ok))
+        problems += row_problems
+    for part in fixed:
+        if part not in present_parts:
+            problems.append(Problem("fixed-row-missing", file=file, sheet=read.sheet,
+                                    params={"part": part}))
+    return result, problems
+
+
+class _Adder:
+    """Adds a problem about a cell of one row, named by its column key."""
+
+    def __init__(self, into: list[Problem], file: str, read: FormRead, row: int):
+        self.into, self.file, self.read, self.row = into, file, read, row
+
+    def __call__(self, code: str, key: str, value: object = None, **params) -> None:
+        self.into.append(Problem(
+            code, file=self.file, sheet=self.read.sheet,
+            cell=a1(self.row, self.read.columns[key]), field=key, value=value,
+            params={"title": self.read.form.column(key).title, **params}))
+
+
+def _has_input(read: FormRead) -> bool:
+    keys = [c.key for c in read.form.input_columns if not c.default and c.key in read.columns]
+    return any(not is_empty(row.values[k]) for row in read.rows for k in keys)
+
+
+def _same(a: str, b: str) -> bool:
+    return choice_key(a or "") == choice_key(b or "")
+
+
+def validate_workbook(read: WorkbookRead, ctx: Context) -> FileResult:
+    """Judge one workbook that has been read."""
+    result = FileResult(read.file, read.format, read.identity, problems=list(read.problems))
+    ident = read.identity
+    if read.forms:
+        if not _same(ident.get("school", ""), ctx.school):
+            result.problems.append(Problem("wrong-school", file=read.file,
+                                           value=ident.get("school"),
+                                           params={"found": ident.get("school", ""),
+                                                   "expected": ctx.school}))
+        if not _same(ident.get("academic_year", ""), ctx.year_label):
+            result.problems.append(Problem("wrong-year", file=read.file,
+                                           value=ident.get("academic_year"),
+                                           params={"found": ident.get("academic_year", "?"),
+                                                   "expected": ctx.year_label}))
+        if ident.get("respondent_id") not in ctx.respondent_ids:
+            result.problems.append(Problem("unknown-respondent", file=read.file,
+                                           value=ident.get("respondent_id"),
+                                           params={"found": ident.get("respondent", "")}))
+        if not any(_has_input(f) for f in read.forms):
+            result.problems.append(Problem("empty-workbook", file=read.file))
+            return result
+    for form_read in read.forms:
+        form_result, problems = validate_form(form_read, read.file, ctx)
+        result.forms[form_read.form.id] = form_result
+        result.problems += problems
+    return result
+
+
+def check_across(results: list[FileResult], specs: dict[str, FormSpec]) -> None:
+    """Rules across files, added to the files they concern: one workbook per respondent, and
+    the same entry (pupil, nomination, stage …) not in two workbooks."""
+    by_respondent: dict[str, list[FileResult]] = defaultdict(list)
+    for r in results:
+        if r.forms and r.identity.get("respondent_id"):
+            by_respondent[r.identity["respondent_id"]].append(r)
+    for group in by_respondent.values():
+        if len(group) > 1:
+            files = ", ".join(f"«{g.file}»" for g in group)
+            for r in group:
+                r.problems.append(Problem("duplicate-workbook", file=r.file, params={
+                    "respondent": r.identity.get("respondent", ""), "files": files}))
+    first_seen: dict[tuple, tuple[FileResult, str, int]] = {}
+    for r in results:
+        for form_id, form_result in r.forms.items():
+            spec = specs[form_id]
+            for rule in (x for x in spec.rules if x.kind == "unique"):
+                for record in form_result.records:
+                    key = unique_key(rule, record.values)
+                    if key is None:
+                        continue
+                    where = first_seen.setdefault((form_id, rule.fields, key),
+                                                  (r, form_result.sheet, record.row))
+                    if where[0] is not r:
+                        shown = " / ".join(str(record.values[k]) for k in rule.fields)
+                        r.problems.append(Problem(
+                            "duplicate-entry", file=r.file, sheet=form_result.sheet,
+                            cell=a1(record.row - 1, form_result.columns[rule.fields[0]]),
+                            field=rule.fields[0], value=shown,
+                            params={"shown": shown, "other": where[0].file, "sheet": where[1],
+                                    "row": where[2]}))
