@@ -147,7 +147,8 @@ class _Formats:
 
 
 def _validation(column: Column, form: FormSpec, config: Config) -> dict:
-    hint = describe(column, config).capitalize() + "."
+    what = describe(column, config)
+    hint = what[:1].upper() + what[1:] + "."
     if column.hint:
         hint = f"{column.hint} {hint}" if column.type not in ("choice", "class") else column.hint
     message = {
