@@ -112,6 +112,154 @@ def generate(folder: Path, out: Path | None) -> None:
                    "удалите их и запустите команду ещё раз.", err=True)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="[ФАЙЛ или ПАПКА]...",
+                type=click.Path(exists=True, path_type=Path))
+@folder_option
+@click.option("--json", "as_json", is_flag=True,
+              help="Вывести результат в формате JSON (для других программ).")
+def validate(paths: tuple[Path, ...], folder: Path, as_json: bool) -> None:
+    """Проверить сданные книги и показать, что в них не так.
+
+    Без аргументов проверяется папка сданных книг из настроек. Для каждой ошибки
+    называются файл, лист и ячейка. Код выхода: 0 — ошибок нет, 1 — есть ошибки,
+    2 — команду нельзя выполнить.
+    """
+    import json
+
+    from ibc_xls.check import check_paths
+    from ibc_xls.config import load_config
+
+    try:
+        config = load_config(folder)
+        report = check_paths(paths or [config.folders["returned"]], config)
+    except IbcError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+    else:
+        _print_report(report)
+    sys.exit(0 if report.valid else 1)
+
+
+DATE = click.DateTime(formats=["%d.%m.%Y", "%Y-%m-%d"])
+
+
+@cli.command()
+@click.argument("source", required=False, metavar="[ПАПКА]",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@folder_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="ФАЙЛ.xlsx",
+              help="Куда записать отчёт. По умолчанию — папка отчётов из настроек.")
+@click.option("--period", metavar="ГГГГ-ММ",
+              help="Отчётный период: 2026-04 — с 1 октября 2025 по 31 марта 2026, "
+                   "2026-10 — с 1 апреля по 30 сентября 2026. По умолчанию — ближайший отчёт.")
+@click.option("--from", "date_from", type=DATE, metavar="ДД.ММ.ГГГГ",
+              help="Начало своего периода (вместе с --to).")
+@click.option("--to", "date_to", type=DATE, metavar="ДД.ММ.ГГГГ",
+              help="Конец своего периода (вместе с --from).")
+@click.option("--strict", is_flag=True,
+              help="Код выхода 1, если в книгах есть ошибки (отчёт всё равно пишется).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Вывести итог в формате JSON (для других программ).")
+def collect(source: Path | None, folder: Path, output: Path | None, period: str | None,
+            date_from, date_to, strict: bool, as_json: bool) -> None:
+    """Собрать сданные книги в сводный отчёт для управления образования.
+
+    ПАПКА — рабочая папка школы или папка со сданными книгами (по умолчанию — папка
+    «сданные» из настроек). Каждая книга проверяется; ошибки попадают в отчёт и в вывод.
+    Код выхода: 0 — отчёт записан, 1 — записан, но есть ошибки и указан --strict,
+    2 — отчёт записать нельзя.
+    """
+    import datetime as dt
+    import json
+
+    from ibc_xls import periods
+    from ibc_xls.collect import collect as run
+    from ibc_xls.config import CONFIG_NAME, load_config
+
+    if source is not None and (source / CONFIG_NAME).is_file():
+        folder, source = source, None
+    if (date_from is None) != (date_to is None):
+        raise click.UsageError("--from и --to указываются вместе.")
+    if period and date_from:
+        raise click.UsageError("Укажите либо --period, либо --from и --to.")
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if total <= 5 or as_json:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Чтение книг", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+        if done == total:
+            bar.__exit__(None, None, None)
+
+    try:
+        config = load_config(folder)
+        today = dt.date.today()
+        if date_from:
+            chosen = periods.custom_period(date_from.date(), date_to.date())
+        elif period:
+            chosen = periods.report_period(period)
+        else:
+            chosen = periods.default_period(today)
+        result = run(config, chosen, folder=source, output=output, today=today,
+                     progress=progress)
+    except IbcError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    else:
+        _print_collected(result)
+    sys.exit(1 if strict and not result.report.valid else 0)
+
+
+def _print_collected(result) -> None:
+    summary = result.report.to_json()["summary"]
+    click.echo(f"Период: {result.period.label} ({result.period.text}).")
+    click.echo(f"Прочитано книг: {summary['files']}; принято: {summary['accepted']}, "
+               f"с ошибками: {summary['with_errors']}, не принято: {summary['refused']}.")
+    if summary["errors"] or summary["warnings"]:
+        click.echo(f"Ошибок: {summary['errors']}, замечаний: {summary['warnings']} — список на "
+                   "листе «Замечания» отчёта; подробно: ibc-xls validate.")
+    if result.missing:
+        names = "; ".join(f"{r.class_name} класс — {r.name}" if r.class_name else r.name
+                          for r in result.missing)
+        click.echo(f"Не сдали ({len(result.missing)}): {names}.")
+    else:
+        click.echo("Сдали все.")
+    click.echo(f"Отчёт: {result.output}")
+
+
+def _print_report(report) -> None:
+    from ibc_xls.results import STATUS_TEXT as FILE_STATUS
+
+    if not report.files:
+        click.echo("Книг для проверки не найдено.")
+        return
+    for result in report.files:
+        counts = []
+        if result.errors:
+            counts.append(f"ошибок: {result.errors}")
+        if result.warnings:
+            counts.append(f"замечаний: {result.warnings}")
+        tail = f" ({', '.join(counts)})" if counts else ""
+        click.echo(f"{result.file} — {FILE_STATUS[result.status]}{tail}")
+        for problem in result.problems:
+            where = ", ".join(x for x in (problem.sheet and f"лист «{problem.sheet}»",
+                                          problem.cell and f"ячейка {problem.cell}") if x)
+            mark = "ошибка" if problem.severity.value == "error" else "замечание"
+            click.echo(f"  {mark}: {where + ': ' if where else ''}{problem.message}")
+    summary = report.to_json()["summary"]
+    click.echo(f"Итого: книг {summary['files']}, принято {summary['accepted']}, "
+               f"с ошибками {summary['with_errors']}, не принято {summary['refused']}; "
+               f"ошибок {summary['errors']}, замечаний {summary['warnings']}.")
+
+
 def main() -> None:
     """Entry point of the ``ibc-xls`` console script."""
     # A Windows console or a redirected stream may not speak UTF-8: an unencodable «» or —

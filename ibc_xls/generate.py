@@ -11,10 +11,9 @@ import hashlib
 import io
 import json
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import xlsxwriter
@@ -30,6 +29,7 @@ from ibc_xls.layout import (
     header_text,
     list_name,
 )
+from ibc_xls.output import write_atomic
 from ibc_xls.problems import IbcError, Problem
 from ibc_xls.respondents import Respondent, respondents
 from ibc_xls.spec import Column, FormSpec, date_bound
@@ -380,25 +380,8 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".~ibc-xls-", suffix=".tmp")
-    try:
-        # mkstemp makes a private file; a workbook should get the user's usual permissions.
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _put(data: bytes, file) -> None:
+    file.write(data)
 
 
 def generate(config: Config, out: Path | None = None) -> list[Outcome]:
@@ -442,9 +425,9 @@ def generate(config: Config, out: Path | None = None) -> list[Outcome]:
             else:
                 status = "updated"
         if status != "unchanged":
-            _write_atomic(path, data)
+            write_atomic(path, partial(_put, data))
         manifest[name] = _sha256(data)
         outcomes.append(Outcome(person, path, status))
-    _write_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1,
-                                            sort_keys=True).encode("utf-8"))
+    text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
+    write_atomic(manifest_path, partial(_put, text.encode("utf-8")))
     return outcomes

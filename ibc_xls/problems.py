@@ -7,6 +7,7 @@ Every message a user sees about bad input lives in CATALOGUE, keyed by a stable 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -194,6 +195,25 @@ CATALOGUE: dict[str, Kind] = {
         "Повтор в разных книгах",
         "«{shown}» уже есть в книге «{other}» (лист «{sheet}», строка {row}). Удалите повтор.",
     ),
+    "bad-period": Kind(
+        "Неверный период",
+        "Период «{value}» не понят. Укажите месяц отчёта: ГГГГ-04 (октябрь – март) или "
+        "ГГГГ-10 (апрель – сентябрь), например 2026-04.",
+    ),
+    "bad-period-range": Kind(
+        "Неверный период",
+        "Период {value}: начало позже конца. Проверьте даты --from и --to.",
+    ),
+    "output-locked": Kind(
+        "Файл открыт",
+        "Файл открыт в Excel или LibreOffice (рядом лежит «{lock}»). Закройте его и запустите "
+        "команду снова; файл не изменён.",
+    ),
+    "output-failed": Kind(
+        "Не удалось записать",
+        "Файл не удалось записать: {reason}. Проверьте, что папка доступна и на диске есть "
+        "место; прежний файл не изменён.",
+    ),
     "generate-into-returned": Kind(
         "Бланки в папку сданных книг",
         "Бланки нельзя записывать в папку сданных книг: там они смешаются с заполненными. "
@@ -203,12 +223,72 @@ CATALOGUE: dict[str, Kind] = {
         "Недопустимое имя файла",
         "Из имени респондента не получилось безопасное имя файла. Измените имя в ibc-xls.toml.",
     ),
+    # Returned files that cannot be read at all (ibc_xls.sniff, rawread, isolate).
+    "file-empty": Kind(
+        "Пустой файл",
+        "Файл пустой (0 байт): книга не сохранилась или не докачалась. "
+        "Попросите прислать её ещё раз.",
+    ),
+    "file-not-workbook": Kind(
+        "Не книга Excel",
+        "Это не книга Excel или LibreOffice, а {what}. Уберите файл из папки сданных книг "
+        "или попросите прислать заполненную книгу (.xlsx).",
+    ),
+    "file-truncated": Kind(
+        "Файл оборван",
+        "Файл записан не до конца: например, не докачался из почты или не скопировался "
+        "целиком. Скачайте или скопируйте его заново либо попросите прислать ещё раз.",
+    ),
+    "file-encrypted": Kind(
+        "Книга под паролем",
+        "Книга защищена паролем на открытие, поэтому её нельзя прочитать. Попросите автора "
+        "открыть книгу, снять пароль и сохранить книгу без пароля.",
+    ),
+    "file-html": Kind(
+        "Веб-страница вместо книги",
+        "Это не настоящая книга Excel, а веб-страница (HTML) или таблица XML, сохранённая "
+        "с расширением .xls. Откройте файл в Excel и сохраните как «Книга Excel (.xlsx)».",
+    ),
+    "file-too-large": Kind(
+        "Книга слишком велика",
+        "Книгу нельзя прочитать безопасно: {reason}. Удалите лишние строки и столбцы "
+        "(особенно пустые, но оформленные до конца листа) и сохраните книгу заново; "
+        "если книга не должна быть такой, попросите прислать её ещё раз.",
+    ),
+    "file-unsafe": Kind(
+        "Подозрительный файл",
+        "Книга устроена не так, как пишут её Excel и LibreOffice ({reason}); такие файлы "
+        "используют для атак, поэтому она не прочитана. Попросите прислать книгу, заново "
+        "сохранённую в Excel или LibreOffice.",
+    ),
+    "file-unreadable": Kind(
+        "Книга не читается",
+        "Книгу не удалось прочитать: {reason}. Откройте её в Excel или LibreOffice; если "
+        "откроется, сохраните как новую книгу .xlsx, если нет, попросите прислать её ещё раз.",
+    ),
+    "file-busy": Kind(
+        "Файл занят",
+        "Файл открыт в другой программе или к нему нет доступа. Закройте файл в Excel "
+        "и запустите снова.",
+    ),
     "config-missing": Kind(
         "Нет файла настроек",
         "Файл настроек не найден. Создайте рабочую папку командой «ibc-xls init ПАПКА» "
         "или укажите её параметром --folder.",
     ),
 }
+
+
+def shown(value: object) -> str:
+    """A value as a Russian reader expects to see it: ``11`` not ``11.0``, ``3,5``,
+    ``05.09.2025``."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d.%m.%Y %H:%M") if value.time() else value.strftime("%d.%m.%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -234,7 +314,7 @@ class Problem:
     @property
     def message(self) -> str:
         """The Russian explanation: what is wrong and what to do."""
-        return self.kind.template.format(value=self.value, **self.params)
+        return self.kind.template.format(value=shown(self.value), **self.params)
 
     def where(self) -> str:
         """File, sheet and cell (or key) in Russian, as much as is known."""

@@ -40,6 +40,7 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)
     sha256: str = ""
     size: int = 0
+    modified: float = 0.0  # the file's mtime: when it was last saved, i.e. handed in
 
     @property
     def errors(self) -> int:
@@ -101,6 +102,8 @@ class Report:
                 "respondent": f.identity.get("respondent", ""),
                 "class": f.identity.get("class_name", ""),
                 "sha256": f.sha256, "size": f.size, "rows": f.rows(),
+                "modified": dt.datetime.fromtimestamp(f.modified).isoformat(timespec="seconds")
+                if f.modified else "",
                 "errors": f.errors, "warnings": f.warnings,
                 "problems": [problem_json(p) for p in f.problems],
             } for f in self.files],

@@ -247,7 +247,8 @@ def validate_workbook(read: WorkbookRead, ctx: Context) -> FileResult:
             result.problems.append(Problem("unknown-respondent", file=read.file,
                                            value=ident.get("respondent_id"),
                                            params={"found": ident.get("respondent", "")}))
-        if not any(_has_input(f) for f in read.forms):
+        layout_broken = any(p.severity is Severity.ERROR for p in read.problems)
+        if not layout_broken and not any(_has_input(f) for f in read.forms):
             result.problems.append(Problem("empty-workbook", file=read.file))
             return result
     for form_read in read.forms:

@@ -1,4 +1,5 @@
-"""Rewrite the command reference in README.md from the commands' own ``--help``.
+"""Rewrite the generated parts of README.md: the command reference from the commands' own
+``--help``, and the table of problem codes from the catalogue in ``ibc_xls/problems.py``.
 
 Run ``python scripts/readme_cli.py``; ``tests/test_readme.py`` fails when README.md is stale.
 """
@@ -11,9 +12,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ibc_xls.cli import cli
+from ibc_xls.problems import CATALOGUE, Severity
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-START, END = "<!-- cli:start -->", "<!-- cli:end -->"
 
 
 def reference() -> str:
@@ -28,10 +29,25 @@ def reference() -> str:
     return "\n".join(parts)
 
 
+def codes() -> str:
+    """The problem catalogue as a Markdown table."""
+    rows = ["| код | что это | важность | сообщение |", "| --- | --- | --- | --- |"]
+    for code, kind in CATALOGUE.items():
+        weight = "ошибка" if kind.severity is Severity.ERROR else "замечание"
+        message = kind.template.replace("|", "\\|").replace("\n", " ")
+        rows.append(f"| `{code}` | {kind.title} | {weight} | {message} |")
+    return "\n".join(rows) + "\n"
+
+
+def _replace(readme: str, name: str, text: str) -> str:
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    head, rest = readme.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{text}{end}{tail}"
+
+
 def rewritten(readme: str) -> str:
-    head, rest = readme.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{reference()}{END}{tail}"
+    return _replace(_replace(readme, "cli", reference()), "codes", codes())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,74 @@
+"""Checking returned workbooks: find them, read each one in isolation, judge it, then judge
+the files against each other. Used by ``validate`` and, later, ``collect``."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+
+from ibc_xls.config import Config
+from ibc_xls.files import find_workbooks
+from ibc_xls.isolate import run_isolated
+from ibc_xls.problems import Problem
+from ibc_xls.rawread import read_raw
+from ibc_xls.read import read_workbook
+from ibc_xls.respondents import respondents
+from ibc_xls.results import FileResult, Report
+from ibc_xls.spec import FormSpec
+from ibc_xls.validate import Context, check_across, validate_workbook
+
+
+def display_name(path: Path, base: Path) -> str:
+    """How a file is named in messages: relative to the working folder where it lies there."""
+    try:
+        return str(path.resolve().relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def check_file(path: Path, specs: dict[str, FormSpec], ctx: Context, base: Path) -> FileResult:
+    """Read and judge one file. Runs in a child process; raises IbcError for a bad file."""
+    name = display_name(path, base)
+    data = path.read_bytes()
+    raw = read_raw(path)
+    result = validate_workbook(read_workbook(raw, specs, name), ctx)
+    result.sha256 = hashlib.sha256(data).hexdigest()
+    result.size = len(data)
+    result.modified = path.stat().st_mtime
+    return result
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def check_paths(paths: Iterable[Path], config: Config, today: dt.date | None = None,
+                workers: int | None = None,
+                progress: Callable[[int, int], None] | None = None) -> Report:
+    """Check every workbook found under ``paths`` against the school's configuration;
+    ``progress(done, total)`` is called as files finish."""
+    specs = config.specs()
+    people = respondents(config, specs)
+    ctx = Context.of(config, [p.id for p in people], today or dt.date.today())
+    by_id = {s.id: s for s in specs}
+    files = find_workbooks(paths)
+    work = partial(check_file, specs=by_id, ctx=ctx, base=config.root)
+    results = []
+    for done, (path, outcome) in enumerate(run_isolated(files, work, workers=workers), 1):
+        if progress:
+            progress(done, len(files))
+        if isinstance(outcome, Problem):
+            name = display_name(path, config.root)
+            outcome = FileResult(name, problems=[dataclasses.replace(outcome, file=name)],
+                                 modified=_mtime(path))
+        results.append(outcome)
+    results.sort(key=lambda r: r.file)
+    check_across(results, by_id)
+    return Report(results)

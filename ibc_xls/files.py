@@ -1,0 +1,94 @@
+"""Finding returned workbooks on disk and loading one file's bytes, read-only."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from ibc_xls.problems import IbcError, Problem
+
+_FILE_ATTRIBUTE_HIDDEN = 0x2  # Windows: Explorer's "hidden" attribute (Thumbs.db, desktop.ini)
+
+
+def _skipped(name: str, st: os.stat_result | None = None) -> bool:
+    """An Excel lock file (``~$…``), a LibreOffice lock file (``.~lock.…#``) or a hidden
+    file or folder."""
+    if name.startswith(("~$", ".")):
+        return True
+    return bool(st is not None and getattr(st, "st_file_attributes", 0) & _FILE_ATTRIBUTE_HIDDEN)
+
+
+def find_workbooks(paths: Iterable[Path]) -> list[Path]:
+    """The files to read among ``paths``: each file as given, each folder searched recursively.
+
+    Skipped silently: Excel lock files (``~$…``), LibreOffice lock files (``.~lock.…#``),
+    hidden files and folders (a name starting with "." or, on Windows, the hidden attribute),
+    and anything that is not a regular file inside a folder (a pipe or a device would block
+    the reader). Nothing else is skipped: what a file is gets decided by its content, not by
+    its extension. A given path that does not exist is kept, so that reading it reports it.
+    The result is sorted and has no duplicates.
+    """
+    found: set[Path] = set()
+    for path in paths:
+        path = Path(path)
+        try:
+            st = path.stat()
+        except OSError:
+            found.add(path)
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            if not _skipped(path.name, st):
+                found.add(path)
+            continue
+        for root, dirs, files in os.walk(path):
+            base = Path(root)
+            dirs[:] = [d for d in dirs if not _skipped(d, _stat(base / d))]
+            for name in files:
+                file = base / name
+                st = _stat(file)
+                if st is not None and stat.S_ISREG(st.st_mode) and not _skipped(name, st):
+                    found.add(file)
+    return sorted(found)
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The whole content of ``path``, opened read-only; never changes the file.
+
+    Raises IbcError with ``file-busy`` (no permission: on Windows, the file is open in Excel),
+    ``file-empty``, ``file-too-large`` (more than ``max_bytes``) or ``file-unreadable``.
+    """
+    file = str(path)
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > max_bytes:
+                raise IbcError(Problem("file-too-large", file=file, params={
+                    "reason": f"файл занимает {size / 2**20:.0f} МБ, "
+                              f"допустимо не больше {max_bytes / 2**20:.0f} МБ"}))
+            data = f.read(max_bytes + 1)
+    except PermissionError as exc:
+        raise IbcError(Problem("file-busy", file=file, params={"detail": str(exc)})) from exc
+    except FileNotFoundError as exc:
+        raise IbcError(Problem("file-unreadable", file=file, params={
+            "reason": "файл не найден: его переместили или удалили", "detail": str(exc)})) from exc
+    except IsADirectoryError as exc:
+        raise IbcError(Problem("file-unreadable", file=file, params={
+            "reason": "это папка, а не файл", "detail": str(exc)})) from exc
+    except OSError as exc:
+        raise IbcError(Problem("file-unreadable", file=file, params={
+            "reason": "ошибка чтения с диска", "detail": str(exc)})) from exc
+    if not data:
+        raise IbcError(Problem("file-empty", file=file))
+    if len(data) > max_bytes:  # the file grew while it was read
+        raise IbcError(Problem("file-too-large", file=file, params={
+            "reason": f"файл больше {max_bytes / 2**20:.0f} МБ"}))
+    return data

@@ -1,0 +1,327 @@
+"""Run a function over many files in worker processes that a bad file cannot take down.
+
+A pool of long-lived workers (one per core) takes the files in batches and answers file by
+file, so the parent always knows which file a worker was on. Each worker runs under a memory
+limit (RLIMIT_AS) and a per-file CPU limit (RLIMIT_CPU), and the parent enforces a per-file
+wall-time limit. When a worker dies (a segfault or Rust abort in native code, memory exhausted,
+CPU time exceeded) or overruns its time, the file it was on gets one problem, the rest of its
+batch goes back to the queue and a fresh worker takes its place. A file on which a worker died
+is read once more alone, in a fresh process whose error output is kept, to tell memory
+exhaustion from a crash and to give the file a second chance if the worker died of something
+else.
+
+Windows has no rlimits: there only the wall-time limit applies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import multiprocessing as mp
+import multiprocessing.connection
+import os
+import pickle
+import signal
+import tempfile
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from ibc_xls.problems import IbcError, Problem
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
+
+T = TypeVar("T")
+
+_OK, _PROBLEM, _ERROR = "ok", "problem", "error"
+_SIGXCPU = getattr(signal, "SIGXCPU", 1000)  # no such signal on Windows
+_MAX_BATCH = 16
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits of each worker process.
+
+    ``memory_mb`` caps a worker's address space (RLIMIT_AS), ``cpu_seconds`` the CPU time of
+    one file (RLIMIT_CPU, re-armed before each file) and ``wall_seconds`` the elapsed time of
+    one file (enforced by the parent, which kills the worker). None turns a limit off. On
+    Windows only ``wall_seconds`` applies.
+    """
+
+    memory_mb: int | None = 1024
+    cpu_seconds: int | None = 60
+    wall_seconds: float = 120.0
+
+
+class WorkerError(RuntimeError):
+    """The traceback of an unexpected exception raised by ``work`` in a worker."""
+
+
+def run_isolated(paths: Sequence[Path], work: Callable[[Path], T], *, workers: int | None = None,
+                 limits: Limits = Limits()) -> Iterator[tuple[Path, T | Problem]]:
+    """Call ``work(path)`` for every path in worker processes; yield ``(path, result)`` pairs
+    in the order they finish. Every path is yielded exactly once.
+
+    ``work`` must be a top-level (picklable) function with a picklable result. The result is
+    ``work``'s return value, or a Problem: the first problem of an IbcError it raised,
+    ``file-too-large`` when the file exhausted the memory, CPU or wall-time limit, or
+    ``file-unreadable`` when the worker crashed on it. Any other exception raised by ``work``
+    is a bug: it is raised here, chained to a WorkerError with the worker's traceback, after
+    the workers are stopped. ``workers`` defaults to the number of CPUs.
+    """
+    paths = [Path(p) for p in paths]
+    if not paths:
+        return
+    count = max(1, min(workers or os.cpu_count() or 1, len(paths)))
+    pool = _Pool(paths, work, limits, count)
+    try:
+        yield from pool.run()
+    finally:
+        pool.close()
+
+
+# --- in the worker ------------------------------------------------------------------------------
+
+def _confine(limits: Limits, stderr_path: str | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    fd = os.open(stderr_path or os.devnull, os.O_WRONLY)
+    os.dup2(fd, 2)  # native crash reports must not spill into the user's terminal
+    os.close(fd)
+    if resource is None:
+        return
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if limits.memory_mb:
+        _lower(resource.RLIMIT_AS, limits.memory_mb << 20)
+
+
+def _lower(which: int, soft: int) -> None:
+    _, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(which, (soft, hard))
+
+
+def _arm_cpu(limits: Limits) -> None:
+    if resource is None or not limits.cpu_seconds:
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _lower(resource.RLIMIT_CPU, int(usage.ru_utime + usage.ru_stime) + 1 + limits.cpu_seconds)
+
+
+def _too_large(path: Path, reason: str) -> Problem:
+    return Problem("file-too-large", file=str(path), params={"reason": reason})
+
+
+def _call(work: Callable, path: Path) -> tuple[str, object]:
+    try:
+        return _OK, work(path)
+    except IbcError as exc:
+        problem = exc.problems[0]
+        return _PROBLEM, problem if problem.file else dataclasses.replace(problem, file=str(path))
+    except MemoryError:
+        return _PROBLEM, _too_large(path, "на чтение не хватило памяти")
+    except Exception as exc:
+        text = traceback.format_exc()
+        try:
+            pickle.dumps(exc)
+        except Exception:
+            exc = None
+        return _ERROR, (exc, text)
+
+
+def _send(conn, index: int, path: Path, outcome: tuple[str, object]) -> None:
+    try:
+        conn.send((index, *outcome))
+    except MemoryError:
+        conn.send((index, _PROBLEM, _too_large(path, "на чтение не хватило памяти")))
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        conn.send((index, _ERROR, (None, f"result of work({path!s}) cannot be pickled: {exc!r}")))
+
+
+def _worker_main(conn, work: Callable, limits: Limits) -> None:
+    _confine(limits, None)
+    while True:
+        try:
+            batch = conn.recv()
+        except (EOFError, OSError):
+            return
+        if batch is None:
+            return
+        for index, path in batch:
+            _arm_cpu(limits)
+            _send(conn, index, path, _call(work, path))
+
+
+def _solo_main(conn, work: Callable, limits: Limits, path: Path, stderr_path: str) -> None:
+    _confine(limits, stderr_path)
+    _arm_cpu(limits)
+    _send(conn, 0, path, _call(work, path))
+
+
+# --- in the parent ------------------------------------------------------------------------------
+
+def _context(work: Callable):
+    if "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    # Import the reader once in the fork server, not in every worker. A preload list also
+    # makes the server inherit sys.path, which ``work``'s module may need.
+    module = getattr(getattr(work, "func", work), "__module__", None)  # see through partial()
+    ctx.set_forkserver_preload([__name__] + ([module] if module and module != "__main__" else []))
+    return ctx
+
+
+class _Worker:
+    def __init__(self, ctx, work: Callable, limits: Limits):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, work, limits), daemon=True)
+        self.process.start()
+        child.close()
+        self.inflight: deque[int] = deque()
+        self.since = time.monotonic()
+
+    def give(self, indices: list[int], paths: list[Path]) -> None:
+        if not self.inflight:
+            self.since = time.monotonic()
+        self.inflight.extend(indices)
+        with contextlib.suppress(OSError):  # a dead worker is noticed by its sentinel
+            self.conn.send([(i, paths[i]) for i in indices])
+
+    def stop(self, kill: bool) -> None:
+        if not kill:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.process.join(1.0)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+class _Pool:
+    def __init__(self, paths: list[Path], work: Callable, limits: Limits, count: int):
+        self.paths, self.work, self.limits = paths, work, limits
+        self.ctx = _context(work)
+        self.todo: deque[int] = deque(range(len(paths)))
+        self.batch = max(1, min(_MAX_BATCH, len(paths) // (count * 8)))
+        self.count = count
+        self.workers: list[_Worker] = []
+        self.done = False
+
+    def run(self) -> Iterator[tuple[Path, object]]:
+        while len(self.workers) < self.count:
+            self.workers.append(_Worker(self.ctx, self.work, self.limits))
+        while self.todo or any(w.inflight for w in self.workers):
+            for worker in self.workers:
+                if len(worker.inflight) < 2 and self.todo:
+                    take = min(self.batch, len(self.todo))
+                    worker.give([self.todo.popleft() for _ in range(take)], self.paths)
+            busy = [w for w in self.workers if w.inflight]
+            deadline = min(w.since for w in busy) + self.limits.wall_seconds
+            waitables = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            ready = set(mp.connection.wait(waitables, max(0.0, deadline - time.monotonic())))
+            for slot, worker in enumerate(self.workers):
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    alive = yield from self._drain(worker)
+                    if not alive or not worker.process.is_alive():
+                        yield from self._replace(slot, timed_out=False)
+                elif worker.inflight and \
+                        time.monotonic() > worker.since + self.limits.wall_seconds:
+                    worker.process.kill()
+                    worker.process.join()
+                    yield from self._drain(worker)
+                    yield from self._replace(slot, timed_out=True)
+        self.done = True
+
+    def _drain(self, worker: _Worker):
+        """Take every answer waiting from a worker; False when its pipe is closed."""
+        try:
+            while worker.conn.poll():
+                index, kind, value = worker.conn.recv()
+                worker.inflight.remove(index)
+                worker.since = time.monotonic()
+                yield self._result(index, kind, value)
+        except (EOFError, OSError):
+            return False
+        return True
+
+    def _result(self, index: int, kind: str, value) -> tuple[Path, object]:
+        if kind == _ERROR:
+            exc, text = value
+            if exc is None:
+                raise WorkerError(text)
+            raise exc from WorkerError(text)
+        return self.paths[index], value
+
+    def _replace(self, slot: int, timed_out: bool):
+        """A worker died or was killed: blame the file it was on, requeue the rest of its
+        batch and start a fresh worker in its place."""
+        worker = self.workers[slot]
+        worker.stop(kill=True)
+        culprit = worker.inflight.popleft() if worker.inflight else None
+        self.todo.extendleft(reversed(worker.inflight))
+        self.workers[slot] = _Worker(self.ctx, self.work, self.limits)
+        if culprit is None:
+            return
+        path = self.paths[culprit]
+        if timed_out or worker.process.exitcode == -_SIGXCPU:
+            yield path, _crash_problem(path, worker.process.exitcode, "", timed_out, self.limits)
+        else:
+            yield self._solo(culprit)
+
+    def _solo(self, index: int) -> tuple[Path, object]:
+        """Read one file alone in a fresh process, keeping its error output to explain a crash."""
+        path = self.paths[index]
+        fd, stderr_path = tempfile.mkstemp(prefix="ibc-xls-", suffix=".stderr")
+        os.close(fd)
+        receiver, sender = self.ctx.Pipe(duplex=False)
+        process = self.ctx.Process(target=_solo_main, daemon=True,
+                                   args=(sender, self.work, self.limits, path, stderr_path))
+        try:
+            process.start()
+            sender.close()
+            ready = mp.connection.wait([receiver, process.sentinel], self.limits.wall_seconds)
+            if receiver in ready:
+                with contextlib.suppress(EOFError, OSError):
+                    _, kind, value = receiver.recv()
+                    return self._result(index, kind, value)
+            timed_out = not ready
+            if process.is_alive():
+                process.kill()
+            process.join()
+            with open(stderr_path, encoding="utf-8", errors="replace") as f:
+                stderr = f.read(1 << 20)
+            return path, _crash_problem(path, process.exitcode, stderr, timed_out, self.limits)
+        finally:
+            if process.is_alive():
+                process.kill()
+            receiver.close()
+            with contextlib.suppress(OSError):
+                os.unlink(stderr_path)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop(kill=not self.done)
+
+
+def _crash_problem(path: Path, exitcode: int | None, stderr: str, timed_out: bool,
+                   limits: Limits) -> Problem:
+    """Why a process reading one file alone ended without an answer."""
+    if timed_out:
+        return _too_large(path, f"чтение длилось дольше {limits.wall_seconds:g} с")
+    if exitcode == -_SIGXCPU:
+        return _too_large(path, f"чтение заняло больше {limits.cpu_seconds} с процессорного "
+                                "времени")
+    memory = ("memory allocation of", "MemoryError", "out of memory", "Cannot allocate memory")
+    if any(text in stderr for text in memory) or exitcode == -getattr(signal, "SIGKILL", -1000):
+        return _too_large(path, f"чтение потребовало больше {limits.memory_mb} МБ памяти")
+    detail = f"exit code {exitcode}; {stderr.strip()[-1000:]}"
+    return Problem("file-unreadable", file=str(path), params={
+        "reason": "программа чтения аварийно остановилась на этом файле", "detail": detail})

@@ -1,0 +1,269 @@
+"""One returned file → its sheets' raw values, read by python-calamine in this process.
+
+No normalisation happens here: values are what the file stores (cached values for formula
+cells), with their true position in the sheet. Reading an untrusted file can still crash the
+process (calamine is native code), so ``collect`` calls this through ``ibc_xls.isolate``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import python_calamine
+
+from ibc_xls.files import read_bytes
+from ibc_xls.problems import IbcError
+from ibc_xls.sniff import Package, ReadLimits, ole_truncated, parse_xml, refuse, sniff
+
+__all__ = ["RawSheet", "RawWorkbook", "ReadLimits", "read_raw"]
+
+DEFAULT_LIMITS = ReadLimits()
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """One sheet's values as read, with where they stand in the real sheet.
+
+    ``rows`` is rectangular; ``""`` is an empty cell; values are str, int, float, bool,
+    datetime.date, datetime.datetime, datetime.time or datetime.timedelta, as calamine gives
+    them. Empty trailing rows and columns are trimmed, and calamine already skips empty leading
+    ones, so ``rows[i][j]`` is the cell at zero-based (origin[0] + i, origin[1] + j).
+
+    ``formulas`` holds the zero-based true coordinates of the cells that held a formula (their
+    cached value is in ``rows``). It is complete for xlsx, xlsm and ods; it is always empty for
+    xls and xlsb, whose binary records are not scanned.
+    """
+
+    name: str
+    visible: bool  # False for hidden and very hidden sheets
+    origin: tuple[int, int]
+    rows: list[list]
+    formulas: frozenset[tuple[int, int]] = frozenset()
+
+
+@dataclass(frozen=True)
+class RawWorkbook:
+    """A returned file as read: its format by content, its sheets in workbook order and its
+    custom document properties.
+
+    ``format`` is "xlsx", "xlsm", "xls" or "ods" (or "xlsb" for Excel's binary workbook, read as
+    well). ``properties`` are the custom properties as stored, converted to str without
+    reinterpretation ("7.0" stays "7.0"): docProps/custom.xml for the OOXML formats, the
+    ``meta:user-defined`` fields of meta.xml for ods; always empty for xls and xlsb.
+    """
+
+    path: Path
+    format: str
+    sheets: dict[str, RawSheet]
+    properties: dict[str, str]
+
+
+def read_raw(path: Path, *, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
+    """Read every sheet of the workbook file ``path``; the file is opened read-only, once.
+
+    Raises IbcError with one problem naming the file: ``file-busy``, ``file-empty``,
+    ``file-not-workbook``, ``file-html``, ``file-truncated``, ``file-encrypted``,
+    ``file-unsafe``, ``file-too-large`` or ``file-unreadable``.
+    """
+    path = Path(path)
+    try:
+        data = read_bytes(path, limits.max_file_mb << 20)
+        package = sniff(data, limits)
+        sheets = _read_sheets(package, limits)
+        properties = _properties(package)
+    except IbcError as exc:
+        problems = [p if p.file else dataclasses.replace(p, file=str(path)) for p in exc.problems]
+        raise IbcError(problems) from exc
+    return RawWorkbook(path, package.format, sheets, properties)
+
+
+def _read_sheets(package: Package, limits: ReadLimits) -> dict[str, RawSheet]:
+    formulas = _formulas(package)
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(package.payload))
+        sheets = {}
+        for meta in book.sheets_metadata:
+            sheet = book.get_sheet_by_name(meta.name)
+            _check_size(meta.name, sheet.height, sheet.width, limits)
+            rows = sheet.to_python()
+            origin, rows = _trimmed(sheet.start, rows)
+            sheets[meta.name] = RawSheet(meta.name, meta.visible == _VISIBLE, origin, rows,
+                                         formulas.get(meta.name, frozenset()))
+        return sheets
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except MemoryError:
+        refuse("file-too-large", reason="на чтение не хватило памяти")
+    except python_calamine.PasswordError:
+        refuse("file-encrypted")
+    except IbcError:
+        raise
+    except BaseException as exc:  # calamine's Rust panics arrive as BaseException
+        if "limit exceeded" in str(exc):  # calamine's own cap on the cells of a sheet
+            refuse("file-too-large", reason="на листе слишком много ячеек",
+                   detail=f"{type(exc).__name__}: {exc}")
+        if package.format == "xls" and ole_truncated(package.payload):
+            refuse("file-truncated")
+        refuse("file-unreadable", reason="книга повреждена или записана с ошибками",
+               detail=f"{type(exc).__name__}: {exc}")
+
+
+_VISIBLE = python_calamine.SheetVisibleEnum.Visible
+
+
+def _check_size(sheet: str, height: int, width: int, limits: ReadLimits) -> None:
+    """The last line of defence, for the formats whose extent is not checked before reading
+    (xls, xlsb, ods columns): a range calamine managed to build but that is too big to use."""
+    if height > limits.max_rows:
+        refuse("file-too-large", reason=f"на листе «{sheet}» {height} строк, "
+                                        f"допустимо не больше {limits.max_rows}")
+    if height * width > limits.max_cells:
+        refuse("file-too-large", reason=f"лист «{sheet}» занимает {height * width} ячеек, "
+                                        f"допустимо не больше {limits.max_cells}")
+
+
+def _trimmed(start: tuple[int, int] | None, rows: list[list]) -> tuple[tuple[int, int], list]:
+    """Rows without empty trailing rows and columns, and the position of rows[0][0]; calamine's
+    rows are rectangular."""
+    while rows and rows[-1].count("") == len(rows[-1]):
+        rows.pop()
+    if not rows or start is None:
+        return (0, 0), []
+    full = width = len(rows[0])
+    while width and all(row[width - 1] == "" for row in rows):
+        width -= 1
+    if width < full:
+        rows = [row[:width] for row in rows]
+    return (start[0], start[1]), rows
+
+
+# --- formula cells ------------------------------------------------------------------------------
+
+_XLSX_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c|f)(?=[\s/>])([^>]*)>")
+_XLSX_ROW = re.compile(rb'\sr="(\d+)"')
+_XLSX_CELL = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
+_ODS_TAG = re.compile(
+    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>")
+_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+_ODS_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
+_ODS_COLS = re.compile(rb'table:number-columns-repeated="(\d+)"')
+
+
+def _has_xlsx_formula(xml: bytes) -> bool:
+    """Whether a worksheet part may hold a formula, in one fast scan: every formula Excel or
+    LibreOffice writes has an ``</f>`` end tag, a shared formula at least in its first cell.
+    Only a what-if data table (a lone ``<f t="dataTable" …/>``) would be missed."""
+    if xml.find(b"</f>") >= 0:
+        return True
+    return xml.find(b":worksheet", 0, 4096) >= 0 and xml.find(b":f>") >= 0  # <x:f>…</x:f>
+
+
+def _column_index(letters: bytes) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + char - 64
+    return number - 1
+
+
+def _xlsx_formulas(xml: bytes) -> frozenset[tuple[int, int]]:
+    cells = set()
+    row = col = -1
+    for match in _XLSX_TAG.finditer(xml):
+        tag, attrs = match.groups()
+        if tag == b"row":
+            number = _XLSX_ROW.search(attrs)
+            row, col = (int(number.group(1)) - 1 if number else row + 1), -1
+        elif tag == b"c":
+            ref = _XLSX_CELL.search(attrs)
+            if ref:
+                row, col = int(ref.group(2)) - 1, _column_index(ref.group(1))
+            else:
+                col += 1
+        else:
+            cells.add((row, col))
+    return frozenset(cells)
+
+
+def _ods_formulas(xml: bytes) -> dict[str, frozenset[tuple[int, int]]]:
+    """Formula cells of each table of an ods content.xml, counting repeated rows and cells."""
+    result: dict[str, frozenset[tuple[int, int]]] = {}
+    table, cells, row, col, repeat = "", set(), 0, 0, 1
+    for match in _ODS_TAG.finditer(xml):
+        closing, tag, attrs = match.groups()
+        if tag == b"table":
+            if closing:
+                result[table] = frozenset(cells)
+            else:
+                name = _ODS_NAME.search(attrs)
+                table = _unescape(name.group(1)) if name else ""
+                cells, row = set(), 0
+        elif tag == b"table-row":
+            if closing:
+                row += repeat
+            else:
+                count = _ODS_ROWS.search(attrs)
+                repeat, col = (int(count.group(1)) if count else 1), 0
+                if attrs.endswith(b"/"):
+                    row += repeat
+        elif not closing:
+            count = _ODS_COLS.search(attrs)
+            span = int(count.group(1)) if count else 1
+            if b"table:formula=" in attrs:
+                cells.update((r, c) for r in range(row, row + repeat)
+                             for c in range(col, col + span))
+            col += span
+    return result
+
+
+def _unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace")
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"),
+                         ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
+
+
+def _formulas(package: Package) -> dict[str, frozenset[tuple[int, int]]]:
+    if package.format == "ods":
+        content = package.part("content.xml") or b""
+        return _ods_formulas(content) if b"table:formula=" in content else {}
+    if package.format not in ("xlsx", "xlsm"):
+        return {}
+    result = {}
+    candidates = [name for name, xml in package.parts.items()
+                  if "worksheet" in name.casefold() and _has_xlsx_formula(xml)]
+    if candidates:
+        for sheet, part in package.sheet_parts().items():
+            if part in candidates:
+                result[sheet] = _xlsx_formulas(package.parts[part])
+    return result
+
+
+# --- custom document properties ---------------------------------------------------------------
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _properties(package: Package) -> dict[str, str]:
+    if package.format == "ods":
+        root = parse_xml(package.part("meta.xml") or b"")
+        fields = [] if root is None else [e for e in root.iter() if _local(e.tag) == "user-defined"]
+        return {_attr(e, "name"): "".join(e.itertext()) for e in fields}
+    if package.format == "xls":
+        return {}
+    root = parse_xml(package.part("docProps/custom.xml") or b"")
+    result = {}
+    for prop in [] if root is None else root:
+        if _local(prop.tag) == "property" and len(prop):
+            result[prop.get("name", "")] = "".join(prop[0].itertext())
+    return result
+
+
+def _attr(element, name: str) -> str:
+    return next((v for k, v in element.attrib.items() if _local(k) == name), "")
+

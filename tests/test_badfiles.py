@@ -1,0 +1,301 @@
+"""Bad returned files: each gives one clear problem, in bounded time and memory, and never
+stops the other files from being read.
+
+Bounds asserted here: each bad file is refused in under 10 s by ``read_raw`` in this process;
+in ``run_isolated`` every worker runs under a 512 MB address-space limit and a 10 s wall-time
+limit per file, and the whole mixed run (the corpus plus good workbooks) ends in under 120 s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+
+import badfiles
+import pytest
+
+from ibc_xls.isolate import Limits, WorkerError, run_isolated
+from ibc_xls.problems import CATALOGUE, IbcError, Problem
+from ibc_xls.rawread import RawWorkbook, read_raw
+
+LIMITS = Limits(memory_mb=512, cpu_seconds=10, wall_seconds=10)
+PER_FILE_SECONDS = 10
+WHOLE_RUN_SECONDS = 120
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="Windows has no rlimits")
+
+FILE_CODES = ("file-empty", "file-not-workbook", "file-truncated", "file-encrypted", "file-html",
+              "file-too-large", "file-unsafe", "file-unreadable", "file-busy")
+
+
+# --- work functions run in the workers (top level, so that they pickle) -------------------------
+
+def read(path: Path) -> RawWorkbook:
+    return read_raw(path)
+
+
+def read_or_abort(path: Path) -> RawWorkbook:
+    if "авария" in path.name:
+        os.abort()
+    return read_raw(path)
+
+
+def read_or_sleep(path: Path) -> RawWorkbook:
+    if "долго" in path.name:
+        time.sleep(60)
+    return read_raw(path)
+
+
+def read_or_spin(path: Path) -> RawWorkbook:
+    while "круг" in path.name:
+        pass
+    return read_raw(path)
+
+
+def calamine_unchecked(path: Path) -> int:
+    """Reads with python-calamine directly, skipping every check: a file that makes it
+    allocate without bound must cost only its own result."""
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_path(path)
+    return sum(len(book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
+
+
+def allocate(path: Path) -> int:
+    if "жадный" in path.name:
+        return len(bytearray(4 << 30))
+    return 0
+
+
+def fail(path: Path) -> None:
+    raise ValueError(f"a bug in work, for {path.name}")
+
+
+def refuse_without_file(path: Path) -> None:
+    raise IbcError(Problem("file-busy"))
+
+
+# --- fixtures -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def good(generated_once) -> list[Path]:
+    """Three generated workbooks."""
+    _, outcomes = generated_once
+    return [o.path for o in outcomes[:3]]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, good) -> dict[Path, str]:
+    """Every bad file of the corpus, made from a generated workbook: path → expected code."""
+    cases = badfiles.corpus(good[0].read_bytes())
+    return badfiles.write(tmp_path_factory.mktemp("bad"), cases)
+
+
+def _problem(result) -> Problem:
+    assert isinstance(result, Problem), f"expected a problem, got {type(result).__name__}"
+    return result
+
+
+# --- each bad file on its own -------------------------------------------------------------------
+
+def test_corpus_covers_every_file_code(corpus):
+    assert set(corpus.values()) >= set(FILE_CODES) - {"file-busy", "file-unreadable"}
+
+
+@pytest.mark.parametrize("name", badfiles.NAMES)
+def test_bad_file_gives_its_problem(corpus, name):
+    path = next(p for p in corpus if p.name == name)
+    start = time.monotonic()
+    with pytest.raises(IbcError) as caught:
+        read_raw(path)
+    assert time.monotonic() - start < PER_FILE_SECONDS
+    [problem] = caught.value.problems
+    assert (problem.code, problem.file) == (corpus[path], str(path))
+    assert path.name not in problem.message
+    assert problem.message.endswith(".")
+
+
+def test_password_protected_by_excel():
+    if not badfiles.ENCRYPTED_BY_EXCEL.is_file():
+        pytest.skip(f"{badfiles.ENCRYPTED_BY_EXCEL} is absent (shared/real-excel not copied)")
+    with pytest.raises(IbcError) as caught:
+        read_raw(badfiles.ENCRYPTED_BY_EXCEL)
+    [problem] = caught.value.problems
+    assert problem.code == "file-encrypted"
+    assert "без пароля" in problem.message and "поврежд" not in problem.message
+
+
+def test_busy_file(tmp_path, monkeypatch):
+    path = tmp_path / "открыт в Excel.xlsx"
+    path.write_bytes(badfiles.small_xlsx())
+
+    def locked(*args, **kwargs):
+        raise PermissionError(13, "The process cannot access the file", str(path))
+
+    monkeypatch.setattr("ibc_xls.files.open", locked, raising=False)
+    with pytest.raises(IbcError) as caught:
+        read_raw(path)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.file) == ("file-busy", str(path))
+    assert "Закройте файл в Excel и запустите снова" in problem.message
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(IbcError) as caught:
+        read_raw(tmp_path / "нет.xlsx")
+    assert caught.value.problems[0].code == "file-unreadable"
+
+
+def test_external_entity_is_never_fetched(tmp_path, good):
+    """The entity points to a FIFO: a reader that fetched it would block until the time
+    limit, and the problem would be file-too-large instead of file-unsafe."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    fifo = tmp_path / "secret"
+    os.mkfifo(fifo)
+    parts = badfiles.parts_of(good[0].read_bytes())
+    entity = badfiles.external_entity(fifo.as_uri())
+    path = tmp_path / "xxe.xlsx"
+    path.write_bytes(badfiles.rezip(good[0].read_bytes(), {
+        badfiles.STRINGS: badfiles.with_prolog(parts[badfiles.STRINGS], entity, b"&xxe;"),
+        "docProps/custom.xml": badfiles.with_prolog(parts["docProps/custom.xml"], entity)}))
+    [(_, result)] = run_isolated([path], read, limits=Limits(wall_seconds=5))
+    assert _problem(result).code == "file-unsafe"
+
+
+# --- all of them in one isolated run ------------------------------------------------------------
+
+@posix_only
+def test_isolated_run_reads_good_files_among_bad(corpus, good):
+    paths = [*corpus, *good]
+    before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+              for p in paths}
+    start = time.monotonic()
+    results = list(run_isolated(paths, read, workers=2, limits=LIMITS))
+    assert time.monotonic() - start < WHOLE_RUN_SECONDS
+    assert sorted(p for p, _ in results) == sorted(paths)
+    for path, result in results:
+        if path in corpus:
+            problem = _problem(result)
+            assert (problem.code, problem.file) == (corpus[path], str(path))
+        else:
+            assert isinstance(result, RawWorkbook) and result.format == "xlsx"
+            assert "Паспорт" in result.sheets
+    after = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+             for p in paths}
+    assert after == before, "a returned file was changed by reading it"
+
+
+@pytest.fixture
+def named(tmp_path, good):
+    """Copies of a good workbook under names that the work functions above react to."""
+    def make(*names: str) -> list[Path]:
+        paths = []
+        for name in names:
+            path = tmp_path / name
+            path.write_bytes(good[0].read_bytes())
+            paths.append(path)
+        return paths
+    return make
+
+
+def _by_name(results) -> dict[str, object]:
+    return {path.name: result for path, result in results}
+
+
+def test_crash_costs_only_its_file(named):
+    paths = named(*(f"книга {i}.xlsx" for i in range(6)), "авария.xlsx")
+    results = _by_name(run_isolated(paths, read_or_abort, workers=2, limits=LIMITS))
+    assert len(results) == len(paths)
+    problem = _problem(results.pop("авария.xlsx"))
+    assert problem.code == "file-unreadable" and problem.file.endswith("авария.xlsx")
+    assert all(isinstance(r, RawWorkbook) for r in results.values())
+
+
+@posix_only
+def test_native_out_of_memory_costs_only_its_file(tmp_path, named, good):
+    """A cell in the grid's last corner: unchecked, calamine asks for 17 billion cells and
+    aborts under the memory limit."""
+    sheet = badfiles.parts_of(good[0].read_bytes())[badfiles.SHEET]
+    bomb = tmp_path / "миллион строк.xlsx"
+    bomb.write_bytes(badfiles.rezip(good[0].read_bytes(),
+                                    {badfiles.SHEET: badfiles.million_rows_claimed(sheet)}))
+    paths = [*named("a.xlsx", "b.xlsx", "c.xlsx"), bomb]
+    start = time.monotonic()
+    results = _by_name(run_isolated(paths, calamine_unchecked, workers=2, limits=LIMITS))
+    assert time.monotonic() - start < 2 * PER_FILE_SECONDS
+    problem = _problem(results.pop(bomb.name))
+    assert problem.code == "file-too-large" and "512 МБ" in problem.message
+    assert all(isinstance(r, int) and r > 0 for r in results.values())
+
+
+@posix_only
+def test_python_memory_error_is_file_too_large(named):
+    paths = named("жадный.xlsx", "скромный.xlsx")
+    results = _by_name(run_isolated(paths, allocate, limits=LIMITS))
+    assert _problem(results["жадный.xlsx"]).code == "file-too-large"
+    assert results["скромный.xlsx"] == 0
+
+
+def test_wall_time_limit(named):
+    paths = named("долго.xlsx", "быстро 1.xlsx", "быстро 2.xlsx")
+    start = time.monotonic()
+    results = _by_name(run_isolated(paths, read_or_sleep, workers=2,
+                                    limits=Limits(memory_mb=512, wall_seconds=2)))
+    assert time.monotonic() - start < 20
+    problem = _problem(results.pop("долго.xlsx"))
+    assert problem.code == "file-too-large" and "2 с" in problem.message
+    assert all(isinstance(r, RawWorkbook) for r in results.values())
+
+
+@posix_only
+def test_cpu_time_limit(named):
+    paths = named("круг.xlsx", "прямо.xlsx")
+    results = _by_name(run_isolated(paths, read_or_spin, workers=1,
+                                    limits=Limits(cpu_seconds=1, wall_seconds=30)))
+    problem = _problem(results["круг.xlsx"])
+    assert problem.code == "file-too-large" and "процессорного" in problem.message
+    assert isinstance(results["прямо.xlsx"], RawWorkbook)
+
+
+def test_bug_in_work_is_raised(named):
+    paths = named("x.xlsx", "y.xlsx")
+    with pytest.raises(ValueError, match="a bug in work") as caught:
+        list(run_isolated(paths, fail, limits=LIMITS))
+    assert isinstance(caught.value.__cause__, WorkerError)
+    assert "Traceback" in str(caught.value.__cause__)
+
+
+def test_problem_raised_by_work_names_its_file(named):
+    [path] = named("занят.xlsx")
+    [(got, result)] = run_isolated([path], refuse_without_file)
+    assert got == path and _problem(result) == Problem("file-busy", file=str(path))
+
+
+def test_more_workers_than_files_and_no_files(named):
+    paths = named("один.xlsx", "два.xlsx")
+    assert {p for p, _ in run_isolated(paths, read, workers=8)} == set(paths)
+    assert list(run_isolated([], read)) == []
+
+
+def test_many_files_each_once(named):
+    paths = named(*(f"{i:03d}.xlsx" for i in range(60)))
+    results = list(run_isolated(paths + paths[:5], read, workers=2))
+    assert sorted(p for p, _ in results) == sorted(paths + paths[:5])
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", FILE_CODES)
+def test_file_problem_messages(code):
+    params = {"what": "документ PDF", "reason": "лист «Лист1» доходит до строки 1048576"}
+    kind = CATALOGUE[code]
+    message = Problem(code, file="x.xlsx", params=params).message
+    assert kind.title and message.endswith(".") and "x.xlsx" not in message
+    assert "{" not in message
+    if code == "file-encrypted":
+        assert "без пароля" in message and "поврежд" not in message
+    if code == "file-html":
+        assert ".xlsx" in message
