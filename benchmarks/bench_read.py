@@ -14,9 +14,8 @@ cells of each with random values by openpyxl (a few distinct fillings per respon
 * isolated, count: the same with a work function that returns only a cell count, to show what
   sending the values back costs.
 
-Each figure is the best of three runs after one warm-up: the elapsed time, and the CPU time of
-all the processes involved (the parent's and each worker's own count), which stays meaningful
-when other programs compete for the CPUs.
+Each figure is the best of three runs after one warm-up (pool start-up included in the
+isolated runs). Run it on an otherwise idle machine: the load average is printed first.
 """
 
 from __future__ import annotations
@@ -32,31 +31,23 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-import openpyxl
 import python_calamine
 
-from ibc_xls.config import load_config
-from ibc_xls.generate import build
 from ibc_xls.isolate import run_isolated
-from ibc_xls.layout import FIRST_DATA_ROW
 from ibc_xls.problems import Problem
 from ibc_xls.rawread import read_raw
-from ibc_xls.respondents import respondents
-from ibc_xls.workspace import init_workspace
 
 FILLINGS = 3  # distinct fillings per respondent
 
 
 def read_all(path: Path):
-    """The work function: every sheet of one workbook as a RawWorkbook, with the worker's id
-    and CPU time so far."""
-    return read_raw(path), os.getpid(), time.process_time()
+    """The work function: every sheet of one workbook as a RawWorkbook."""
+    return read_raw(path)
 
 
-def count_cells(path: Path):
+def count_cells(path: Path) -> int:
     """A work function whose result is small: the number of cells read."""
-    cells = sum(len(r) for s in read_raw(path).sheets.values() for r in s.rows)
-    return cells, os.getpid(), time.process_time()
+    return sum(len(r) for s in read_raw(path).sheets.values() for r in s.rows)
 
 
 def calamine_cells(path: Path) -> int:
@@ -66,6 +57,7 @@ def calamine_cells(path: Path) -> int:
 
 
 def _value(column, config, rnd: random.Random):
+    """A random value as a person would enter it in ``column``."""
     if column.type == "date":
         return dt.datetime(config.academic_year, 10, rnd.randint(1, 28))
     if column.type == "integer":
@@ -81,6 +73,15 @@ def _value(column, config, rnd: random.Random):
 
 def make_workbooks(folder: Path, count: int) -> list[Path]:
     """``count`` filled workbooks in ``folder``."""
+    # Imported here: the workers import this module too, and need none of it.
+    import openpyxl
+
+    from ibc_xls.config import load_config
+    from ibc_xls.generate import build
+    from ibc_xls.layout import FIRST_DATA_ROW
+    from ibc_xls.respondents import respondents
+    from ibc_xls.workspace import init_workspace
+
     root = folder / "школа"
     init_workspace(root, today=dt.date(2026, 11, 25))
     config = load_config(root)
@@ -112,20 +113,17 @@ def make_workbooks(folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def best(label: str, run, paths: list[Path], baseline: tuple[float, float] | None = None):
-    """Time ``run`` (which returns the CPU seconds of its worker processes, if any)."""
+def best(label: str, run, paths: list[Path], baseline: float | None = None) -> float:
     run()
-    walls, cpus = [], []
+    times = []
     for _ in range(3):
-        start, cpu = time.perf_counter(), time.process_time()
-        workers = run() or 0.0
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - cpu + workers)
-    wall, cpu = min(walls), min(cpus)
-    ratio = f"  {wall / baseline[0]:5.2f}× / {cpu / baseline[1]:5.2f}×" if baseline else ""
-    print(f"{label:24s} {wall:7.3f} s {wall / len(paths) * 1e3:6.3f} ms/file  "
-          f"CPU {cpu:7.3f} s{ratio}")
-    return wall, cpu
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    seconds = min(times)
+    ratio = f"  {seconds / baseline:5.2f}× calamine" if baseline else ""
+    print(f"{label:24s} {seconds:7.3f} s  {seconds / len(paths) * 1e3:6.3f} ms/file{ratio}")
+    return seconds
 
 
 def main() -> None:
@@ -137,23 +135,19 @@ def main() -> None:
         start = time.perf_counter()
         paths = make_workbooks(Path(tmp), args.count)
         cells = sum(calamine_cells(p) for p in paths)
-        print(f"{len(paths)} workbooks, {cells} cells, {os.cpu_count()} CPUs, "
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"load average {load:.2f}; "
+              f"{len(paths)} workbooks, {cells} cells, {os.cpu_count()} CPUs, "
               f"python-calamine {version('python-calamine')} "
               f"(made in {time.perf_counter() - start:.1f} s)")
 
         def isolated(work):
-            def run() -> float:
+            def run() -> None:
                 results = list(run_isolated(paths, work, workers=args.workers))
                 failed = [r for _, r in results if isinstance(r, Problem)]
                 assert len(results) == len(paths) and not failed, failed[:3]
-                cpu: dict[int, float] = {}
-                for _, (_, pid, seconds) in results:
-                    cpu[pid] = max(cpu.get(pid, 0.0), seconds)
-                return sum(cpu.values())
             return run
 
-        print(f"{'':24s} {'elapsed':>9s} {'per file':>13s}  {'CPU':>11s}  vs calamine "
-              "(elapsed / CPU)")
         def serial(read):
             def run() -> None:
                 for path in paths:

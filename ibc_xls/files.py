@@ -67,25 +67,29 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     ``file-empty``, ``file-too-large`` (more than ``max_bytes``) or ``file-unreadable``.
     """
     file = str(path)
+
+    def unreadable(reason: str, detail: str = "") -> IbcError:
+        return IbcError(Problem("file-unreadable", file=file,
+                                params={"reason": reason, "detail": detail}))
+
+    # Non-blocking, so that a pipe in place of a file is refused instead of waited on.
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            if size > max_bytes:
+        with os.fdopen(os.open(path, flags), "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise unreadable("это не файл, а папка или устройство")
+            if st.st_size > max_bytes:
                 raise IbcError(Problem("file-too-large", file=file, params={
-                    "reason": f"файл занимает {size / 2**20:.0f} МБ, "
+                    "reason": f"файл занимает {st.st_size / 2**20:.0f} МБ, "
                               f"допустимо не больше {max_bytes / 2**20:.0f} МБ"}))
             data = f.read(max_bytes + 1)
     except PermissionError as exc:
         raise IbcError(Problem("file-busy", file=file, params={"detail": str(exc)})) from exc
     except FileNotFoundError as exc:
-        raise IbcError(Problem("file-unreadable", file=file, params={
-            "reason": "файл не найден: его переместили или удалили", "detail": str(exc)})) from exc
-    except IsADirectoryError as exc:
-        raise IbcError(Problem("file-unreadable", file=file, params={
-            "reason": "это папка, а не файл", "detail": str(exc)})) from exc
+        raise unreadable("файл не найден: его переместили или удалили", str(exc)) from exc
     except OSError as exc:
-        raise IbcError(Problem("file-unreadable", file=file, params={
-            "reason": "ошибка чтения с диска", "detail": str(exc)})) from exc
+        raise unreadable("ошибка чтения с диска", str(exc)) from exc
     if not data:
         raise IbcError(Problem("file-empty", file=file))
     if len(data) > max_bytes:  # the file grew while it was read

@@ -42,6 +42,7 @@ T = TypeVar("T")
 
 _OK, _PROBLEM, _ERROR = "ok", "problem", "error"
 _SIGXCPU = getattr(signal, "SIGXCPU", 1000)  # no such signal on Windows
+_READY = (-1, _OK, None)
 _MAX_BATCH = 16
 
 
@@ -147,6 +148,7 @@ def _send(conn, index: int, path: Path, outcome: tuple[str, object]) -> None:
 
 def _worker_main(conn, work: Callable, limits: Limits) -> None:
     _confine(limits, None)
+    conn.send(_READY)  # the time limit of the first file starts now, not at the process start
     while True:
         try:
             batch = conn.recv()
@@ -245,9 +247,10 @@ class _Pool:
         try:
             while worker.conn.poll():
                 index, kind, value = worker.conn.recv()
-                worker.inflight.remove(index)
                 worker.since = time.monotonic()
-                yield self._result(index, kind, value)
+                if index != _READY[0]:
+                    worker.inflight.remove(index)
+                    yield self._result(index, kind, value)
         except (EOFError, OSError):
             return False
         return True
@@ -264,6 +267,7 @@ class _Pool:
         """A worker died or was killed: blame the file it was on, requeue the rest of its
         batch and start a fresh worker in its place."""
         worker = self.workers[slot]
+        yield from self._drain(worker)  # answers sent just before it died are still good
         worker.stop(kill=True)
         culprit = worker.inflight.popleft() if worker.inflight else None
         self.todo.extendleft(reversed(worker.inflight))

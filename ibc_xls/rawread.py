@@ -8,6 +8,7 @@ process (calamine is native code), so ``collect`` calls this through ``ibc_xls.i
 from __future__ import annotations
 
 import dataclasses
+import html
 import io
 import re
 from dataclasses import dataclass
@@ -53,7 +54,8 @@ class RawWorkbook:
     ``format`` is "xlsx", "xlsm", "xls" or "ods" (or "xlsb" for Excel's binary workbook, read as
     well). ``properties`` are the custom properties as stored, converted to str without
     reinterpretation ("7.0" stays "7.0"): docProps/custom.xml for the OOXML formats, the
-    ``meta:user-defined`` fields of meta.xml for ods; always empty for xls and xlsb.
+    ``meta:user-defined`` fields of meta.xml for ods; always empty for xls, whose property
+    streams are not read.
     """
 
     path: Path
@@ -82,7 +84,7 @@ def read_raw(path: Path, *, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
 
 
 def _read_sheets(package: Package, limits: ReadLimits) -> dict[str, RawSheet]:
-    formulas = _formulas(package)
+    formulas = _formulas(package, limits)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(package.payload))
         sheets = {}
@@ -188,7 +190,7 @@ def _xlsx_formulas(xml: bytes) -> frozenset[tuple[int, int]]:
     return frozenset(cells)
 
 
-def _ods_formulas(xml: bytes) -> dict[str, frozenset[tuple[int, int]]]:
+def _ods_formulas(xml: bytes, limits: ReadLimits) -> dict[str, frozenset[tuple[int, int]]]:
     """Formula cells of each table of an ods content.xml, counting repeated rows and cells."""
     result: dict[str, frozenset[tuple[int, int]]] = {}
     table, cells, row, col, repeat = "", set(), 0, 0, 1
@@ -199,7 +201,7 @@ def _ods_formulas(xml: bytes) -> dict[str, frozenset[tuple[int, int]]]:
                 result[table] = frozenset(cells)
             else:
                 name = _ODS_NAME.search(attrs)
-                table = _unescape(name.group(1)) if name else ""
+                table = html.unescape(name.group(1).decode("utf-8", "replace")) if name else ""
                 cells, row = set(), 0
         elif tag == b"table-row":
             if closing:
@@ -213,24 +215,19 @@ def _ods_formulas(xml: bytes) -> dict[str, frozenset[tuple[int, int]]]:
             count = _ODS_COLS.search(attrs)
             span = int(count.group(1)) if count else 1
             if b"table:formula=" in attrs:
+                if repeat * span > limits.max_cells:
+                    refuse("file-too-large", reason=f"на листе «{table}» формула повторена "
+                                                    f"в {repeat * span} ячейках")
                 cells.update((r, c) for r in range(row, row + repeat)
                              for c in range(col, col + span))
             col += span
     return result
 
 
-def _unescape(raw: bytes) -> str:
-    text = raw.decode("utf-8", "replace")
-    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"),
-                         ("&amp;", "&")):
-        text = text.replace(entity, char)
-    return text
-
-
-def _formulas(package: Package) -> dict[str, frozenset[tuple[int, int]]]:
+def _formulas(package: Package, limits: ReadLimits) -> dict[str, frozenset[tuple[int, int]]]:
     if package.format == "ods":
         content = package.part("content.xml") or b""
-        return _ods_formulas(content) if b"table:formula=" in content else {}
+        return _ods_formulas(content, limits) if b"table:formula=" in content else {}
     if package.format not in ("xlsx", "xlsm"):
         return {}
     result = {}

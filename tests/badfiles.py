@@ -238,7 +238,7 @@ MAKERS = [
     ("бомба лжёт.xlsx", "file-too-large",
      lambda b: b.rezip({STRINGS: b.strings.replace(b"?>", b"?>" + BOMB, 1)},
                        overrides={STRINGS: {"declared": len(b.strings)}})),
-    ("лжёт о размере.xlsx", "file-too-large",
+    ("чуть больше.xlsx", "file-unreadable",  # runs on a little: damage, not a lie
      lambda b: b.rezip({SHEET: b.sheet + b" " * 2000}, overrides={SHEET: {"declared":
                                                                            len(b.sheet)}})),
     ("обещает гигабайт.xlsx", "file-too-large",
@@ -258,7 +258,7 @@ MAKERS = [
      lambda b: b.rezip(extra=(Entry("/etc/cron.d/evil", b"x"),))),
     ("точки.xlsx", "file-unsafe",
      lambda b: b.rezip(extra=(Entry("xl/../../evil.xml", b"<x/>"),))),
-    ("имена расходятся.xlsx", "file-unsafe",
+    ("имена расходятся.xlsx", "file-unreadable",
      lambda b: b.rezip(overrides={"xl/workbook.xml": {"local_name": "xl/other.xml"}})),
     ("миллион строк.xlsx", "file-too-large",
      lambda b: b.rezip({SHEET: million_rows_claimed(b.sheet)})),

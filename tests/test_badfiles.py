@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -134,7 +135,7 @@ def test_busy_file(tmp_path, monkeypatch):
     def locked(*args, **kwargs):
         raise PermissionError(13, "The process cannot access the file", str(path))
 
-    monkeypatch.setattr("ibc_xls.files.open", locked, raising=False)
+    monkeypatch.setattr("ibc_xls.files.os.open", locked)
     with pytest.raises(IbcError) as caught:
         read_raw(path)
     [problem] = caught.value.problems
@@ -142,10 +143,14 @@ def test_busy_file(tmp_path, monkeypatch):
     assert "Закройте файл в Excel и запустите снова" in problem.message
 
 
-def test_missing_file(tmp_path):
-    with pytest.raises(IbcError) as caught:
-        read_raw(tmp_path / "нет.xlsx")
-    assert caught.value.problems[0].code == "file-unreadable"
+def test_missing_file_folder_and_pipe(tmp_path):
+    pipe = tmp_path / "труба.xlsx"
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(pipe)  # opening it for reading would wait for a writer forever
+    for path in (tmp_path / "нет.xlsx", tmp_path, pipe):
+        with pytest.raises(IbcError) as caught:
+            read_raw(path)
+        assert caught.value.problems[0].code == "file-unreadable", path
 
 
 def test_external_entity_is_never_fetched(tmp_path, good):
@@ -284,6 +289,37 @@ def test_many_files_each_once(named):
     paths = named(*(f"{i:03d}.xlsx" for i in range(60)))
     results = list(run_isolated(paths + paths[:5], read, workers=2))
     assert sorted(p for p, _ in results) == sorted(paths + paths[:5])
+
+
+def _damaged(data: bytes, rnd: random.Random) -> bytes:
+    data = bytearray(data)
+    how = rnd.randrange(3)
+    if how == 0:  # a few bytes changed anywhere
+        for _ in range(rnd.randint(1, 8)):
+            data[rnd.randrange(len(data))] = rnd.randrange(256)
+    elif how == 1:  # bytes changed near the end, where a zip keeps its directory
+        for _ in range(rnd.randint(1, 4)):
+            data[rnd.randrange(max(0, len(data) - 1500), len(data))] = rnd.randrange(256)
+    else:  # a stretch copied into the middle
+        at, source = rnd.randrange(len(data)), rnd.randrange(len(data))
+        data[at:at] = data[source:source + rnd.randint(1, 400)]
+    return bytes(data)
+
+
+def test_damaged_files_give_problems_not_exceptions(tmp_path, good):
+    """Randomly damaged workbooks: each is read or gives a file-* problem; ``read_raw`` raises
+    nothing but IbcError (anything else would be raised by run_isolated here)."""
+    rnd = random.Random(2026)
+    sources = [good[0].read_bytes(), badfiles.small_xlsx(), badfiles.small_ods()]
+    paths = []
+    for i in range(120):
+        path = tmp_path / f"{i:03d}.xlsx"
+        path.write_bytes(_damaged(sources[i % len(sources)], rnd))
+        paths.append(path)
+    results = list(run_isolated(paths, read, limits=LIMITS))
+    assert len(results) == len(paths)
+    for _, result in results:
+        assert isinstance(result, RawWorkbook) or result.code in FILE_CODES
 
 
 # --- the catalogue ------------------------------------------------------------------------------
