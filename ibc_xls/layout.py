@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 INSTRUCTIONS_SHEET = "Инструкция"
 LISTS_SHEET = "Списки"
 TITLE_ROW = 0
@@ -15,14 +17,17 @@ def header_text(title: str, required: bool) -> str:
     return title + REQUIRED_MARK if required else title
 
 
-def header_key(text: object) -> str:
-    """What a header cell is matched on: the title without the mark, case and spacing."""
-    if not isinstance(text, str):
-        return ""
+@lru_cache(maxsize=4096)
+def _header_key(text: str) -> str:
     text = " ".join(text.split())
     if text.endswith("*"):
         text = text[:-1].rstrip()
     return text.casefold().replace("ё", "е")
+
+
+def header_key(text: object) -> str:
+    """What a header cell is matched on: the title without the mark, case and spacing."""
+    return _header_key(text) if isinstance(text, str) else ""
 
 
 def list_name(form_id: str, key: str) -> str:

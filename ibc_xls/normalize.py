@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from functools import lru_cache
 
 # Latin letters that look like Cyrillic class letters, as people type them on an English layout.
 _LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXYabcehkmoptxy", "АВСЕНКМОРТХУавсенкмортху")
@@ -49,14 +50,23 @@ class Invalid(ValueError):
 def clean_text(value: str) -> str:
     """Collapse every kind of space, drop invisible and control characters, strip the ends;
     line breaks inside the text are kept."""
+    # Most cells hold plain text already: printable, trimmed, single-spaced.
+    if value.isprintable() and "  " not in value and value == value.strip():
+        return value
     value = _INVISIBLE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     return "\n".join(_SPACES.sub(" ", line).strip() for line in value.split("\n")).strip()
 
 
+_VISIBLE = re.compile(r"[^\s\u200b-\u200d\u2060\ufeff\u00ad\x00-\x1f\x7f]")
+
+
 def is_empty(value: object) -> bool:
-    return value is None or value == "" or (isinstance(value, str) and not clean_text(value))
+    if value is None or value == "":
+        return True
+    return type(value) is str and _VISIBLE.search(value) is None
 
 
+@lru_cache(maxsize=1024)
 def class_name(value: object) -> str | None:
     """The canonical class name (``5А``, ``11Б``, ``3``) or None when it is not one."""
     if isinstance(value, bool):
@@ -72,6 +82,7 @@ def class_name(value: object) -> str | None:
     return f"{int(match.group(1))}{match.group(2)}"
 
 
+@lru_cache(maxsize=8192)
 def choice_key(text: str) -> str:
     """What choices are compared on: case, ``ё``, quotes, spacing and a final full stop
     do not matter."""

@@ -143,15 +143,16 @@ def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -
         return None
     # Rows where only template-filled defaults stand are untouched rows of a free form.
     counted = [c.key for c in form.columns if c.key in columns and not c.default]
+    if form.rows == "fixed":
+        counted = list(columns)
     rows = []
-    top = sheet.origin[0]
-    for r in range(header + 1, top + len(sheet.rows)):
-        values = {key: _cell(sheet, r, col) for key, col in columns.items()}
-        if form.rows == "free" and all(is_empty(values[k]) for k in counted):
-            continue
-        if form.rows == "fixed" and all(is_empty(v) for v in values.values()):
-            continue
-        rows.append(RowRead(r, values))
+    top, left = sheet.origin
+    index = [(key, col - left) for key, col in columns.items()]
+    for r, cells in enumerate(sheet.rows[header + 1 - top:], start=header + 1):
+        width = len(cells)
+        values = {key: cells[i] if 0 <= i < width else "" for key, i in index}
+        if any(not is_empty(values[k]) for k in counted):
+            rows.append(RowRead(r, values))
     return FormRead(form, sheet.name, columns, rows, frozenset(sheet.formulas))
 
 

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from ibc_xls.problems import Problem, Severity
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
-    """One row staff filled: typed values (None where empty or not understood) and the
-    values as read, so a row with errors can still be shown as it was."""
+    """One row staff filled: typed values (None where empty or not understood) and, for a
+    row with errors, the values as read, so that it can still be shown as it was."""
 
     row: int  # 1-based, as the spreadsheet shows it
     values: dict[str, object]
-    raw: dict[str, object]
+    raw: dict[str, object]  # empty when the row is ok: its values say it all
     ok: bool = True
 
 

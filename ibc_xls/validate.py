@@ -63,6 +63,9 @@ class _Field:
             self.hi = date_bound(column.max, ctx.academic_year)
         elif column.type in ("integer", "decimal"):
             self.lo, self.hi = column.min, column.max
+        self._parse = {"text": self._text, "choice": self._choice, "class": self._class,
+                       "date": self._date, "integer": self._number,
+                       "decimal": self._number}[column.type]
 
     def bounds(self) -> str:
         fmt = _d if self.column.type == "date" else _n
@@ -76,39 +79,55 @@ class _Field:
             f"не больше {fmt(self.hi)}"
 
     def parse(self, value: object) -> tuple[object, str | None, dict]:
-        """(typed value, warning code or None, message params)."""
-        kind = self.column.type
-        if kind == "text":
-            text = to_text(value)
-            limit = self.column.max_length
-            if limit and len(text) > limit:
-                raise Invalid("too-long", limit=limit, length=len(text))
-            return text, None, {}
-        if kind == "choice":
-            try:
-                return to_choice(value, self.choices), None, {}
-            except Invalid as exc:
-                exc.params["choices"] = "; ".join(self.column.choices)
-                raise
-        if kind == "class":
-            name = class_name(value)
-            if name is None:
-                raise Invalid("bad-class")
-            if name not in self.ctx.classes:
-                raise Invalid("unknown-class", shown=name)
-            return name, None, {}
-        if kind == "date":
-            day, warning = to_date(value)
-            if (self.lo and day < self.lo) or (self.hi and day > self.hi):
-                raise Invalid("date-out-of-range", shown=_d(day), bounds=self.bounds())
-            if day > self.ctx.today:
-                raise Invalid("future-date", shown=_d(day), today=_d(self.ctx.today))
-            return day, warning, {"shown": _d(day)}
-        number = to_int(value) if kind == "integer" else to_number(value)
+        """(typed value, warning code or None, message params); raises Invalid."""
+        return self._parse(value)
+
+    def _text(self, value: object):
+        text = to_text(value)
+        limit = self.column.max_length
+        if limit and len(text) > limit:
+            raise Invalid("too-long", limit=limit, length=len(text))
+        return text, None, _NONE
+
+    def _choice(self, value: object):
+        try:
+            return to_choice(value, self.choices), None, _NONE
+        except Invalid as exc:
+            exc.params["choices"] = "; ".join(self.column.choices)
+            raise
+
+    def _class(self, value: object):
+        name = class_name(value)
+        if name is None:
+            raise Invalid("bad-class")
+        if name not in self.ctx.classes:
+            raise Invalid("unknown-class", shown=name)
+        return name, None, _NONE
+
+    def _date(self, value: object):
+        day, warning = to_date(value)
+        if (self.lo and day < self.lo) or (self.hi and day > self.hi):
+            raise Invalid("date-out-of-range", shown=_d(day), bounds=self.bounds())
+        if day > self.ctx.today:
+            raise Invalid("future-date", shown=_d(day), today=_d(self.ctx.today))
+        return day, warning, ({"shown": _d(day)} if warning else _NONE)
+
+    def _number(self, value: object):
+        if type(value) is int:  # the common cases, straight from the reader
+            number = value
+        elif type(value) is float and value.is_integer():
+            number = int(value)
+        elif self.column.type == "integer":
+            number = to_int(value)
+        else:
+            number = to_number(value)
         if (self.lo is not None and number < self.lo) or (self.hi is not None
                                                           and number > self.hi):
             raise Invalid("out-of-range", shown=_n(number), bounds=self.bounds())
-        return number, None, {}
+        return number, None, _NONE
+
+
+_NONE: dict = {}
 
 
 def _rule_text(rule: Rule, form: FormSpec) -> str:
@@ -135,6 +154,7 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
     """Typed records of one form and the problems in it."""
     form = read.form
     fields = {c.key: _Field(c, ctx) for c in form.columns if c.key in read.columns}
+    columns = {c.key: c for c in form.columns}
     # The first prefilled column (the plan's item number) tells which fixed row a row is.
     fixed_key = next((c.key for c in form.columns if c.prefilled), None)
     fixed = {row[fixed_key]: row for row in form.fixed_rows} if fixed_key else {}
@@ -152,14 +172,14 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
         if template_row:
             present_parts.add(template_row[fixed_key])
         for key, value in row.values.items():
-            column = form.column(key)
+            column = columns[key]
             if column.prefilled:
                 expected = template_row.get(key, "") if template_row else ""
                 if to_text(value) != expected:
                     add("prefilled-changed", key, value)
                 values[key] = expected
                 continue
-            if (row.row, read.columns[key]) in read.formulas:
+            if read.formulas and (row.row, read.columns[key]) in read.formulas:
                 add("formula-value", key, value)
             if is_empty(value):
                 values[key] = None
@@ -197,7 +217,7 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
                     add("duplicate-row", rule.fields[0], row.values.get(rule.fields[0]),
                         text=_rule_text(rule, form), first=first)
         ok = not any(p.severity is Severity.ERROR for p in row_problems)
-        result.records.append(Record(row.row + 1, values, dict(row.values), ok))
+        result.records.append(Record(row.row + 1, values, {} if ok else row.values, ok))
         problems += row_problems
     for part in fixed:
         if part not in present_parts:
