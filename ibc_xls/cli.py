@@ -189,7 +189,7 @@ def collect(source: Path | None, folder: Path, output: Path | None, period: str 
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
-        if total <= 5 or as_json:
+        if total <= 5 or as_json or not sys.stderr.isatty():
             return
         if bar is None:
             bar = click.progressbar(length=total, label="Чтение книг", file=sys.stderr)
@@ -219,13 +219,15 @@ def collect(source: Path | None, folder: Path, output: Path | None, period: str 
 
 
 def _print_collected(result) -> None:
+    from ibc_xls.consolidate import PROBLEMS_SHEET
+
     summary = result.report.to_json()["summary"]
     click.echo(f"Период: {result.period.label} ({result.period.text}).")
     click.echo(f"Прочитано книг: {summary['files']}; принято: {summary['accepted']}, "
                f"с ошибками: {summary['with_errors']}, не принято: {summary['refused']}.")
     if summary["errors"] or summary["warnings"]:
         click.echo(f"Ошибок: {summary['errors']}, замечаний: {summary['warnings']} — список на "
-                   "листе «Замечания» отчёта; подробно: ibc-xls validate.")
+                   f"листе «{PROBLEMS_SHEET}» отчёта; подробно: ibc-xls validate.")
     if result.missing:
         names = "; ".join(f"{r.class_name} класс — {r.name}" if r.class_name else r.name
                           for r in result.missing)

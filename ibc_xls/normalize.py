@@ -66,9 +66,15 @@ def is_empty(value: object) -> bool:
     return type(value) is str and _VISIBLE.search(value) is None
 
 
-@lru_cache(maxsize=1024)
 def class_name(value: object) -> str | None:
     """The canonical class name (``5А``, ``11Б``, ``3``) or None when it is not one."""
+    if isinstance(value, str | int | float):
+        return _class_name(value)
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _class_name(value: str | int | float) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float) and float(value).is_integer():

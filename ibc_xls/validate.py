@@ -302,7 +302,9 @@ def check_across(results: list[FileResult], specs: dict[str, FormSpec]) -> None:
                         continue
                     where = first_seen.setdefault((form_id, rule.fields, key),
                                                   (r, form_result.sheet, record.row))
-                    if where[0] is not r:
+                    same = where[0].identity.get("respondent_id") == r.identity.get(
+                        "respondent_id")
+                    if where[0] is not r and not same:  # a resubmission: duplicate-workbook
                         shown = " / ".join(str(record.values[k]) for k in rule.fields)
                         r.problems.append(Problem(
                             "duplicate-entry", file=r.file, sheet=form_result.sheet,

@@ -25,5 +25,5 @@ def test_quick_start_commands_match_ci():
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert ".venv/bin/python -m pytest" in readme
     assert ci.rstrip().endswith(".venv/bin/python -m pytest")
-    assert "ibc-xls validate -C workbooks" in readme
+    assert "ibc-xls collect workbooks --period 2026-04" in readme
     assert (REPO / "workbooks" / "ibc-xls.toml").is_file()

@@ -1,0 +1,871 @@
+"""Checked workbooks → every table and figure of the consolidated report (pandas; no I/O).
+
+The report writer (``ibc_xls.report``) computes nothing: what it shows is decided here.
+
+Which rows count
+----------------
+A row read from a returned workbook is *counted* in the report's figures when all hold:
+
+1. its workbook is taken: it was read (not refused), it is not of another school or academic
+   year (``wrong-school``, ``wrong-year``), and it is its respondent's newest workbook (when a
+   respondent handed in several, the earlier ones are superseded by the last saved one);
+2. the row has no error: its record is ok and no error points at a cell of its row (such as an
+   entry repeated in another workbook, unless that workbook is not taken);
+3. it lies in the report's period. For a free-row form with date columns, the row's latest date
+   decides (a course counts when it ends). The roadmap (a fixed-row form) reports statuses as of
+   today and is not filtered; a form without dates (reader's diaries) counts for the whole
+   academic year.
+
+Nothing read disappears: every row is in the raw data tables with whether it was counted and
+why not, and the reconciliation shows, per form, read = counted + with errors + outside the
+period + in workbooks not taken.
+
+Overdue roadmap measures
+------------------------
+The spec's ``deadline`` text gives control dates: "31.05.2024" (once), "ежегодно 31.05" or
+"ежегодно 30.04 и 31.10" (every year). The deadline in force is the latest control date before
+``today`` (a date passes at the end of its day). A measure is overdue when a deadline is in
+force and the measure is not done for it: its status is not «Выполнено», or its row has errors
+or was not handed in, or (for a yearly measure) it was done on or before the control date
+preceding the one in force, i.e. for an earlier cycle. Done late still counts as done.
+
+Submissions
+-----------
+Each expected respondent (``respondents(config, specs)``) gets a row per workbook handed in, or
+one row «не сдан». A workbook's status: «принят» (no problems), «принят, есть замечания»
+(warnings only), «есть ошибки» (its rows without errors are counted, the others are not),
+«не принят» (nothing could be taken: unreadable, not a blank of ibc-xls, another version,
+empty, or of another school or year), «заменён» (a later workbook of the same respondent is
+counted instead).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import re
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ibc_xls import __version__
+from ibc_xls.config import Config
+from ibc_xls.periods import Period
+from ibc_xls.problems import Problem, Severity
+from ibc_xls.respondents import ROLE_TITLES, respondents
+from ibc_xls.results import STATUS_TEXT, FileResult, Record, Report
+from ibc_xls.spec import FormSpec
+
+# Forms and columns whose meaning the report relies on (ids and keys of templates/*.toml).
+ROADMAP, CONTEST, TEXTBOOKS, DIARIES = "roadmap", "reading_contest", "textbooks", "diaries"
+MEETINGS, PRACTICES, COURSES = "meetings", "practices", "courses"
+ROADMAP_STAGE = "stage"
+ROADMAP_SHOWN = ("part", ROADMAP_STAGE, "content", "deadline")  # prefilled, in the progress
+DEADLINE, STATUS, DONE_DATE, DONE = "deadline", "status", "done_date", "Выполнено"
+CLASS, PUPIL, STAGE, RESULT = "class", "pupil", "stage", "result"
+AWARDS = ("Призёр", "Победитель")
+CHECKED, LOST, BOOKS = "checked", "lost", "books"
+SCORE_PREFIX = "score_"
+TOPIC, OTHER_TOPIC = "topic", "Другое"
+LEVEL, PRACTICE_FORM, HOURS = "level", "form", "hours"
+BANDS = (("1–4 классы", 1, 4), ("5–9 классы", 5, 9), ("10–11 классы", 10, 11))
+TOP_DIARIES = 10
+BLOCKING = frozenset({"wrong-school", "wrong-year"})
+
+# Headers of computed columns; the report finds its highlights and charts by them.
+YES, NO = "да", "нет"
+OVERDUE = "Просрочено"
+DUE_DATE = "Срок (дата)"
+NOTES = "Ошибки и замечания"
+NO_INFO = "Нет сведений"
+TOTAL = "Всего"
+TOTAL_LABEL = "Итого"
+COUNTED = "Учтено"
+WHY_NOT = "Почему не учтено"
+FILE, ROW = "Файл", "Строка"
+RANK = "Место"
+AVERAGE = "Средний балл"
+SCORE_SUM = "Сумма баллов"
+BAND = "Группа классов"
+STATUS_NOT_SENT = "не сдан"
+STATUS_SUPERSEDED = "заменён"
+SEVERITY_TEXT = {Severity.ERROR: "ошибка", Severity.WARNING: "замечание"}
+PROBLEMS_SHEET = "Ошибки и замечания"  # the report's sheet of every problem
+
+WHY_REFUSED = "книга не принята"
+WHY_BLOCKED = "книга другой школы или другого учебного года"
+WHY_SUPERSEDED = "учтена более поздняя книга этого респондента"
+WHY_ERRORS = "ошибки в строке"
+WHY_PERIOD = "вне периода отчёта"
+
+_COLUMN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ONE_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})")
+
+
+@dataclass
+class Table:
+    """One table of the report: a frame whose column names are its Russian headers, the values
+    of its total row (header → value) if it has one, and column widths where the specs give
+    them."""
+
+    frame: pd.DataFrame
+    total: dict[str, object] | None = None
+    widths: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+
+@dataclass
+class FormData:
+    """Every row read of one form, counted or not, ready for the report's raw data sheet."""
+
+    form_id: str
+    version: int
+    sheet: str
+    title: str
+    table: Table
+
+
+@dataclass
+class Consolidated:
+    """Everything the report workbook shows, already computed."""
+
+    school: str
+    full_name: str
+    municipality: str
+    year_label: str
+    period: Period
+    today: dt.date
+    generator: str
+    figures: Table  # Показатель, Значение, Пояснение
+    roadmap: Table  # one row per measure part, with the deadline in force and «Просрочено»
+    roadmap_stages: Table  # statuses by stage
+    contest: Table  # «Учиться читать»: stage × result
+    contest_awards: Table  # winners and prize-winners
+    textbooks: Table  # the classes ranked
+    diaries: Table  # the best diaries per grade band
+    meeting_topics: Table  # the plan's topics: how many meetings, when
+    meetings: Table
+    practices: Table  # level × form
+    courses: Table  # with the total of hours
+    submissions: Table
+    problems: Table
+    sources: Table  # every file read
+    source_rows: Table  # rows read and counted per file and form
+    reconciliation: Table
+    data: dict[str, FormData]  # form id → every row read, in spec order
+
+
+@dataclass(slots=True)
+class _Row:
+    """One record read, with where it came from, its problems (and their text) and why it is
+    not counted."""
+
+    file: FileResult
+    record: Record
+    problems: list[Problem]
+    notes: str = ""
+    why_not: str = ""
+
+
+def consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
+                today: dt.date) -> Consolidated:
+    """Turn the checked files into the report's tables: see the module's docstring for which
+    rows count and when a measure is overdue."""
+    with gc_paused():
+        return _consolidate(report, config, specs, period, today)
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cycle collector. Building many small containers triggers full
+    collections that walk every object the checked files hold (a second or more for 1,000
+    files); nothing built here needs a cycle collected meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
+                 today: dt.date) -> Consolidated:
+    by_id = {s.id: s for s in specs}
+    files = sorted(report.files, key=lambda f: f.file)
+    taken = _taken(files)
+    # Formatting a message costs microseconds: once per problem, for every table that shows it.
+    messages = {id(p): p.message for f in files for p in f.problems}
+    rows = _rows(files, by_id, taken, period, messages)
+    counted = {s.id: _frame(s, [r.record.values for r in rows.get(s.id, []) if not r.why_not])
+               for s in specs}
+    roadmap, measures = _roadmap(by_id.get(ROADMAP), rows.get(ROADMAP, []), today)
+    counts = {f.file: (f.errors, f.warnings) for f in files}
+    submissions = _submissions(files, taken, rows, config, specs, counts, messages)
+    parts = dict(
+        roadmap=roadmap,
+        roadmap_stages=_roadmap_stages(by_id.get(ROADMAP), measures),
+        contest=_crosstab(by_id.get(CONTEST), counted.get(CONTEST), STAGE, RESULT),
+        contest_awards=_contest_awards(by_id.get(CONTEST), counted.get(CONTEST)),
+        textbooks=_textbooks(by_id.get(TEXTBOOKS), counted.get(TEXTBOOKS)),
+        diaries=_diaries(by_id.get(DIARIES), counted.get(DIARIES)),
+        meeting_topics=_meeting_topics(by_id.get(MEETINGS), counted.get(MEETINGS)),
+        meetings=_listing(by_id.get(MEETINGS), counted.get(MEETINGS)),
+        practices=_crosstab(by_id.get(PRACTICES), counted.get(PRACTICES), LEVEL,
+                            PRACTICE_FORM),
+        courses=_courses(by_id.get(COURSES), counted.get(COURSES)),
+        submissions=submissions,
+        problems=_problems(files, by_id, messages),
+        sources=_sources(files, submissions),
+        source_rows=_source_rows(files, specs, rows),
+        reconciliation=_reconciliation(specs, rows),
+    )
+    figures = _figures(parts, measures, by_id, counted, files, taken, submissions,
+                       {p.id for p in respondents(config, specs)}, counts)
+    return Consolidated(
+        school=config.school, full_name=config.full_name, municipality=config.municipality,
+        year_label=config.year_label, period=period, today=today,
+        generator=f"ibc-xls {__version__}", figures=figures,
+        data={s.id: _form_data(s, rows.get(s.id, [])) for s in specs}, **parts)
+
+
+# --- which files and rows count ----------------------------------------------------------------
+
+def _taken(files: list[FileResult]) -> dict[str, str]:
+    """File name → why none of its rows count ("" when the workbook is taken)."""
+    why: dict[str, str] = {}
+    newest: dict[str, FileResult] = {}
+    for f in files:
+        if f.refused:
+            why[f.file] = WHY_REFUSED
+        elif any(p.code in BLOCKING for p in f.problems):
+            why[f.file] = WHY_BLOCKED
+        else:
+            why[f.file] = ""
+            key = f.identity.get("respondent_id", "") or f.file
+            best = newest.get(key)
+            if best is None or (f.modified, f.file) > (best.modified, best.file):
+                newest[key] = f
+    kept = {f.file for f in newest.values()}
+    for name, reason in why.items():
+        if not reason and name not in kept:
+            why[name] = WHY_SUPERSEDED
+    return why
+
+
+def _row_problems(f: FileResult) -> dict[tuple[str, int], list[Problem]]:
+    """(sheet, 1-based row) → the problems pointing at a cell of that row."""
+    found: dict[tuple[str, int], list[Problem]] = defaultdict(list)
+    for p in f.problems:
+        if p.cell and p.sheet:
+            row = p.cell.lstrip(_COLUMN_LETTERS)
+            if row.isdigit():
+                found[(p.sheet, int(row))].append(p)
+    return found
+
+
+def _blocks(p: Problem, taken: dict[str, str]) -> bool:
+    """Whether a problem keeps its row out of the figures: an error, except an entry repeated
+    in a workbook that is not taken (the respondent's earlier workbook, say)."""
+    if p.severity is not Severity.ERROR:
+        return False
+    return not (p.code == "duplicate-entry" and taken.get(p.params.get("other", "")))
+
+
+def _row_date(values: dict, date_keys: list[str]) -> dt.date | None:
+    """The latest date of a row (None without one)."""
+    if len(date_keys) == 1:
+        day = values.get(date_keys[0])
+        return day if isinstance(day, dt.date) else None
+    days = [d for d in map(values.get, date_keys) if isinstance(d, dt.date)]
+    return max(days) if days else None
+
+
+def _rows(files: list[FileResult], specs: dict[str, FormSpec], taken: dict[str, str],
+          period: Period, messages: dict[int, str]) -> dict[str, list[_Row]]:
+    """Every record of every file by form id, each with its problems and why it is not counted."""
+    rows: dict[str, list[_Row]] = defaultdict(list)
+    first, last = period.start, period.end
+    none: list[Problem] = []
+    for f in files:
+        by_row = _row_problems(f)
+        excluded = taken[f.file]
+        for form_id, form in f.forms.items():
+            spec = specs.get(form_id)
+            date_keys = [] if spec is None or spec.rows == "fixed" else \
+                [c.key for c in spec.columns if c.type == "date"]
+            found = rows[form_id]
+            for record in form.records:
+                problems = by_row.get((form.sheet, record.row), none) if by_row else none
+                why = excluded
+                if not why:
+                    if not record.ok or (problems and any(_blocks(p, taken)
+                                                          for p in problems)):
+                        why = WHY_ERRORS
+                    elif date_keys:
+                        day = _row_date(record.values, date_keys)
+                        if day is not None and not first <= day <= last:
+                            why = WHY_PERIOD
+                found.append(_Row(f, record, problems, _notes(problems, messages), why))
+    return rows
+
+
+def _notes(problems: list[Problem], messages: dict[int, str]) -> str:
+    """The problems of a row as one text: «cell: message», a line each."""
+    if not problems:
+        return ""
+    return "\n".join(f"{p.cell}: {messages[id(p)]}" for p in problems)
+
+
+def _headers(titles: list[str], reserved: list[str]) -> list[str]:
+    """Spec titles made distinct from the report's own headers (a table's headers must be
+    unique, case aside)."""
+    taken = {t.casefold() for t in reserved}
+    result = []
+    for title in titles:
+        name = title
+        while name.casefold() in taken:
+            name += " (форма)"
+        taken.add(name.casefold())
+        result.append(name)
+    return result
+
+
+def _form_data(spec: FormSpec, rows: list[_Row]) -> FormData:
+    """The raw data table of one form: where each row came from, whether it counted, its
+    problems, then the spec's columns (typed values; as read for a row with errors)."""
+    meta = [FILE, ROW, "Респондент", "Класс бланка", COUNTED, WHY_NOT, NOTES]
+    titles = _headers([c.title for c in spec.columns], meta)
+    sources = [r.record.values if r.record.ok else r.record.raw for r in rows]
+    columns = [
+        [r.file.file for r in rows],
+        [r.record.row for r in rows],
+        [r.file.identity.get("respondent", "") for r in rows],
+        [r.file.identity.get("class_name", "") for r in rows],
+        [NO if r.why_not else YES for r in rows],
+        [r.why_not for r in rows],
+        [r.notes for r in rows],
+        *([source.get(c.key) for source in sources] for c in spec.columns),
+    ]
+    frame = pd.DataFrame(dict(enumerate(columns)), dtype=object)
+    frame.columns = meta + titles
+    widths = {FILE: 24, ROW: 7, "Респондент": 18, "Класс бланка": 7, COUNTED: 8, WHY_NOT: 16,
+              NOTES: 32}
+    widths |= {t: min(c.width or 14, 24) for t, c in zip(titles, spec.columns, strict=True)}
+    return FormData(spec.id, spec.version, spec.sheet, spec.title, Table(frame, widths=widths))
+
+
+def _reconciliation(specs: list[FormSpec], rows: dict[str, list[_Row]]) -> Table:
+    header = ["Форма", "Прочитано строк", "Учтено", "С ошибками", "Вне периода",
+              "В неучтённых книгах", "Сходится"]
+    data = []
+    for spec in specs:
+        reasons = [r.why_not for r in rows.get(spec.id, [])]
+        read = len(reasons)
+        counted = reasons.count("")
+        errors = reasons.count(WHY_ERRORS)
+        outside = reasons.count(WHY_PERIOD)
+        excluded = sum(w in (WHY_REFUSED, WHY_BLOCKED, WHY_SUPERSEDED) for w in reasons)
+        ok = read == counted + errors + outside + excluded
+        data.append([spec.sheet, read, counted, errors, outside, excluded, YES if ok else NO])
+    frame = pd.DataFrame(data, columns=header)
+    total = {header[0]: TOTAL_LABEL, **{h: int(frame[h].sum()) for h in header[1:-1]}}
+    return Table(frame, total=total)
+
+
+# --- the roadmap ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Deadline:
+    """Control dates understood from the spec's text: fixed dates, or (month, day) every year."""
+
+    text: str
+    once: tuple[dt.date, ...] = ()
+    yearly: tuple[tuple[int, int], ...] = ()
+
+    def dates(self, around: dt.date) -> list[dt.date]:
+        """The control dates from two years before ``around`` to a year after it."""
+        days = set(self.once)
+        for year in range(around.year - 2, around.year + 2):
+            for month, day in self.yearly:
+                try:
+                    days.add(dt.date(year, month, day))
+                except ValueError:
+                    continue
+        return sorted(days)
+
+    def in_force(self, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+        """The latest control date before ``today`` and the one before it (None if none)."""
+        passed = [d for d in self.dates(today) if d < today]
+        return (passed[-1] if passed else None), (passed[-2] if len(passed) > 1 else None)
+
+    def next(self, today: dt.date) -> dt.date | None:
+        coming = [d for d in self.dates(today) if d >= today]
+        return coming[0] if coming else None
+
+
+def parse_deadline(text: str) -> Deadline:
+    """``31.05.2024`` → once; ``ежегодно 31.05``, ``ежегодно 30.04 и 31.10`` → every year.
+    Text without a date gives a deadline that never passes."""
+    text = (text or "").strip()
+    if text.casefold().startswith("ежегодно"):
+        pairs = []
+        for d, m in _DAY_MONTH.findall(text):
+            if 1 <= int(m) <= 12 and 1 <= int(d) <= 31:
+                pairs.append((int(m), int(d)))
+        return Deadline(text, yearly=tuple(pairs))
+    once = []
+    for d, m, y in _ONE_DATE.findall(text):
+        try:
+            once.append(dt.date(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    return Deadline(text, once=tuple(once))
+
+
+def is_overdue(deadline: Deadline, done: bool, done_date: dt.date | None,
+               today: dt.date) -> tuple[bool, dt.date | None]:
+    """Whether a measure is overdue on ``today``, and the date shown as its deadline (the one
+    in force, else the next one). ``done``: its status is «Выполнено» in a row without errors."""
+    current, previous = deadline.in_force(today)
+    if current is None:
+        return False, deadline.next(today)
+    done_for_it = done and not (deadline.yearly and previous and done_date
+                                and done_date <= previous)
+    return not done_for_it, current
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """What the figures need to know of one roadmap row."""
+
+    stage: str
+    status: str  # a status of the spec's list, or NO_INFO
+    done: bool
+    in_force: bool
+    overdue: bool
+
+
+def _roadmap(spec: FormSpec | None, rows: list[_Row],
+             today: dt.date) -> tuple[Table, list[_Measure]]:
+    """The progress of every measure part of the plan, as of ``today``."""
+    if spec is None:
+        return Table(pd.DataFrame(columns=[DUE_DATE, OVERDUE])), []
+    part_key = next(c.key for c in spec.columns if c.prefilled)
+    latest: dict[str, _Row] = {}  # part → its row in the last saved workbook taken
+    for r in sorted(rows, key=lambda r: (r.file.modified, r.file.file)):
+        if r.why_not not in (WHY_REFUSED, WHY_BLOCKED, WHY_SUPERSEDED):
+            latest[str(r.record.values.get(part_key))] = r
+    shown = [spec.column(k) for k in ROADMAP_SHOWN if any(c.key == k for c in spec.columns)]
+    inputs = list(spec.input_columns)
+    statuses = spec.column(STATUS).choices
+    header = [c.title for c in shown] + [DUE_DATE] + [c.title for c in inputs] + [OVERDUE, NOTES]
+    data, measures = [], []
+    for fixed in spec.fixed_rows:
+        r = latest.get(fixed[part_key])
+        ok = r is not None and not r.why_not
+        # A row with errors shows what was typed; its typed values may be missing.
+        values = (r.record.values if r.record.ok else r.record.raw) if r else {}
+        status = values.get(STATUS) if ok and values.get(STATUS) in statuses else NO_INFO
+        deadline = parse_deadline(fixed.get(DEADLINE, ""))
+        late, due = is_overdue(deadline, status == DONE, values.get(DONE_DATE) if ok else None,
+                               today)
+        measures.append(_Measure(fixed.get(ROADMAP_STAGE, ""), status, status == DONE,
+                                 deadline.in_force(today)[0] is not None, late))
+        notes = r.notes if r else "Дорожная карта не сдана."
+        data.append([fixed.get(c.key, "") for c in shown] + [due]
+                    + [values.get(c.key) for c in inputs] + [YES if late else NO, notes])
+    widths = {c.title: c.width or 14 for c in shown + inputs}
+    widths |= {DUE_DATE: 12, OVERDUE: 12, NOTES: 30}
+    return Table(pd.DataFrame(data, columns=header, dtype=object), widths=widths), measures
+
+
+def _roadmap_stages(spec: FormSpec | None, measures: list[_Measure]) -> Table:
+    """How many measure parts of each stage have each status, and how many are overdue."""
+    header = ["Этап", *(spec.column(STATUS).choices if spec else ()), NO_INFO, TOTAL, OVERDUE]
+    stages = list(dict.fromkeys(m.stage for m in measures))
+    data = []
+    for stage in stages:
+        mine = [m for m in measures if m.stage == stage]
+        counts = [sum(m.status == s for m in mine) for s in header[1:-2]]
+        data.append([stage, *counts, len(mine), sum(m.overdue for m in mine)])
+    frame = pd.DataFrame(data, columns=header).astype({h: "int64" for h in header[1:]})
+    total = {"Этап": TOTAL_LABEL, **{h: int(frame[h].sum()) for h in header[1:]}}
+    return Table(frame, total=total, widths={"Этап": 30})
+
+
+# --- contests --------------------------------------------------------------------------------
+
+def _frame(spec: FormSpec, values: list[dict]) -> pd.DataFrame:
+    """Counted rows of a form as a frame keyed by column key (objects kept as they are;
+    None where a value is missing)."""
+    keys = [c.key for c in spec.columns]
+    frame = pd.DataFrame(values, columns=keys, dtype=object)
+    return frame.where(frame.notna(), None)
+
+
+def _crosstab(spec: FormSpec | None, frame: pd.DataFrame | None, rows_key: str,
+              cols_key: str) -> Table:
+    """Counts of counted rows by two choice columns, in the order of their choices, with totals."""
+    if spec is None:
+        return Table(pd.DataFrame(columns=[TOTAL]))
+    rows_col, cols_col = spec.column(rows_key), spec.column(cols_key)
+    table = pd.crosstab(frame[rows_key], frame[cols_key]) if len(frame) else pd.DataFrame()
+    table = table.reindex(index=list(rows_col.choices), columns=list(cols_col.choices),
+                          fill_value=0)
+    table[TOTAL] = table.sum(axis=1)
+    table.index.name = rows_col.title
+    table.columns.name = None
+    table = table.reset_index().astype({c: "int64" for c in [*cols_col.choices, TOTAL]})
+    total = {rows_col.title: TOTAL_LABEL, **{c: int(table[c].sum()) for c in table.columns[1:]}}
+    return Table(table, total=total, widths={rows_col.title: 18})
+
+
+def _contest_awards(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
+    if spec is None:
+        return Table(pd.DataFrame())
+    frame = frame[frame[RESULT].isin(AWARDS)]
+    stage_order = {s: i for i, s in enumerate(spec.column(STAGE).choices)}
+    result_order = {s: i for i, s in enumerate(spec.column(RESULT).choices)}
+    frame = frame.assign(_s=frame[STAGE].map(stage_order), _r=frame[RESULT].map(result_order))
+    frame = frame.sort_values(["_s", "_r", PUPIL], ascending=[True, False, True],
+                              kind="stable").drop(columns=["_s", "_r"])
+    return _titled(spec, frame)
+
+
+def _titled(spec: FormSpec, frame: pd.DataFrame) -> Table:
+    """A frame keyed by column key, with the spec's titles and widths."""
+    titles = {c.key: c.title for c in spec.columns}
+    widths = {c.title: c.width or 14 for c in spec.columns}
+    return Table(frame.rename(columns=titles).reset_index(drop=True), widths=widths)
+
+
+def _scores(spec: FormSpec) -> list[str]:
+    return [c.key for c in spec.columns if c.key.startswith(SCORE_PREFIX)]
+
+
+def _rank(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.Series:
+    """Competition ranking (1, 1, 3) on several keys: rows equal on every key share a place."""
+    ordered = frame.sort_values(by, ascending=ascending, kind="stable", na_position="last")
+    keys = ordered[by]
+    new = keys.ne(keys.shift()).any(axis=1)
+    positions = pd.Series(np.arange(1, len(ordered) + 1), index=ordered.index)
+    places = positions.where(new).ffill().astype("int64")
+    return places.reindex(frame.index)
+
+
+def _textbooks(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
+    """Classes ranked by the average of the scores over their checks (more is better), then by
+    books lost or spoilt per book checked (fewer is better)."""
+    if spec is None:
+        return Table(pd.DataFrame(columns=[RANK, AVERAGE]))
+    scores = _scores(spec)
+    frame = frame.copy()
+    for key in [*scores, CHECKED, LOST]:
+        frame[key] = pd.to_numeric(frame[key], errors="coerce").astype("float64")
+    frame[LOST] = frame[LOST].fillna(0)
+    frame["_score"] = frame[scores].mean(axis=1)
+    grouped = frame.groupby(CLASS, sort=True)
+    table = pd.DataFrame({
+        "checks": grouped.size(),
+        # Rounded, so that classes equal on paper tie however the sums were added up.
+        AVERAGE: grouped["_score"].mean().round(6),
+        **{k: grouped[k].mean() for k in scores},
+        CHECKED: grouped[CHECKED].sum(),
+        LOST: grouped[LOST].sum(),
+    })
+    table["per100"] = (100 * table[LOST] / table[CHECKED].where(table[CHECKED] > 0))
+    table = table.reset_index()
+    table.insert(0, RANK, _rank(table, [AVERAGE, "per100"], [False, True]))
+    table = table.sort_values([RANK, CLASS], kind="stable").reset_index(drop=True)
+    names = {CLASS: spec.column(CLASS).title, "checks": "Проверок",
+             CHECKED: f"{spec.column(CHECKED).title} (всего)",
+             LOST: f"{spec.column(LOST).title} (всего)",
+             "per100": "Утеряно или испорчено на 100 проверенных",
+             **{k: spec.column(k).title for k in scores}}
+    table = table.rename(columns=names).astype({RANK: "int64", "Проверок": "int64"})
+    return Table(table, widths={names[CLASS]: 9, AVERAGE: 11, names["per100"]: 16})
+
+
+def band_of(class_name: str) -> str | None:
+    """The grade band of a class: «1–4 классы», «5–9 классы» or «10–11 классы»."""
+    match = re.match(r"\d+", class_name or "")
+    if not match:
+        return None
+    grade = int(match[0])
+    return next((name for name, lo, hi in BANDS if lo <= grade <= hi), None)
+
+
+def _diaries(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
+    """The best diaries of each grade band: the sum of the scores (more is better), then books
+    read (more is better); the first TOP_DIARIES places of each band."""
+    if spec is None:
+        return Table(pd.DataFrame(columns=[BAND, RANK, SCORE_SUM]))
+    scores = _scores(spec)
+    frame = frame.copy()
+    for key in [*scores, BOOKS]:
+        frame[key] = pd.to_numeric(frame[key], errors="coerce")
+    frame[SCORE_SUM] = frame[scores].sum(axis=1, min_count=1)
+    frame[BAND] = frame[CLASS].map({c: band_of(c) for c in frame[CLASS].unique()})
+    parts = []
+    for band, _, _ in BANDS:
+        part = frame[frame[BAND] == band].copy()
+        part[RANK] = _rank(part, [SCORE_SUM, BOOKS], [False, False])
+        part = part[part[RANK] <= TOP_DIARIES]
+        parts.append(part.sort_values([RANK, PUPIL], kind="stable"))
+    top = pd.concat(parts) if parts else frame.iloc[0:0]
+    rest = [c.key for c in spec.columns if c.key not in (PUPIL, CLASS, BOOKS, *scores)
+            and c.key != "comment"]
+    columns = [BAND, RANK, PUPIL, CLASS, SCORE_SUM, BOOKS, *scores, *rest]
+    top = top[columns].reset_index(drop=True)
+    titles = {c.key: c.title for c in spec.columns}
+    top = top.rename(columns=titles).astype({RANK: "int64"})
+    widths = {BAND: 13, RANK: 8, SCORE_SUM: 10} | {c.title: c.width or 12 for c in spec.columns}
+    return Table(top, widths=widths)
+
+
+# --- meetings, staff development ---------------------------------------------------------------
+
+def _listing(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
+    """Counted rows of a form in date order, with the spec's titles."""
+    if spec is None:
+        return Table(pd.DataFrame())
+    dates = [c.key for c in spec.columns if c.type == "date"]
+    if dates and len(frame):
+        frame = frame.sort_values(dates, kind="stable")
+    return _titled(spec, frame)
+
+
+def _d(day: dt.date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def _meeting_topics(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
+    """Each topic of the plan: how many meetings covered it and when."""
+    header = ["Тема", "Встреч", "Даты", "Охвачена"]
+    if spec is None:
+        return Table(pd.DataFrame(columns=header))
+    date = next(c.key for c in spec.columns if c.type == "date")
+    data = []
+    for topic in spec.column(TOPIC).choices:
+        days = sorted(d for d in frame.loc[frame[TOPIC] == topic, date] if d is not None)
+        data.append([topic, len(days), ", ".join(_d(d) for d in days),
+                     YES if days else NO])
+    table = pd.DataFrame(data, columns=header).astype({"Встреч": "int64"})
+    return Table(table, total={"Тема": TOTAL_LABEL, "Встреч": int(table["Встреч"].sum())},
+                 widths={"Тема": 44, "Встреч": 9, "Даты": 30, "Охвачена": 10})
+
+
+def _courses(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
+    table = _listing(spec, frame)
+    if spec is None:
+        return table
+    hours = spec.column(HOURS).title
+    total_hours = pd.to_numeric(table.frame[hours], errors="coerce").sum() if table.rows else 0
+    first = table.frame.columns[0]
+    table.total = {first: TOTAL_LABEL, hours: _plain(total_hours)}
+    return table
+
+
+def _plain(number) -> int | float:
+    number = float(number)
+    return int(number) if number.is_integer() else number
+
+
+# --- submissions, problems, sources --------------------------------------------------------
+
+def _modified(f: FileResult) -> dt.datetime | None:
+    if not f.modified:
+        return None
+    return dt.datetime.fromtimestamp(f.modified).replace(microsecond=0)
+
+
+def _file_status(f: FileResult, why: str, errors: int, warnings: int,
+                 messages: dict[int, str]) -> tuple[str, str]:
+    """(status, note) of one workbook handed in."""
+    if why == WHY_SUPERSEDED:
+        return STATUS_SUPERSEDED, "Учтена более поздняя книга этого респондента."
+    if why == WHY_BLOCKED:
+        blocking = [messages[id(p)] for p in f.problems if p.code in BLOCKING]
+        return STATUS_TEXT["refused"], " ".join(blocking)
+    if why == WHY_REFUSED:
+        first = next((messages[id(p)] for p in f.problems if p.severity is Severity.ERROR), "")
+        return STATUS_TEXT["refused"], first
+    return STATUS_TEXT["errors" if errors else "warnings" if warnings else "ok"], ""
+
+
+def _submissions(files: list[FileResult], taken: dict[str, str],
+                 rows: dict[str, list[_Row]], config: Config, specs: list[FormSpec],
+                 counts: dict[str, tuple[int, int]], messages: dict[int, str]) -> Table:
+    """Every expected respondent with each workbook they handed in (or «не сдан»), then the
+    workbooks of nobody expected."""
+    header = ["Респондент", "ФИО", "Класс", FILE, "Сдан", "Статус", "Ошибок", "Замечаний",
+              "Строк прочитано", "Строк учтено", "Примечание"]
+    read: dict[str, int] = defaultdict(int)
+    used: dict[str, int] = defaultdict(int)
+    for form_rows in rows.values():
+        for r in form_rows:
+            read[r.file.file] += 1
+            used[r.file.file] += not r.why_not
+    by_respondent: dict[str, list[FileResult]] = defaultdict(list)
+    for f in files:
+        by_respondent[f.identity.get("respondent_id", "")].append(f)
+
+    def line(role: str, name: str, class_name: str, f: FileResult | None) -> list:
+        if f is None:
+            return [role, name, class_name, "", None, STATUS_NOT_SENT, 0, 0, 0, 0, ""]
+        errors, warnings = counts[f.file]
+        status, note = _file_status(f, taken[f.file], errors, warnings, messages)
+        return [role, name, class_name, f.file, _modified(f), status, errors, warnings,
+                read[f.file], used[f.file], note]
+
+    data = []
+    people = respondents(config, specs)
+    for person in people:
+        handed = sorted(by_respondent.pop(person.id, []), key=lambda f: (f.modified, f.file))
+        role = ROLE_TITLES[person.role]
+        for f in handed or [None]:
+            data.append(line(role, person.name, person.class_name, f))
+    for f in (f for group in by_respondent.values() for f in group):
+        ident = f.identity
+        data.append(line("Не из списка респондентов", ident.get("respondent", ""),
+                         ident.get("class_name", ""), f))
+    frame = pd.DataFrame(data, columns=header, dtype=object)
+    widths = {"Респондент": 20, "ФИО": 28, "Класс": 7, FILE: 34, "Сдан": 16, "Статус": 16,
+              "Ошибок": 8, "Замечаний": 10, "Строк прочитано": 10, "Строк учтено": 10,
+              "Примечание": 40}
+    return Table(frame, widths=widths)
+
+
+def _field_title(p: Problem, titles: dict[tuple[str, str], str]) -> str:
+    return p.params.get("title") or titles.get((p.sheet, p.field), p.field)
+
+
+def _problems(files: list[FileResult], specs: dict[str, FormSpec],
+              messages: dict[int, str]) -> Table:
+    """Every problem found, with its file, sheet, cell, field title and the value read."""
+    header = [FILE, "Лист", "Ячейка", "Поле", "Значение", "Важность", "Сообщение", "Код"]
+    titles = {(s.sheet, c.key): c.title for s in specs.values() for c in s.columns}
+    data = []
+    for f in files:
+        for p in f.problems:
+            value = p.value
+            if value is not None and not isinstance(value, str | int | float | bool | dt.date):
+                value = str(value)
+            data.append([f.file, p.sheet, p.cell, _field_title(p, titles), value,
+                         SEVERITY_TEXT[p.severity], messages[id(p)], p.code])
+    widths = {FILE: 30, "Лист": 20, "Ячейка": 8, "Поле": 22, "Значение": 20, "Важность": 11,
+              "Сообщение": 60, "Код": 18}
+    return Table(pd.DataFrame(data, columns=header, dtype=object), widths=widths)
+
+
+def _sources(files: list[FileResult], submissions: Table) -> Table:
+    """Every file read: what it is, when it was saved, its size and checksum, its status."""
+    status_of = {f: s for f, s in zip(submissions.frame[FILE], submissions.frame["Статус"],
+                                       strict=True) if f}
+    header = [FILE, "Формат", "Респондент", "Класс", "Шаблон", "Версия шаблона", "Изменён",
+              "Размер, байт", "SHA-256", "Статус", "Строк прочитано"]
+    data = []
+    for f in files:
+        ident = f.identity
+        data.append([f.file, f.format, ident.get("respondent", ""), ident.get("class_name", ""),
+                     ident.get("template", ""), ident.get("template_version", ""),
+                     _modified(f), f.size, f.sha256, status_of.get(f.file, ""),
+                     sum(f.rows().values())])
+    widths = {FILE: 32, "Формат": 8, "Респондент": 24, "Класс": 7, "Шаблон": 14,
+              "Версия шаблона": 22, "Изменён": 15, "Размер, байт": 10, "SHA-256": 18,
+              "Статус": 15, "Строк прочитано": 10}
+    return Table(pd.DataFrame(data, columns=header, dtype=object), widths=widths)
+
+
+def _source_rows(files: list[FileResult], specs: list[FormSpec],
+                 rows: dict[str, list[_Row]]) -> Table:
+    """Rows read per file and form, and how many of them count."""
+    header = [FILE, "Форма", "Строк прочитано", "Учтено", "Не учтено"]
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for form_id, form_rows in rows.items():
+        for r in form_rows:
+            tally = counts[(r.file.file, form_id)]
+            tally[0] += 1
+            tally[1] += not r.why_not
+    data = []
+    for f in files:
+        for spec in specs:
+            if spec.id in f.forms:
+                read, used = counts[(f.file, spec.id)]
+                data.append([f.file, spec.sheet, read, used, read - used])
+    frame = pd.DataFrame(data, columns=header).astype({h: "int64" for h in header[2:]})
+    return Table(frame, widths={FILE: 36, "Форма": 26, "Строк прочитано": 11, "Учтено": 10,
+                                "Не учтено": 10})
+
+
+# --- key figures -------------------------------------------------------------------------------
+
+def _pupils(frame: pd.DataFrame) -> int:
+    """How many different pupils (name and class) a frame of contest entries names."""
+    names = frame[PUPIL].astype(str).str.casefold().str.replace("ё", "е", regex=False)
+    return len(set(zip(names.tolist(), frame[CLASS].astype(str).tolist(), strict=True)))
+
+
+def _figures(parts: dict[str, Table], measures: list[_Measure], specs: dict[str, FormSpec],
+             counted: dict[str, pd.DataFrame], files: list[FileResult], taken: dict[str, str],
+             submissions: Table, expected: set[str],
+             counts: dict[str, tuple[int, int]]) -> Table:
+    """The title sheet's key figures: (Показатель, Значение, Пояснение)."""
+    rows: list[tuple[str, object, str]] = []
+    if measures:
+        rows += [
+            ("Пунктов дорожной карты", len(measures), ""),
+            ("Выполнено", sum(m.done for m in measures),
+             "статус «Выполнено» в строке без ошибок"),
+            ("Срок наступил", sum(m.in_force for m in measures),
+             "контрольный срок уже прошёл"),
+            ("Просрочено", sum(m.overdue for m in measures),
+             "срок прошёл, а пункт не выполнен"),
+        ]
+    entries = counted.get(CONTEST, pd.DataFrame(columns=[PUPIL, CLASS, RESULT]))
+    awarded = entries[entries[RESULT].isin(AWARDS)]
+    rows += [
+        ("Участников конкурса «Учиться читать»", _pupils(entries), "учеников"),
+        ("Победителей и призёров «Учиться читать»", _pupils(awarded),
+         "учеников, победивших или ставших призёрами хотя бы на одном этапе"),
+    ]
+    ranking = parts["textbooks"].frame
+    if len(ranking):
+        best = ranking.loc[ranking[RANK] == 1, ranking.columns[1]]
+        rows.append(("Лучший класс по сохранности учебников", ", ".join(map(str, best)),
+                     f"классов в конкурсе: {len(ranking)}"))
+    topics = parts["meeting_topics"].frame
+    plan = topics[topics["Тема"] != OTHER_TOPIC] if len(topics) else topics
+    rows += [
+        ("Читательских дневников на конкурсе", len(counted.get(DIARIES, ())), ""),
+        ("Методических встреч (участие)", len(counted.get(MEETINGS, ())), ""),
+        ("Тем плана методических встреч охвачено", int((plan["Встреч"] > 0).sum()),
+         f"из {len(plan)}"),
+        ("Выступлений, публикаций и других форм обмена опытом",
+         len(counted.get(PRACTICES, ())), ""),
+    ]
+    courses = parts["courses"]
+    if COURSES in specs:
+        hours = (courses.total or {}).get(specs[COURSES].column(HOURS).title, 0)
+        rows.append(("Часов повышения квалификации", hours, f"курсов: {courses.rows}"))
+    status = submissions.frame["Статус"]
+    received = {f.identity.get("respondent_id") for f in files if not taken[f.file]}
+    rows += [
+        ("Книг получено", len(received & expected), f"из {len(expected)} ожидаемых"),
+        ("Не сдано", int(status.eq(STATUS_NOT_SENT).sum()), "респондентов"),
+        ("Книг с ошибками", int(status.eq(STATUS_TEXT["errors"]).sum()),
+         "строки с ошибками не учтены"),
+        ("Книг не принято", int(status.eq(STATUS_TEXT["refused"]).sum()), ""),
+        ("Ошибок", sum(e for e, _ in counts.values()), f"см. лист «{PROBLEMS_SHEET}»"),
+        ("Замечаний", sum(w for _, w in counts.values()), ""),
+    ]
+    frame = pd.DataFrame(rows, columns=["Показатель", "Значение", "Пояснение"], dtype=object)
+    return Table(frame, widths={"Показатель": 46, "Значение": 14, "Пояснение": 40})
