@@ -9,7 +9,8 @@ whole process (its workers included), it runs:
 
 * floor: python-calamine reading every cell of every sheet of every file, nothing else;
 * naive: a competent user's pandas script: ``read_excel(sheet_name=None)`` per file with the
-  default engine, one ``concat`` per sheet name, one xlsx written by ``to_excel``;
+  default engine (openpyxl, named so that pandas does not warn), one ``concat`` per sheet
+  name, one xlsx written by ``to_excel``;
 * collect: ``ibc_xls.collect.collect`` for the April report, report workbook included;
 * check: ``ibc_xls.check.check_paths`` alone (reading and validating, no report).
 
@@ -32,7 +33,7 @@ import time
 from multiprocessing import Pool
 from pathlib import Path
 
-CORPUS_VERSION = 1
+CORPUS_VERSION = 2
 TODAY = dt.date(2027, 4, 5)
 PUPILS = ["Иванов Пётр", "Смирнова Анна", "Кузнецов Илья", "Попова Мария", "Соколов Артём",
           "Лебедева Софья", "Козлов Максим", "Новикова Дарья", "Морозов Иван", "Волкова Алиса",
@@ -44,7 +45,7 @@ def _date(config, rnd: random.Random) -> dt.datetime:
     return dt.datetime.combine(start + dt.timedelta(days=rnd.randint(0, 170)), dt.time())
 
 
-def _row(form, config, person, rnd: random.Random, i: int) -> dict:
+def _row(form, config, person, rnd: random.Random, i: str) -> dict:
     """Valid values for one row of ``form`` as a person would enter them."""
     values = {}
     for c in form.columns:
@@ -98,7 +99,7 @@ def _make_one(args) -> str:
         rows = form.row_count if form.rows == "fixed" else rnd.randint(
             form.row_count // 3, form.row_count * 2 // 3)
         for i in range(rows):
-            for key, value in _row(form, config, person, rnd, i).items():
+            for key, value in _row(form, config, person, rnd, f"{index}-{i}").items():
                 col = [c.key for c in form.columns].index(key)
                 sheet.cell(FIRST_DATA_ROW + 1 + i, col + 1, value)
     book.save(path)
@@ -140,7 +141,7 @@ from pathlib import Path
 import pandas as pd
 frames = {}
 for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
-    for name, frame in pd.read_excel(path, sheet_name=None).items():
+    for name, frame in pd.read_excel(path, sheet_name=None, engine="openpyxl").items():
         frame["file"] = path.name
         frames.setdefault(name, []).append(frame)
 with pd.ExcelWriter(Path(sys.argv[2]) / "naive.xlsx") as writer:

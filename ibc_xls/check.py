@@ -70,5 +70,5 @@ def check_paths(paths: Iterable[Path], config: Config, today: dt.date | None = N
                                  modified=_mtime(path))
         results.append(outcome)
     results.sort(key=lambda r: r.file)
-    check_across(results, by_id)
+    check_across(results)
     return Report(results)

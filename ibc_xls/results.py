@@ -27,6 +27,8 @@ class FormResult:
     sheet: str
     columns: dict[str, int]  # key → zero-based column where it was found
     records: list[Record] = field(default_factory=list)
+    # (fields of a ``unique`` rule, the row's key under it, row): for checks across files
+    keys: list[tuple[tuple, tuple, int]] = field(default_factory=list)
 
 
 @dataclass

@@ -212,6 +212,7 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
                 key = unique_key(rule, values)
                 if key is None:
                     continue
+                result.keys.append((rule.fields, key, row.row + 1))
                 first = seen[rule.fields].setdefault(key, row.row + 1)
                 if first != row.row + 1:
                     add("duplicate-row", rule.fields[0], row.values.get(rule.fields[0]),
@@ -278,7 +279,7 @@ def validate_workbook(read: WorkbookRead, ctx: Context) -> FileResult:
     return result
 
 
-def check_across(results: list[FileResult], specs: dict[str, FormSpec]) -> None:
+def check_across(results: list[FileResult]) -> None:
     """Rules across files, added to the files they concern: one workbook per respondent, and
     the same entry (pupil, nomination, stage …) not in two workbooks."""
     by_respondent: dict[str, list[FileResult]] = defaultdict(list)
@@ -294,21 +295,17 @@ def check_across(results: list[FileResult], specs: dict[str, FormSpec]) -> None:
     first_seen: dict[tuple, tuple[FileResult, str, int]] = {}
     for r in results:
         for form_id, form_result in r.forms.items():
-            spec = specs[form_id]
-            for rule in (x for x in spec.rules if x.kind == "unique"):
-                for record in form_result.records:
-                    key = unique_key(rule, record.values)
-                    if key is None:
-                        continue
-                    where = first_seen.setdefault((form_id, rule.fields, key),
-                                                  (r, form_result.sheet, record.row))
-                    same = where[0].identity.get("respondent_id") == r.identity.get(
-                        "respondent_id")
-                    if where[0] is not r and not same:  # a resubmission: duplicate-workbook
-                        shown = " / ".join(str(record.values[k]) for k in rule.fields)
-                        r.problems.append(Problem(
-                            "duplicate-entry", file=r.file, sheet=form_result.sheet,
-                            cell=a1(record.row - 1, form_result.columns[rule.fields[0]]),
-                            field=rule.fields[0], value=shown,
-                            params={"shown": shown, "other": where[0].file, "sheet": where[1],
-                                    "row": where[2]}))
+            rows = None
+            for fields, key, row in form_result.keys:
+                where = first_seen.setdefault((form_id, fields, key),
+                                              (r, form_result.sheet, row))
+                if where[0] is r or where[0].identity.get("respondent_id") == r.identity.get(
+                        "respondent_id"):
+                    continue  # the same file, or a resubmission: duplicate-workbook says so
+                rows = rows or {rec.row: rec for rec in form_result.records}
+                shown = " / ".join(str(rows[row].values[k]) for k in fields)
+                r.problems.append(Problem(
+                    "duplicate-entry", file=r.file, sheet=form_result.sheet,
+                    cell=a1(row - 1, form_result.columns[fields[0]]), field=fields[0],
+                    value=shown, params={"shown": shown, "other": where[0].file,
+                                         "sheet": where[1], "row": where[2]}))

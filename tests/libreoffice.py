@@ -101,3 +101,10 @@ def _needs_libreoffice() -> list:
 
 
 needs_libreoffice = _needs_libreoffice()
+
+
+def with_libreoffice(test):
+    """``needs_libreoffice`` for a single test function."""
+    for mark in needs_libreoffice:
+        test = mark(test)
+    return test

@@ -1,0 +1,183 @@
+"""``ibc-xls collect`` as the ИБЦ head runs it: the report is written safely, whatever the
+folder holds, and the terminal says what happened."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from fill import fill
+from libreoffice import XLSX, convert, with_libreoffice
+
+from ibc_xls.cli import cli
+from ibc_xls.generate import generate
+from ibc_xls.output import write_atomic
+from ibc_xls.problems import IbcError
+
+REPO = Path(__file__).resolve().parent.parent
+REPORT = "Сводный отчёт ИБЦ 2026-10.xlsx"
+DIARIES = "Читательский дневник"
+DIARY_ROW = {"ФИО ученика": "Иванов Пётр", "Прочитано книг": 12, "Записей в дневнике": 15,
+             "Полнота (0–5)": 5, "Оформление (0–5)": 4, "Творческий подход (0–5)": 5,
+             "Регулярность (0–5)": 3}
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def school(config):
+    """A working folder with two returned workbooks (one with an error) and a broken file."""
+    blanks = {o.respondent.id: o.path for o in generate(config)}
+    returned = config.folders["returned"]
+    fill(blanks["class_5А"], returned / "5А.xlsx", {DIARIES: [DIARY_ROW]})
+    fill(blanks["class_6Б"], returned / "6Б.xlsx",
+         {DIARIES: [{**DIARY_ROW, "Полнота (0–5)": 9}]})
+    (returned / "обрыв.xlsx").write_bytes(blanks["class_7А"].read_bytes()[:3000])
+    return config
+
+
+def test_collect_writes_the_report_and_says_what_happened(school):
+    result = invoke("collect", "-C", str(school.root), "--period", "2026-10")
+    assert result.exit_code == 0, result.output
+    report = school.folders["reports"] / REPORT
+    assert report.is_file()
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Период: отчёт за октябрь 2026 (01.04.2026 – 30.09.2026)."
+    assert lines[1] == "Прочитано книг: 3; принято: 1, с ошибками: 1, не принято: 1."
+    assert lines[-1] == f"Отчёт: {report}"
+    assert any(line.startswith("Не сдали (19): ") for line in lines)
+    assert "5А класс" not in next(line for line in lines if line.startswith("Не сдали"))
+    book = openpyxl.load_workbook(report)
+    assert "Ошибки и замечания" in book.sheetnames
+    assert not list(report.parent.glob(".~ibc-xls-*")), "a temporary file was left behind"
+
+
+def test_strict_exit_code_and_json(school):
+    result = invoke("collect", "-C", str(school.root), "--period", "2026-10", "--strict",
+                    "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["summary"] == {"files": 3, "accepted": 1, "with_errors": 1, "refused": 1,
+                               "errors": 2, "warnings": 0, "missing": 19}
+    assert data["report"].endswith(REPORT)
+    assert {f["file"]: f["status"] for f in data["files"]} == {
+        "сданные/5А.xlsx": "ok", "сданные/6Б.xlsx": "errors", "сданные/обрыв.xlsx": "refused"}
+    assert data["period"] == {"label": "отчёт за октябрь 2026", "start": "2026-04-01",
+                              "end": "2026-09-30"}
+
+
+def test_working_folder_as_argument_and_own_period(school, tmp_path):
+    out = tmp_path / "мой отчёт.xlsx"
+    result = invoke("collect", str(school.root), "--from", "01.09.2026", "--to", "2026-11-20",
+                    "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Период: 01.09.2026 – 20.11.2026")
+    assert out.is_file()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--period", "2026-05"], "Период «2026-05» не понят"),
+    (["--from", "01.09.2026"], "--from и --to указываются вместе"),
+    (["--period", "2026-04", "--from", "01.09.2026", "--to", "01.10.2026"],
+     "Укажите либо --period, либо --from и --to"),
+    (["--from", "31.09.2026", "--to", "01.10.2026"], "Недопустимое значение"),
+])
+def test_bad_periods_exit_2(school, args, message):
+    result = invoke("collect", "-C", str(school.root), *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not (school.folders["reports"] / REPORT).exists()
+
+
+@pytest.mark.parametrize("lock", ["~$" + REPORT, "~$" + REPORT[2:], f".~lock.{REPORT}#"])
+def test_a_report_open_in_excel_or_libreoffice_is_not_overwritten(school, lock):
+    target = school.folders["reports"] / REPORT
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"previous report")
+    (target.parent / lock).write_bytes(b"")
+    result = invoke("collect", "-C", str(school.root), "--period", "2026-10")
+    assert result.exit_code == 2
+    assert "Файл открыт в Excel или LibreOffice" in result.stderr
+    assert "Закройте его" in result.stderr
+    assert target.read_bytes() == b"previous report"
+
+
+def test_an_interrupted_write_leaves_the_previous_report(tmp_path):
+    target = tmp_path / REPORT
+    target.write_bytes(b"previous report")
+
+    def write_then_stop(file):
+        file.write(b"half a repo")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, write_then_stop)
+    assert target.read_bytes() == b"previous report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [REPORT]
+
+
+def test_an_unwritable_folder_is_a_russian_error(tmp_path):
+    blocker = tmp_path / "отчёты"
+    blocker.write_bytes(b"a file where the folder should be")
+    with pytest.raises(IbcError) as exc:
+        write_atomic(blocker / REPORT, lambda f: f.write(b"x"))
+    assert exc.value.problems[0].code == "output-failed"
+    assert "прежний файл не изменён" in str(exc.value)
+
+
+def test_two_collects_at_once_leave_one_whole_report(school):
+    command = [sys.executable, "-m", "ibc_xls", "collect", "-C", str(school.root),
+               "--period", "2026-10"]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err.decode()
+    report = school.folders["reports"] / REPORT
+    assert "Сдача книг" in openpyxl.load_workbook(report).sheetnames
+    assert not list(report.parent.glob(".~ibc-xls-*"))
+
+
+def test_inputs_are_never_modified(school):
+    returned = school.folders["returned"]
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in returned.iterdir()}
+    assert invoke("collect", "-C", str(school.root), "--period", "2026-10").exit_code == 0
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in returned.iterdir()}
+    assert after == before
+
+
+@with_libreoffice
+def test_end_to_end_through_libreoffice(school, tmp_path):
+    returned = school.folders["returned"]
+    saved = convert([returned / "5А.xlsx"], XLSX, tmp_path / "lo")
+    (returned / "5А.xlsx").unlink()
+    shutil.copyfile(saved[0], returned / "5А из LibreOffice.xlsx")
+    result = invoke("collect", "-C", str(school.root), "--period", "2026-10", "--json")
+    data = json.loads(result.stdout)
+    statuses = {f["file"]: (f["status"], f["rows"].get("diaries")) for f in data["files"]}
+    assert statuses["сданные/5А из LibreOffice.xlsx"] == ("ok", 1)
+
+
+def test_the_shipped_sample_collects_out_of_the_box(tmp_path):
+    sample = tmp_path / "workbooks"
+    shutil.copytree(REPO / "workbooks", sample, ignore=shutil.ignore_patterns("отчёты", "бланки"))
+    text = (sample / "ibc-xls.toml").read_text(encoding="utf-8")
+    (sample / "ibc-xls.toml").write_text(
+        text.replace('templates = "../templates"', f'templates = "{REPO / "templates"}"'),
+        encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "ibc_xls", "collect", str(sample),
+                             "--period", "2026-04"], capture_output=True, timeout=300,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8"}, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode()
+    assert "Прочитано книг: 13; принято: 10, с ошибками: 3, не принято: 0." in out
+    assert (sample / "отчёты" / "Сводный отчёт ИБЦ 2026-04.xlsx").is_file()
