@@ -10,6 +10,10 @@ import openpyxl
 from ibc_xls.layout import FIRST_DATA_ROW, HEADER_ROW, header_key
 
 FIRST = FIRST_DATA_ROW + 1  # openpyxl is 1-based
+# A valid row of the reader's diary form, by column title, as tests type it.
+DIARY_ROW = {"ФИО ученика": "Иванов Пётр", "Прочитано книг": 12, "Записей в дневнике": 15,
+             "Полнота (0–5)": 5, "Оформление (0–5)": 4, "Творческий подход (0–5)": 5,
+             "Регулярность (0–5)": 3}
 
 
 def column_of(ws, title: str, header_row: int = HEADER_ROW + 1) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from fill import fill
+from fill import DIARY_ROW, fill
 from libreoffice import XLSX, convert, with_libreoffice
 
 from ibc_xls.cli import cli
@@ -24,9 +24,6 @@ from ibc_xls.problems import IbcError
 REPO = Path(__file__).resolve().parent.parent
 REPORT = "Сводный отчёт ИБЦ 2026-10.xlsx"
 DIARIES = "Читательский дневник"
-DIARY_ROW = {"ФИО ученика": "Иванов Пётр", "Прочитано книг": 12, "Записей в дневнике": 15,
-             "Полнота (0–5)": 5, "Оформление (0–5)": 4, "Творческий подход (0–5)": 5,
-             "Регулярность (0–5)": 3}
 
 
 def invoke(*args: str):

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from fill import FIRST, column_of, fill
+from fill import DIARY_ROW, FIRST, column_of, fill
 
 from ibc_xls.check import check_file, check_paths
 from ibc_xls.cli import cli
@@ -48,9 +48,6 @@ def returned(config) -> Path:
     return config.folders["returned"]
 
 
-DIARY_ROW = {"ФИО ученика": "Иванов Пётр", "Прочитано книг": 12, "Записей в дневнике": 15,
-             "Полнота (0–5)": 5, "Оформление (0–5)": 4, "Творческий подход (0–5)": 5,
-             "Регулярность (0–5)": 3}
 CHECK_ROW = {"Дата проверки": "05.10.2026", "Учащихся": 27, "Выдано учебников": 200,
              "Проверено": 180, "В хорошем состоянии": 150, "В удовлетвори- тельном состоянии": 20,
              "В неудовлетвори- тельном состоянии": 5, "Утеряно или испорчено": 2,
