@@ -91,8 +91,17 @@ def _read_sheets(package: Package, limits: ReadLimits) -> dict[str, RawSheet]:
         for meta in book.sheets_metadata:
             sheet = book.get_sheet_by_name(meta.name)
             _check_size(meta.name, sheet.height, sheet.width, limits)
-            rows = sheet.to_python()
-            origin, rows = _trimmed(sheet.start, rows)
+            try:
+                rows, start = sheet.to_python(), sheet.start
+            except (KeyboardInterrupt, SystemExit, MemoryError):
+                raise
+            except BaseException:
+                # calamine panics on a number in a date-formatted cell that is no date
+                # (say -1e11): read that sheet the slow way rather than lose the workbook.
+                if package.format not in ("xlsx", "xlsm"):
+                    raise
+                rows, start = _rows_by_openpyxl(package.payload, meta.name), (0, 0)
+            origin, rows = _trimmed(start, rows)
             sheets[meta.name] = RawSheet(meta.name, meta.visible == _VISIBLE, origin, rows,
                                          formulas.get(meta.name, frozenset()))
         return sheets
@@ -115,6 +124,23 @@ def _read_sheets(package: Package, limits: ReadLimits) -> dict[str, RawSheet]:
 
 
 _VISIBLE = python_calamine.SheetVisibleEnum.Visible
+
+
+def _rows_by_openpyxl(payload: bytes, name: str) -> list[list]:
+    """One sheet's values by openpyxl, which turns an impossible date into an error value
+    (``#VALUE!``) where calamine gives up on the whole sheet."""
+    import warnings
+
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
+        try:
+            return [["" if v is None else v for v in row]
+                    for row in book[name].iter_rows(min_row=1, min_col=1, values_only=True)]
+        finally:
+            book.close()
 
 
 def _check_size(sheet: str, height: int, width: int, limits: ReadLimits) -> None:

@@ -340,3 +340,14 @@ def test_roster_change_after_generation(school, workspace):
     path.write_text(text.replace('name = "5А"', 'name = "5В"'), encoding="utf-8")
     report = check_paths([returned(config)], load_config(workspace), today=TODAY)
     assert [p.code for p in report.problems] == ["unknown-respondent", "unknown-class"]
+
+
+def test_an_impossible_date_number_costs_one_cell_not_the_workbook(school):
+    # python-calamine panics on such a serial in a date-formatted cell (found by hypothesis).
+    config, blanks, judge = school
+    path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {
+        TEXTBOOKS: [{**CHECK_ROW, "Дата проверки": -106751991808.0}],
+        DIARIES: [DIARY_ROW]})
+    result = judge(path)
+    assert problems_of(result) == [("bad-date", TEXTBOOKS, "A5")]
+    assert result.forms["diaries"].records[0].values["pupil"] == "Иванов Пётр"
