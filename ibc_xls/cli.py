@@ -220,6 +220,7 @@ def collect(source: Path | None, folder: Path, output: Path | None, period: str 
 
 def _print_collected(result) -> None:
     from ibc_xls.consolidate import PROBLEMS_SHEET
+    from ibc_xls.respondents import ROLE_TITLES
 
     summary = result.report.to_json()["summary"]
     click.echo(f"Период: {result.period.label} ({result.period.text}).")
@@ -229,8 +230,8 @@ def _print_collected(result) -> None:
         click.echo(f"Ошибок: {summary['errors']}, замечаний: {summary['warnings']} — список на "
                    f"листе «{PROBLEMS_SHEET}» отчёта; подробно: ibc-xls validate.")
     if result.missing:
-        names = "; ".join(f"{r.class_name} класс — {r.name}" if r.class_name else r.name
-                          for r in result.missing)
+        names = "; ".join(f"{r.class_name} класс — {r.name}" if r.class_name
+                          else f"{ROLE_TITLES[r.role]} — {r.name}" for r in result.missing)
         click.echo(f"Не сдали ({len(result.missing)}): {names}.")
     else:
         click.echo("Сдали все.")

@@ -52,7 +52,9 @@ def test_collect_writes_the_report_and_says_what_happened(school):
     assert lines[1] == "Прочитано книг: 3; принято: 1, с ошибками: 1, не принято: 1."
     assert lines[-1] == f"Отчёт: {report}"
     assert any(line.startswith("Не сдали (19): ") for line in lines)
-    assert "5А класс" not in next(line for line in lines if line.startswith("Не сдали"))
+    missing = next(line for line in lines if line.startswith("Не сдали"))
+    assert "5А класс" not in missing
+    assert f"Зав. ИБЦ — {school.ibc_head}; 1А класс — Смирнова Ольга Викторовна" in missing
     book = openpyxl.load_workbook(report)
     assert "Ошибки и замечания" in book.sheetnames
     assert not list(report.parent.glob(".~ibc-xls-*")), "a temporary file was left behind"
