@@ -180,3 +180,10 @@ def test_the_shipped_sample_collects_out_of_the_box(tmp_path):
     out = result.stdout.decode()
     assert "Прочитано книг: 13; принято: 10, с ошибками: 3, не принято: 0." in out
     assert (sample / "отчёты" / "Сводный отчёт ИБЦ 2026-04.xlsx").is_file()
+
+
+def test_a_period_that_ends_before_it_starts(school):
+    result = invoke("collect", "-C", str(school.root), "--from", "01.10.2026", "--to",
+                    "01.09.2026")
+    assert result.exit_code == 2
+    assert "начало позже конца" in result.stderr

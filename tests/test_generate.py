@@ -299,3 +299,12 @@ def test_xlsxwriter_soft_failure_raises(tmp_path):
     with pytest.raises(RuntimeError, match="write_string"):
         ws.write_string(2_000_000, 0, "за пределами листа")
     wb.close()
+
+
+def test_blanks_never_go_into_the_returned_folder(config):
+    from ibc_xls.problems import IbcError
+
+    with pytest.raises(IbcError) as exc:
+        generate(config, config.folders["returned"])
+    assert exc.value.problems[0].code == "generate-into-returned"
+    assert not list(config.folders["returned"].iterdir())

@@ -351,3 +351,40 @@ def test_an_impossible_date_number_costs_one_cell_not_the_workbook(school):
     result = judge(path)
     assert problems_of(result) == [("bad-date", TEXTBOOKS, "A5")]
     assert result.forms["diaries"].records[0].values["pupil"] == "Иванов Пётр"
+
+
+def test_choices_ambiguous_dates_and_long_text(school):
+    config, blanks, judge = school
+    path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {
+        CONTEST: [{"ФИО участника": "Сидоров Илья", "Номинация": "Ч" * 201, "Этап": "Районный",
+                   "Результат": "Участник", "Дата": "05/10/2026"}]})
+    result = judge(path)
+    assert problems_of(result) == [("too-long", CONTEST, "C5"), ("unknown-choice", CONTEST, "D5"),
+                                   ("ambiguous-date", CONTEST, "F5")]
+    assert "Выберите из списка: Школьный; Муниципальный; Региональный" in (
+        result.problems[1].message)
+
+
+def test_roadmap_rows_changed_or_removed(school):
+    config, blanks, judge = school
+    path = fill(blanks["ibc_head"], returned(config) / "ИБЦ.xlsx", {},
+                fixed={ROADMAP: {"1.1": {"Статус": "В работе"}}})
+    wb = openpyxl.load_workbook(path)
+    ws = wb[ROADMAP]
+    ws["D5"].value = "Своими словами"  # the content of 1.1, a prefilled cell
+    ws.delete_rows(19)  # the row of 5.1
+    wb.save(path)
+    codes = problems_of(judge(path))
+    assert ("prefilled-changed", ROADMAP, "D5") in codes
+    assert ("fixed-row-missing", ROADMAP, "") in codes
+    assert ("missing-required", ROADMAP, "H6") in codes  # 1.2 still has no status
+
+
+def test_headers_removed(school):
+    config, blanks, judge = school
+    path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {DIARIES: [DIARY_ROW]})
+    wb = openpyxl.load_workbook(path)
+    for cell in wb[CONTEST][4]:
+        cell.value = None
+    wb.save(path)
+    assert problems_of(judge(path)) == [("missing-header", CONTEST, "")]
