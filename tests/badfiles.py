@@ -19,7 +19,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-REAL_EXCEL = Path(__file__).resolve().parent.parent.parent / "shared" / "real-excel"
+# Workbooks saved by Microsoft Excel, from public test suites; see data/real-excel/INDEX.md.
+REAL_EXCEL = Path(__file__).resolve().parent / "data" / "real-excel"
 ENCRYPTED_BY_EXCEL = REAL_EXCEL / "calamine__pass_protected.xlsx"
 
 SHEET = "xl/worksheets/sheet1.xml"

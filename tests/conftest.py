@@ -13,7 +13,6 @@ from ibc_xls.generate import Outcome, generate
 from ibc_xls.workspace import init_workspace
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO.parent / "shared" / "seed" / "000_b16e13928dcae4fe.txt"
 TODAY = dt.date(2026, 11, 25)
 
 

@@ -119,8 +119,6 @@ def test_bad_file_gives_its_problem(corpus, name):
 
 
 def test_password_protected_by_excel():
-    if not badfiles.ENCRYPTED_BY_EXCEL.is_file():
-        pytest.skip(f"{badfiles.ENCRYPTED_BY_EXCEL} is absent (shared/real-excel not copied)")
     with pytest.raises(IbcError) as caught:
         read_raw(badfiles.ENCRYPTED_BY_EXCEL)
     [problem] = caught.value.problems

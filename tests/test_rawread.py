@@ -1,5 +1,5 @@
 """Reading returned files raw: generated workbooks, files saved by Microsoft Excel (from
-shared/real-excel) and by LibreOffice, and finding the files to read."""
+tests/data/real-excel) and by LibreOffice, and finding the files to read."""
 
 from __future__ import annotations
 
@@ -124,10 +124,7 @@ def test_ods_by_code(tmp_path):
 # --- files saved by Microsoft Excel -------------------------------------------------------------
 
 def real(name: str) -> Path:
-    path = REAL / name
-    if not path.is_file():
-        pytest.skip(f"{path} is absent (shared/real-excel not copied)")
-    return path
+    return REAL / name
 
 
 def test_excel_rich_text():

@@ -1,8 +1,8 @@
 """The roadmap form's prefilled rows are the seed roadmap, word for word.
 
-The seed (``../shared/seed/000_b16e13928dcae4fe.txt``) is parsed here, independently of
-ibc_xls: a tab-separated table whose stage rows («I. Подготовительный этап») head the measures
-below them, and whose rows may continue on following lines that begin with a tab.
+The seed (``tests/data/seed_roadmap.txt``, a copy of the school's roadmap) is parsed here,
+independently of ibc_xls: a tab-separated table whose stage rows («I. Подготовительный этап»)
+head the measures below them, and whose rows may continue on following lines that begin with a tab.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from ibc_xls.spec import load_specs
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO.parent / "shared" / "seed" / "000_b16e13928dcae4fe.txt"
+SEED = REPO / "tests" / "data" / "seed_roadmap.txt"  # the roadmap as the school adopted it
 HEADER = ["№п/п", "Наименование мероприятия", "Содержание деятельности",
           "Ответственный исполнитель", "Срок реализации"]
 STAGE = re.compile(r"^[IVX]+\.\s+\S")
