@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ibc_xls.check import check_paths
+from ibc_xls.check import check_paths, gc_paused
 from ibc_xls.config import Config
 from ibc_xls.output import write_atomic
 from ibc_xls.periods import Period
@@ -52,12 +52,13 @@ def collect(config: Config, period: Period, *, folder: Path | None = None,
 
     today = today or dt.date.today()
     specs = config.specs()
-    report = check_paths([folder or config.folders["returned"]], config, today=today,
-                         workers=workers, progress=progress)
-    data = consolidate(report, config, specs, period, today)
-    target = output or default_output(config, period)
-    created = dt.datetime.now().replace(microsecond=0)
-    write_atomic(target, partial(write_report, data, created=created))
+    with gc_paused():
+        report = check_paths([folder or config.folders["returned"]], config, today=today,
+                             workers=workers, progress=progress)
+        data = consolidate(report, config, specs, period, today)
+        target = output or default_output(config, period)
+        created = dt.datetime.now().replace(microsecond=0)
+        write_atomic(target, partial(write_report, data, created=created))
     sent = {f.identity.get("respondent_id") for f in report.files if f.forms}
     missing = [r for r in respondents(config, specs) if r.id not in sent]
     return Collected(report, missing, target, period)

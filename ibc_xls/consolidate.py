@@ -42,16 +42,15 @@ counted instead).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import re
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ibc_xls import __version__
+from ibc_xls.check import gc_paused
 from ibc_xls.config import Config
 from ibc_xls.periods import Period
 from ibc_xls.problems import Problem, Severity
@@ -180,20 +179,6 @@ def consolidate(report: Report, config: Config, specs: list[FormSpec], period: P
     rows count and when a measure is overdue."""
     with gc_paused():
         return _consolidate(report, config, specs, period, today)
-
-
-@contextmanager
-def gc_paused():
-    """Pause Python's cycle collector. Building many small containers triggers full
-    collections that walk every object the checked files hold (a second or more for 1,000
-    files); nothing built here needs a cycle collected meanwhile."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,

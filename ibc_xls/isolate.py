@@ -188,6 +188,7 @@ class _Worker:
         child.close()
         self.inflight: deque[int] = deque()
         self.since = time.monotonic()
+        self.ready = False  # it has confined itself and waits for files
 
     def give(self, indices: list[int], paths: list[Path]) -> None:
         if not self.inflight:
@@ -248,7 +249,9 @@ class _Pool:
             while worker.conn.poll():
                 index, kind, value = worker.conn.recv()
                 worker.since = time.monotonic()
-                if index != _READY[0]:
+                if index == _READY[0]:
+                    worker.ready = True
+                else:
                     worker.inflight.remove(index)
                     yield self._result(index, kind, value)
         except (EOFError, OSError):
@@ -269,6 +272,11 @@ class _Pool:
         worker = self.workers[slot]
         yield from self._drain(worker)  # answers sent just before it died are still good
         worker.stop(kill=True)
+        if not worker.ready and not timed_out:
+            # No file was read yet: the process could not start (say, ``work`` could not be
+            # imported in it). Blaming files would turn every one of them into a problem.
+            raise WorkerError(f"a worker process ended before it could start "
+                              f"(exit code {worker.process.exitcode})")
         culprit = worker.inflight.popleft() if worker.inflight else None
         self.todo.extendleft(reversed(worker.inflight))
         self.workers[slot] = _Worker(self.ctx, self.work, self.limits)

@@ -63,7 +63,11 @@ _VISIBLE = re.compile(r"[^\s\u200b-\u200d\u2060\ufeff\u00ad\x00-\x1f\x7f]")
 def is_empty(value: object) -> bool:
     if value is None or value == "":
         return True
-    return type(value) is str and _VISIBLE.search(value) is None
+    if type(value) is not str:
+        return False
+    if value.isprintable():  # no control, format or separator characters but " "
+        return value.isspace()
+    return _VISIBLE.search(value) is None
 
 
 def class_name(value: object) -> str | None:
@@ -93,7 +97,9 @@ def choice_key(text: str) -> str:
     """What choices are compared on: case, ``ё``, quotes, spacing and a final full stop
     do not matter."""
     text = clean_text(text).casefold().replace("ё", "е").translate(_QUOTES)
-    return " ".join(text.split()).rstrip(".")
+    if not text.isprintable():  # clean_text keeps line breaks; a key does not
+        text = " ".join(text.split())
+    return text.rstrip(".")
 
 
 def to_choice(value: object, index: dict[str, str]) -> str:

@@ -107,11 +107,13 @@ def _locate_header(sheet, form: FormSpec) -> tuple[int, dict[str, int], list[tup
         found: dict[str, int] = {}
         row = sheet.rows[r - top]
         for i, value in enumerate(row):
-            key = titles.get(header_key(value))
+            key = titles.get(header_key(value)) if value else None
             if key and key not in found:
                 found[key] = sheet.origin[1] + i
         if len(found) > len(best):
             best_row, best = r, found
+            if len(found) == len(titles):
+                break  # no row below can match better, and data rows are many
     if best_row < 0:
         return -1, {}, []
     row = sheet.rows[best_row - top]
@@ -150,6 +152,8 @@ def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -
     index = [(key, col - left) for key, col in columns.items()]
     for r, cells in enumerate(sheet.rows[header + 1 - top:], start=header + 1):
         width = len(cells)
+        if cells.count("") == width:
+            continue  # the blank rows a template offers are most rows
         values = {key: cells[i] if 0 <= i < width else "" for key, i in index}
         if any(not is_empty(values[k]) for k in counted):
             rows.append(RowRead(r, values))

@@ -40,6 +40,7 @@ import xlsxwriter
 from pandas.api.types import infer_dtype
 from xlsxwriter.utility import xl_col_to_name, xl_range
 
+from ibc_xls.check import gc_paused
 from ibc_xls.consolidate import (
     AVERAGE,
     BAND,
@@ -55,7 +56,6 @@ from ibc_xls.consolidate import (
     Consolidated,
     FormData,
     Table,
-    gc_paused,
 )
 from ibc_xls.generate import _Checked
 from ibc_xls.identity import IDENTITY_SHEET, PROPERTY_PREFIX

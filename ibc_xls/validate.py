@@ -12,6 +12,7 @@ from ibc_xls.normalize import (
     Invalid,
     choice_key,
     class_name,
+    clean_text,
     is_empty,
     to_choice,
     to_date,
@@ -57,15 +58,16 @@ class _Field:
         self.column = column
         self.ctx = ctx
         self.choices = {choice_key(c): c for c in column.choices}
+        self.exact = {c: c for c in column.choices if isinstance(c, str)}
         self.lo = self.hi = None
         if column.type == "date":
             self.lo = date_bound(column.min, ctx.academic_year)
             self.hi = date_bound(column.max, ctx.academic_year)
         elif column.type in ("integer", "decimal"):
             self.lo, self.hi = column.min, column.max
-        self._parse = {"text": self._text, "choice": self._choice, "class": self._class,
-                       "date": self._date, "integer": self._number,
-                       "decimal": self._number}[column.type]
+        self.parse = {"text": self._text, "choice": self._choice, "class": self._class,
+                      "date": self._date, "integer": self._number,
+                      "decimal": self._number}[column.type]
 
     def bounds(self) -> str:
         fmt = _d if self.column.type == "date" else _n
@@ -78,18 +80,18 @@ class _Field:
         return f"не позже {fmt(self.hi)}" if self.column.type == "date" else \
             f"не больше {fmt(self.hi)}"
 
-    def parse(self, value: object) -> tuple[object, str | None, dict]:
-        """(typed value, warning code or None, message params); raises Invalid."""
-        return self._parse(value)
+    # parse(value) → (typed value, warning code or None, message params); raises Invalid.
 
     def _text(self, value: object):
-        text = to_text(value)
+        text = clean_text(value) if type(value) is str else to_text(value)
         limit = self.column.max_length
         if limit and len(text) > limit:
             raise Invalid("too-long", limit=limit, length=len(text))
         return text, None, _NONE
 
     def _choice(self, value: object):
+        if value in self.exact:  # as picked from the dropdown
+            return self.exact[value], None, _NONE
         try:
             return to_choice(value, self.choices), None, _NONE
         except Invalid as exc:
@@ -105,7 +107,7 @@ class _Field:
         return name, None, _NONE
 
     def _date(self, value: object):
-        day, warning = to_date(value)
+        day, warning = (value.date(), None) if type(value) is dt.datetime else to_date(value)
         if (self.lo and day < self.lo) or (self.hi and day > self.hi):
             raise Invalid("date-out-of-range", shown=_d(day), bounds=self.bounds())
         if day > self.ctx.today:
@@ -150,11 +152,26 @@ def unique_key(rule: Rule, values: dict) -> tuple | None:
     return tuple(choice_key(p) if isinstance(p, str) else p for p in parts)
 
 
+_FIELDS: dict[tuple[int, int], tuple[FormSpec, Context, dict[str, _Field]]] = {}
+
+
+def _fields(form: FormSpec, ctx: Context) -> dict[str, _Field]:
+    """Every column's judge, made once per form and context: a worker judges many files."""
+    cached = _FIELDS.get((id(form), id(ctx)))
+    if cached is None or cached[0] is not form or cached[1] is not ctx:
+        if len(_FIELDS) > 64:
+            _FIELDS.clear()
+        cached = _FIELDS[id(form), id(ctx)] = (form, ctx, {c.key: _Field(c, ctx)
+                                                           for c in form.columns})
+    return cached[2]
+
+
 def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, list[Problem]]:
     """Typed records of one form and the problems in it."""
     form = read.form
-    fields = {c.key: _Field(c, ctx) for c in form.columns if c.key in read.columns}
-    columns = {c.key: c for c in form.columns}
+    fields = _fields(form, ctx)
+    plan = {c.key: (c.prefilled, c.required, fields[c.key].parse) for c in form.columns}
+    formulas = read.formulas
     # The first prefilled column (the plan's item number) tells which fixed row a row is.
     fixed_key = next((c.key for c in form.columns if c.prefilled), None)
     fixed = {row[fixed_key]: row for row in form.fixed_rows} if fixed_key else {}
@@ -162,9 +179,10 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
     result = FormResult(form.id, read.sheet, dict(read.columns))
     seen: dict[tuple, dict[tuple, int]] = defaultdict(dict)
     present_parts = set()
+    add = _Adder(file, read)
     for row in read.rows:
-        row_problems: list[Problem] = []
-        add = _Adder(row_problems, file, read, row.row)
+        row_problems = add.into = []
+        add.row = row.row
         values: dict[str, object] = {}
         template_row = fixed.get(to_text(row.values.get(fixed_key, ""))) if fixed_key else None
         if fixed_key and template_row is None:
@@ -172,22 +190,22 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
         if template_row:
             present_parts.add(template_row[fixed_key])
         for key, value in row.values.items():
-            column = columns[key]
-            if column.prefilled:
+            prefilled, required, parse = plan[key]
+            if prefilled:
                 expected = template_row.get(key, "") if template_row else ""
                 if to_text(value) != expected:
                     add("prefilled-changed", key, value)
                 values[key] = expected
                 continue
-            if read.formulas and (row.row, read.columns[key]) in read.formulas:
+            if formulas and (row.row, read.columns[key]) in formulas:
                 add("formula-value", key, value)
-            if is_empty(value):
+            if value == "" or value is None or (type(value) is str and is_empty(value)):
                 values[key] = None
-                if column.required:
+                if required:
                     add("missing-required", key)
                 continue
             try:
-                typed, warning, params = fields[key].parse(value)
+                typed, warning, params = parse(value)
             except Invalid as exc:
                 values[key] = None
                 add(exc.code, key, value, **exc.params)
@@ -217,7 +235,7 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
                 if first != row.row + 1:
                     add("duplicate-row", rule.fields[0], row.values.get(rule.fields[0]),
                         text=_rule_text(rule, form), first=first)
-        ok = not any(p.severity is Severity.ERROR for p in row_problems)
+        ok = not row_problems or not any(p.severity is Severity.ERROR for p in row_problems)
         result.records.append(Record(row.row + 1, values, {} if ok else row.values, ok))
         problems += row_problems
     for part in fixed:
@@ -228,10 +246,11 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
 
 
 class _Adder:
-    """Adds a problem about a cell of one row, named by its column key."""
+    """Adds a problem about a cell of the current row, named by its column key."""
 
-    def __init__(self, into: list[Problem], file: str, read: FormRead, row: int):
-        self.into, self.file, self.read, self.row = into, file, read, row
+    def __init__(self, file: str, read: FormRead):
+        self.into: list[Problem] = []
+        self.file, self.read, self.row = file, read, 0
 
     def __call__(self, code: str, key: str, value: object = None, **params) -> None:
         self.into.append(Problem(

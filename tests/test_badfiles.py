@@ -271,6 +271,25 @@ def test_bug_in_work_is_raised(named):
     assert "Traceback" in str(caught.value.__cause__)
 
 
+class _DiesOnArrival:
+    """A ``work`` that ends the worker process the moment it arrives there, as an import
+    error in the worker would."""
+
+    def __reduce__(self):
+        return (os._exit, (3,))
+
+    def __call__(self, path):
+        raise AssertionError("never called")
+
+
+def test_worker_that_cannot_start_is_an_error_not_a_problem_per_file(named):
+    paths = named(*(f"{i}.xlsx" for i in range(20)))
+    start = time.monotonic()
+    with pytest.raises(WorkerError, match="before it could start"):
+        list(run_isolated(paths, _DiesOnArrival(), workers=2, limits=LIMITS))
+    assert time.monotonic() - start < PER_FILE_SECONDS
+
+
 def test_problem_raised_by_work_names_its_file(named):
     [path] = named("занят.xlsx")
     [(got, result)] = run_isolated([path], refuse_without_file)

@@ -12,6 +12,7 @@ from ibc_xls.normalize import (
     Invalid,
     choice_key,
     clean_text,
+    is_empty,
     to_choice,
     to_date,
     to_int,
@@ -114,3 +115,24 @@ def test_normalisers_return_a_value_or_invalid(value):
             parse(value)
         except Invalid:
             pass
+
+
+# Text with the characters the fast paths must not get wrong: spaces of every kind, line
+# breaks, zero-width and control characters, quotes, ё and a final full stop.
+_TRICKY = st.text(st.sampled_from(list("аЁё Ab.«»\"'\t\n\r\u00a0\u2009\u200b\u00ad\ufeff"
+                                       "\x01\x7f\u2028")) | st.characters())
+
+
+@given(_TRICKY)
+def test_is_empty_means_nothing_visible(text):
+    invisible = "\u200b\u200c\u200d\u2060\ufeff\u00ad\x7f"
+    visible = [c for c in text if not c.isspace() and c not in invisible and c >= " "]
+    assert is_empty(text) == (not visible)
+
+
+@given(_TRICKY)
+def test_choice_key_ignores_case_spacing_yo_quotes_and_final_stop(text):
+    plain = " ".join(clean_text(text).casefold().replace("ё", "е")
+                     .translate(str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"',
+                                               "„": '"', "'": '"'})).split()).rstrip(".")
+    assert choice_key(text) == plain
