@@ -633,14 +633,15 @@ def _d(day: dt.date) -> str:
 
 
 def _meeting_topics(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
-    """Each topic of the plan: how many meetings covered it and when."""
+    """Each topic of the plan: how many meetings covered it and when. Rows on one date and
+    topic are one meeting, however many staff attended and wrote it down."""
     header = ["Тема", "Встреч", "Даты", "Охвачена"]
     if spec is None:
         return Table(pd.DataFrame(columns=header))
     date = next(c.key for c in spec.columns if c.type == "date")
     data = []
     for topic in spec.column(TOPIC).choices:
-        days = sorted(d for d in frame.loc[frame[TOPIC] == topic, date] if d is not None)
+        days = sorted({d for d in frame.loc[frame[TOPIC] == topic, date] if d is not None})
         data.append([topic, len(days), ", ".join(_d(d) for d in days),
                      YES if days else NO])
     table = pd.DataFrame(data, columns=header).astype({"Встреч": "int64"})

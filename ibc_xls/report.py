@@ -365,7 +365,7 @@ class _Sheet:
             return
         kind = _kind(value)
         if kind == "text":
-            self.ws.write_string(row, col, value, fmt.cell("text", mark))
+            self.ws.write_string(row, col, fit_cell(value), fmt.cell("text", mark))
         elif kind in ("date", "datetime"):
             self.ws.write_datetime(row, col, value, fmt.cell(kind, mark))
         elif isinstance(value, bool):
@@ -748,6 +748,29 @@ def _data_sheet_names(sheets: list[str]) -> list[str]:
 
 # --- streaming the large tables ------------------------------------------------------------
 
+EXCEL_CELL_CHARS = 32_767
+
+
+def fit_cell(text: str) -> str:
+    """A text cut to what Excel holds in a cell, saying so: an .ods cell or a list built
+    from many workbooks may be longer, and Excel would refuse the whole file."""
+    if len(text) <= EXCEL_CELL_CHARS // 2:  # fits even if every character took two units
+        return text
+    if _units(text) <= EXCEL_CELL_CHARS:
+        return text
+    note = f" … [обрезано: в ячейке было {len(text)} знаков]"
+    room = EXCEL_CELL_CHARS - len(note)
+    cut = text[:room]
+    while (excess := _units(cut) - room) > 0:
+        cut = cut[:len(cut) - (excess + 1) // 2]  # a character is one or two units
+    return cut + note
+
+
+def _units(text: str) -> int:
+    """Length as Excel counts it: in UTF-16 code units."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 _EPOCH = dt.datetime(1899, 12, 30)
 _FIRST_SERIAL_DAY = dt.date(1900, 3, 1)  # before it Excel's serials are off by its 1900 leap
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
@@ -821,7 +844,7 @@ class _CellXml:
             if not value:
                 return b""
             return head + self.styles["text"] + b' t="s"><v>%d</v></c>' % (
-                self.strings.number(value))
+                self.strings.number(fit_cell(value)))
         if _missing(value):
             return b""
         if isinstance(value, bool):

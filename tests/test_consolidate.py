@@ -562,3 +562,18 @@ def test_no_files_at_all(config):
     assert all(r["Просрочено"] == "да" for r in records(result.roadmap)
                if r["Срок (дата)"] and r["Срок (дата)"] < TODAY)
     assert all(r["Прочитано строк"] == 0 for r in records(result.reconciliation))
+
+
+def test_one_meeting_however_many_staff_wrote_it_down(config):
+    """Two librarians at one meeting are two rows (two participations) but one meeting."""
+    rows = [{"date": dt.date(2026, 10, 12), "topic": TOPICS[1], "organizer": "ТОИПКРО",
+             "format": "Очно", "participant": who} for who in ("Сидорова Е. В.", "Лаптева О. Н.")]
+    rows.append(rows[0] | {"date": dt.date(2026, 11, 20)})
+    form = FormResult("meetings", MEETINGS, {}, [Record(5 + i, r, r) for i, r in enumerate(rows)])
+    head = FileResult("сданные/ибц.xlsx", "xlsx", {"respondent_id": "ibc_head",
+                                                    "template": "ibc_head"},
+                      {"meetings": form}, [], modified=100.0)
+    result = consolidate(Report([head]), config, config.specs(), PERIOD, TODAY)
+    topic = next(r for r in records(result.meeting_topics) if r["Тема"] == TOPICS[1])
+    assert (topic["Встреч"], topic["Даты"]) == (2, "12.10.2026, 20.11.2026")
+    assert len(records(result.meetings)) == 3

@@ -334,6 +334,24 @@ def test_odd_text_round_trips(config, tmp_path):
     assert tables["tbl_problems"][0]["Значение"] == "xxx"
 
 
+def test_text_longer_than_an_excel_cell_is_cut_and_says_so(config, tmp_path):
+    """An .ods cell may hold more than Excel's 32,767 characters; Excel would refuse the
+    whole report. Emoji count twice in Excel's count."""
+    long_comment = "Отзыв. " * 6000  # 42,000 characters
+    emoji = "📚" * 20_000  # 20,000 characters, 40,000 units
+    rows = [diary("Ученик 1", 1, (1, 1, 1, 1), comment=long_comment)]
+    problem = Problem("too-long", file="сданные/a.xlsx", sheet=DIARIES, cell="I5",
+                      field="comment", value=emoji, params={"title": "Комментарий",
+                                                            "limit": 1, "length": 20_000})
+    tables = _write(config, [_diaries_file("a.xlsx", rows, [problem])], tmp_path)
+    for text, original in ((tables["tbl_data_diaries"][0]["Комментарий"], long_comment),
+                           (tables["tbl_problems"][0]["Значение"], emoji)):
+        assert len(text.encode("utf-16-le")) // 2 <= 32_767
+        kept, _, note = text.partition(" … [обрезано: ")
+        assert original.startswith(kept) and len(kept) > 15_000
+        assert note == f"в ячейке было {len(original)} знаков]"
+
+
 def test_many_rows_stream_in_chunks(config, tmp_path):
     rows = [diary(f"Ученик {i:05d}", i % 300, (i % 6, 5, 5, 5)) for i in range(12_003)]
     tables = _write(config, [_diaries_file("a.xlsx", rows)], tmp_path)
