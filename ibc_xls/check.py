@@ -44,6 +44,19 @@ def check_file(path: Path, specs: dict[str, FormSpec], ctx: Context, base: Path)
     return result
 
 
+def _share(result: FileResult, shared: dict[str, str]) -> None:
+    """Keep once the strings that every file repeats (form ids, sheets, column keys, identity
+    fields): each file's result arrives with its own copies, and a collect of 10,000 files
+    would hold them 10,000 times."""
+    one = shared.setdefault
+    result.format = one(result.format, result.format)
+    result.identity = {one(k, k): one(v, v) for k, v in result.identity.items()}
+    for form in result.forms.values():
+        form.form_id, form.sheet = one(form.form_id, form.form_id), one(form.sheet, form.sheet)
+        form.columns = {one(k, k): c for k, c in form.columns.items()}
+    result.forms = {one(k, k): f for k, f in result.forms.items()}
+
+
 def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime
@@ -78,6 +91,7 @@ def check_paths(paths: Iterable[Path], config: Config, today: dt.date | None = N
     files = find_workbooks(paths)
     work = partial(check_file, specs=by_id, ctx=ctx, base=config.root)
     results = []
+    shared: dict[str, str] = {}
     with gc_paused():
         for done, (path, outcome) in enumerate(run_isolated(files, work, workers=workers), 1):
             if progress:
@@ -86,7 +100,11 @@ def check_paths(paths: Iterable[Path], config: Config, today: dt.date | None = N
                 name = display_name(path, config.root)
                 outcome = FileResult(name, problems=[dataclasses.replace(outcome, file=name)],
                                      modified=_mtime(path))
+            _share(outcome, shared)
             results.append(outcome)
         results.sort(key=lambda r: r.file)
         check_across(results)
+        for result in results:
+            for form in result.forms.values():
+                form.keys = {}  # what check_across needed; a collect needs the memory
     return Report(results)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ibc_xls.check import check_paths, gc_paused
 from ibc_xls.config import Config
+from ibc_xls.isolate import stop_helpers
 from ibc_xls.output import write_atomic
 from ibc_xls.periods import Period
 from ibc_xls.respondents import Respondent, respondents
@@ -55,6 +56,7 @@ def collect(config: Config, period: Period, *, folder: Path | None = None,
     with gc_paused():
         report = check_paths([folder or config.folders["returned"]], config, today=today,
                              workers=workers, progress=progress)
+        stop_helpers()  # the reading is done; the report needs the memory
         data = consolidate(report, config, specs, period, today)
         target = output or default_output(config, period)
         created = dt.datetime.now().replace(microsecond=0)

@@ -55,7 +55,7 @@ from ibc_xls.config import Config
 from ibc_xls.periods import Period
 from ibc_xls.problems import Problem, Severity
 from ibc_xls.respondents import ROLE_TITLES, respondents
-from ibc_xls.results import STATUS_TEXT, FileResult, Record, Report
+from ibc_xls.results import STATUS_TEXT, FileResult, Record, Report, value_columns
 from ibc_xls.spec import FormSpec
 
 # Forms and columns whose meaning the report relies on (ids and keys of templates/*.toml).
@@ -181,6 +181,24 @@ def consolidate(report: Report, config: Config, specs: list[FormSpec], period: P
         return _consolidate(report, config, specs, period, today)
 
 
+class _Counted:
+    """The counted rows of each form. A form's frame is built for each use and not kept:
+    all of them at once would hold every value of a big collect a second time."""
+
+    def __init__(self, specs: dict[str, FormSpec], rows: dict[str, list[_Row]]):
+        self.specs = specs
+        self.records = {form_id: [r.record for r in form_rows if not r.why_not]
+                        for form_id, form_rows in rows.items()}
+
+    def frame(self, form_id: str) -> pd.DataFrame | None:
+        """None when the school has no such form."""
+        spec = self.specs.get(form_id)
+        return None if spec is None else _frame(spec, self.records.get(form_id, []))
+
+    def count(self, form_id: str) -> int:
+        return len(self.records.get(form_id, ()))
+
+
 def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
                  today: dt.date) -> Consolidated:
     by_id = {s.id: s for s in specs}
@@ -189,23 +207,22 @@ def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: 
     # Formatting a message costs microseconds: once per problem, for every table that shows it.
     messages = {id(p): p.message for f in files for p in f.problems}
     rows = _rows(files, by_id, taken, period, messages)
-    counted = {s.id: _frame(s, [r.record.values for r in rows.get(s.id, []) if not r.why_not])
-               for s in specs}
+    counted = _Counted(by_id, rows)
     roadmap, measures = _roadmap(by_id.get(ROADMAP), rows.get(ROADMAP, []), today)
     counts = {f.file: (f.errors, f.warnings) for f in files}
     submissions = _submissions(files, taken, rows, config, specs, counts, messages)
     parts = dict(
         roadmap=roadmap,
         roadmap_stages=_roadmap_stages(by_id.get(ROADMAP), measures),
-        contest=_crosstab(by_id.get(CONTEST), counted.get(CONTEST), STAGE, RESULT),
-        contest_awards=_contest_awards(by_id.get(CONTEST), counted.get(CONTEST)),
-        textbooks=_textbooks(by_id.get(TEXTBOOKS), counted.get(TEXTBOOKS)),
-        diaries=_diaries(by_id.get(DIARIES), counted.get(DIARIES)),
-        meeting_topics=_meeting_topics(by_id.get(MEETINGS), counted.get(MEETINGS)),
-        meetings=_listing(by_id.get(MEETINGS), counted.get(MEETINGS)),
-        practices=_crosstab(by_id.get(PRACTICES), counted.get(PRACTICES), LEVEL,
+        contest=_crosstab(by_id.get(CONTEST), counted.frame(CONTEST), STAGE, RESULT),
+        contest_awards=_contest_awards(by_id.get(CONTEST), counted.frame(CONTEST)),
+        textbooks=_textbooks(by_id.get(TEXTBOOKS), counted.frame(TEXTBOOKS)),
+        diaries=_diaries(by_id.get(DIARIES), counted.frame(DIARIES)),
+        meeting_topics=_meeting_topics(by_id.get(MEETINGS), counted.frame(MEETINGS)),
+        meetings=_listing(by_id.get(MEETINGS), counted.frame(MEETINGS)),
+        practices=_crosstab(by_id.get(PRACTICES), counted.frame(PRACTICES), LEVEL,
                             PRACTICE_FORM),
-        courses=_courses(by_id.get(COURSES), counted.get(COURSES)),
+        courses=_courses(by_id.get(COURSES), counted.frame(COURSES)),
         submissions=submissions,
         problems=_problems(files, by_id, messages),
         sources=_sources(files, submissions),
@@ -264,7 +281,7 @@ def _blocks(p: Problem, taken: dict[str, str]) -> bool:
     return not (p.code == "duplicate-entry" and taken.get(p.params.get("other", "")))
 
 
-def _row_date(values: dict, date_keys: list[str]) -> dt.date | None:
+def _row_date(values: Record, date_keys: list[str]) -> dt.date | None:
     """The latest date of a row (None without one)."""
     if len(date_keys) == 1:
         day = values.get(date_keys[0])
@@ -295,7 +312,7 @@ def _rows(files: list[FileResult], specs: dict[str, FormSpec], taken: dict[str, 
                                                           for p in problems)):
                         why = WHY_ERRORS
                     elif date_keys:
-                        day = _row_date(record.values, date_keys)
+                        day = _row_date(record, date_keys)
                         if day is not None and not first <= day <= last:
                             why = WHY_PERIOD
                 found.append(_Row(f, record, problems, _notes(problems, messages), why))
@@ -328,7 +345,8 @@ def _form_data(spec: FormSpec, rows: list[_Row]) -> FormData:
     problems, then the spec's columns (typed values; as read for a row with errors)."""
     meta = [FILE, ROW, "Респондент", "Класс бланка", COUNTED, WHY_NOT, NOTES]
     titles = _headers([c.title for c in spec.columns], meta)
-    sources = [r.record.values if r.record.ok else r.record.raw for r in rows]
+    values = value_columns([r.record for r in rows], [c.key for c in spec.columns],
+                           as_read=True)
     columns = [
         [r.file.file for r in rows],
         [r.record.row for r in rows],
@@ -337,10 +355,9 @@ def _form_data(spec: FormSpec, rows: list[_Row]) -> FormData:
         [NO if r.why_not else YES for r in rows],
         [r.why_not for r in rows],
         [r.notes for r in rows],
-        *([source.get(c.key) for source in sources] for c in spec.columns),
+        *values,
     ]
-    frame = pd.DataFrame(dict(enumerate(columns)), dtype=object)
-    frame.columns = meta + titles
+    frame = object_frame(columns, meta + titles)
     widths = {FILE: 24, ROW: 7, "Респондент": 18, "Класс бланка": 7, COUNTED: 8, WHY_NOT: 16,
               NOTES: 32}
     widths |= {t: min(c.width or 14, 24) for t, c in zip(titles, spec.columns, strict=True)}
@@ -447,7 +464,7 @@ def _roadmap(spec: FormSpec | None, rows: list[_Row],
     latest: dict[str, _Row] = {}  # part → its row in the last saved workbook taken
     for r in sorted(rows, key=lambda r: (r.file.modified, r.file.file)):
         if r.why_not not in (WHY_REFUSED, WHY_BLOCKED, WHY_SUPERSEDED):
-            latest[str(r.record.values.get(part_key))] = r
+            latest[str(r.record.get(part_key))] = r
     shown = [spec.column(k) for k in ROADMAP_SHOWN if any(c.key == k for c in spec.columns)]
     inputs = list(spec.input_columns)
     statuses = spec.column(STATUS).choices
@@ -457,7 +474,7 @@ def _roadmap(spec: FormSpec | None, rows: list[_Row],
         r = latest.get(fixed[part_key])
         ok = r is not None and not r.why_not
         # A row with errors shows what was typed; its typed values may be missing.
-        values = (r.record.values if r.record.ok else r.record.raw) if r else {}
+        values = (r.record if r.record.ok else r.record.raw) if r else {}  # .get() either way
         status = values.get(STATUS) if ok and values.get(STATUS) in statuses else NO_INFO
         deadline = parse_deadline(fixed.get(DEADLINE, ""))
         late, due = is_overdue(deadline, status == DONE, values.get(DONE_DATE) if ok else None,
@@ -488,12 +505,20 @@ def _roadmap_stages(spec: FormSpec | None, measures: list[_Measure]) -> Table:
 
 # --- contests --------------------------------------------------------------------------------
 
-def _frame(spec: FormSpec, values: list[dict]) -> pd.DataFrame:
+def _frame(spec: FormSpec, records: list[Record]) -> pd.DataFrame:
     """Counted rows of a form as a frame keyed by column key (objects kept as they are;
     None where a value is missing)."""
     keys = [c.key for c in spec.columns]
-    frame = pd.DataFrame(values, columns=keys, dtype=object)
-    return frame.where(frame.notna(), None)
+    return object_frame(value_columns(records, keys), keys)
+
+
+def object_frame(columns: list[list], names: list[str]) -> pd.DataFrame:
+    """A frame of Python objects as they are, filled column by column into one block: from
+    a dict of lists pandas would hold two more copies of every column while it builds."""
+    block = np.empty((len(columns[0]) if columns else 0, len(names)), dtype=object)
+    for j, column in enumerate(columns):
+        block[:, j] = column
+    return pd.DataFrame(block, columns=names, copy=False)
 
 
 def _crosstab(spec: FormSpec | None, frame: pd.DataFrame | None, rows_key: str,
@@ -594,20 +619,26 @@ def _diaries(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
     if spec is None:
         return Table(pd.DataFrame(columns=[BAND, RANK, SCORE_SUM]))
     scores = _scores(spec)
-    frame = frame.copy()
-    for key in [*scores, BOOKS]:
-        frame[key] = pd.to_numeric(frame[key], errors="coerce")
-    frame[SCORE_SUM] = frame[scores].sum(axis=1, min_count=1)
-    frame[BAND] = frame[CLASS].map({c: band_of(c) for c in frame[CLASS].unique()})
+    # Ranked on a narrow frame of numbers; only the winners' rows are copied whole (every
+    # diary of a big collect would otherwise be copied several times).
+    numbers = pd.DataFrame({k: pd.to_numeric(frame[k], errors="coerce")
+                            for k in [*scores, BOOKS]})
+    keys = pd.DataFrame({SCORE_SUM: numbers[scores].sum(axis=1, min_count=1),
+                         BOOKS: numbers[BOOKS], PUPIL: frame[PUPIL],
+                         BAND: frame[CLASS].map({c: band_of(c) for c in frame[CLASS].unique()})})
     parts = []
     for band, _, _ in BANDS:
-        part = frame[frame[BAND] == band].copy()
+        part = keys[keys[BAND] == band].copy()
         part[RANK] = _rank(part, [SCORE_SUM, BOOKS], [False, False])
         part = part[part[RANK] <= TOP_DIARIES]
         parts.append(part.sort_values([RANK, PUPIL], kind="stable"))
-    top = pd.concat(parts) if parts else frame.iloc[0:0]
+    chosen = pd.concat(parts)
     rest = [c.key for c in spec.columns if c.key not in (PUPIL, CLASS, BOOKS, *scores)
             and c.key != "comment"]
+    top = frame.loc[chosen.index, [CLASS, *rest]].assign(
+        **{BAND: chosen[BAND], RANK: chosen[RANK], PUPIL: chosen[PUPIL],
+           SCORE_SUM: chosen[SCORE_SUM]}, **{k: numbers.loc[chosen.index, k]
+                                              for k in [BOOKS, *scores]})
     columns = [BAND, RANK, PUPIL, CLASS, SCORE_SUM, BOOKS, *scores, *rest]
     top = top[columns].reset_index(drop=True)
     titles = {c.key: c.title for c in spec.columns}
@@ -801,7 +832,7 @@ def _pupils(frame: pd.DataFrame) -> int:
 
 
 def _figures(parts: dict[str, Table], measures: list[_Measure], specs: dict[str, FormSpec],
-             counted: dict[str, pd.DataFrame], files: list[FileResult], taken: dict[str, str],
+             counted: _Counted, files: list[FileResult], taken: dict[str, str],
              submissions: Table, expected: set[str],
              counts: dict[str, tuple[int, int]]) -> Table:
     """The title sheet's key figures: (Показатель, Значение, Пояснение)."""
@@ -816,7 +847,9 @@ def _figures(parts: dict[str, Table], measures: list[_Measure], specs: dict[str,
             ("Просрочено", sum(m.overdue for m in measures),
              "срок прошёл, а пункт не выполнен"),
         ]
-    entries = counted.get(CONTEST, pd.DataFrame(columns=[PUPIL, CLASS, RESULT]))
+    entries = counted.frame(CONTEST)
+    if entries is None:
+        entries = pd.DataFrame(columns=[PUPIL, CLASS, RESULT])
     awarded = entries[entries[RESULT].isin(AWARDS)]
     rows += [
         ("Участников конкурса «Учиться читать»", _pupils(entries), "учеников"),
@@ -831,12 +864,12 @@ def _figures(parts: dict[str, Table], measures: list[_Measure], specs: dict[str,
     topics = parts["meeting_topics"].frame
     plan = topics[topics["Тема"] != OTHER_TOPIC] if len(topics) else topics
     rows += [
-        ("Читательских дневников на конкурсе", len(counted.get(DIARIES, ())), ""),
-        ("Методических встреч (участие)", len(counted.get(MEETINGS, ())), ""),
+        ("Читательских дневников на конкурсе", counted.count(DIARIES), ""),
+        ("Методических встреч (участие)", counted.count(MEETINGS), ""),
         ("Тем плана методических встреч охвачено", int((plan["Встреч"] > 0).sum()),
          f"из {len(plan)}"),
         ("Выступлений, публикаций и других форм обмена опытом",
-         len(counted.get(PRACTICES, ())), ""),
+         counted.count(PRACTICES), ""),
     ]
     courses = parts["courses"]
     if COURSES in specs:

@@ -5,20 +5,96 @@ the report workbook are renderings of these objects."""
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from dataclasses import dataclass, field
 
 from ibc_xls.problems import Problem, Severity
 
 
-@dataclass(slots=True)
 class Record:
     """One row staff filled: typed values (None where empty or not understood) and, for a
-    row with errors, the values as read, so that it can still be shown as it was."""
+    row with errors, the values as read, so that it can still be shown as it was.
 
-    row: int  # 1-based, as the spreadsheet shows it
-    values: dict[str, object]
-    raw: dict[str, object]  # empty when the row is ok: its values say it all
-    ok: bool = True
+    A collect holds every row of every workbook, hundreds of thousands of them: the values
+    are kept as a tuple under a tuple of keys shared by the rows of a form, and ``values``
+    builds the dict on demand.
+    """
+
+    __slots__ = ("_data", "_keys", "_raw", "ok", "row")
+
+    def __init__(self, row: int, values: dict[str, object],
+                 raw: dict[str, object] | None = None, ok: bool = True):
+        self.row = row  # 1-based, as the spreadsheet shows it
+        self._keys = _shared_keys(tuple(values))
+        self._data = tuple(values.values())
+        self._raw = raw or None  # None when the row is ok: its values say it all
+        self.ok = ok
+
+    @property
+    def values(self) -> dict[str, object]:
+        return dict(zip(self._keys, self._data, strict=True))
+
+    @property
+    def raw(self) -> dict[str, object]:
+        return self._raw or {}
+
+    def get(self, key: str, default: object = None) -> object:
+        try:
+            return self._data[self._keys.index(key)]
+        except ValueError:
+            return default
+
+    def __reduce__(self):
+        return _record, (self.row, self._keys, self._data, self._raw, self.ok)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Record):
+            return NotImplemented
+        return (self.row, self.values, self.raw, self.ok) == \
+            (other.row, other.values, other.raw, other.ok)
+
+    __hash__ = None  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"Record(row={self.row}, values={self.values!r}, raw={self.raw!r}, ok={self.ok})"
+
+
+def value_columns(records: list[Record], keys: list[str],
+                  as_read: bool = False) -> list[list]:
+    """The values of ``records`` column by column, one list per key (None where a record has
+    no such key); with ``as_read``, a row with errors gives its values as read. Built from
+    the stored tuples, without a dict per row."""
+    columns: list[list] = [[None] * len(records) for _ in keys]
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, record in enumerate(records):
+        if as_read and not record.ok:
+            raw = record.raw
+            for column, key in zip(columns, keys, strict=True):
+                column[i] = raw.get(key)
+        else:
+            groups.setdefault(record._keys, []).append(i)
+    for stored, rows in groups.items():
+        for column, key in zip(columns, keys, strict=True):
+            if key in stored:
+                at = stored.index(key)
+                for i in rows:
+                    column[i] = records[i]._data[at]
+    return columns
+
+
+_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _shared_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    return _KEYS.setdefault(keys, keys)
+
+
+def _record(row: int, keys: tuple[str, ...], data: tuple, raw: dict | None, ok: bool) -> Record:
+    """A record as unpickled: its keys shared with the other records of its form."""
+    record = Record.__new__(Record)
+    record.row, record._keys, record._data, record._raw, record.ok = \
+        row, _shared_keys(keys), data, raw, ok
+    return record
 
 
 @dataclass
@@ -27,8 +103,14 @@ class FormResult:
     sheet: str
     columns: dict[str, int]  # key → zero-based column where it was found
     records: list[Record] = field(default_factory=list)
-    # (fields of a ``unique`` rule, the row's key under it, row): for checks across files
-    keys: list[tuple[tuple, tuple, int]] = field(default_factory=list)
+    # For the checks across files: the fields of each ``unique`` rule → the digests of the
+    # rows' keys under it and the rows, as machine arrays (a few bytes a row, not a tuple).
+    keys: dict[tuple[str, ...], tuple[array, array]] = field(default_factory=dict)
+
+    def add_key(self, fields: tuple[str, ...], digest: int, row: int) -> None:
+        digests, rows = self.keys.setdefault(fields, (array("q"), array("l")))
+        digests.append(digest)
+        rows.append(row)
 
 
 @dataclass

@@ -4,6 +4,7 @@ every workbook against the school's configuration, and files against each other.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -144,12 +145,20 @@ def _rule_text(rule: Rule, form: FormSpec) -> str:
     return "Такая строка уже есть. Удалите повтор."
 
 
-def unique_key(rule: Rule, values: dict) -> tuple | None:
-    """The identity of a row under a ``unique`` rule, or None when a part is missing."""
-    parts = [values.get(k) for k in rule.fields]
+def unique_key(fields: tuple[str, ...], values: dict | Record) -> tuple | None:
+    """The identity of a row under a ``unique`` rule on ``fields``, or None when a part is
+    missing."""
+    parts = [values.get(k) for k in fields]
     if any(p is None or p == "" for p in parts):
         return None
     return tuple(choice_key(p) if isinstance(p, str) else p for p in parts)
+
+
+def key_digest(form_id: str, fields: tuple[str, ...], key: tuple) -> int:
+    """64 bits of a row's unique key: what a worker sends for the checks across files,
+    instead of the key itself (a collect of 10,000 workbooks holds 400,000 of them)."""
+    text = repr((form_id, fields, key)).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little", signed=True)
 
 
 _FIELDS: dict[tuple[int, int], tuple[FormSpec, Context, dict[str, _Field]]] = {}
@@ -172,6 +181,9 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
     fields = _fields(form, ctx)
     plan = {c.key: (c.prefilled, c.required, fields[c.key].parse) for c in form.columns}
     formulas = read.formulas
+    # Each cell read is its own str object; the same name or text in many rows is sent to
+    # the parent, and kept by a collect, once per form instead of once per cell.
+    texts: dict[str, str] = {}
     # The first prefilled column (the plan's item number) tells which fixed row a row is.
     fixed_key = next((c.key for c in form.columns if c.prefilled), None)
     fixed = {row[fixed_key]: row for row in form.fixed_rows} if fixed_key else {}
@@ -210,6 +222,8 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
                 values[key] = None
                 add(exc.code, key, value, **exc.params)
                 continue
+            if type(typed) is str:  # one object for a text repeated in the form
+                typed = texts.setdefault(typed, typed)
             values[key] = typed
             if warning:
                 add(warning, key, value, **params)
@@ -227,10 +241,10 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
                     if key in values and values[key] is None and not form.column(key).required:
                         add("rule-required", key, text=_rule_text(rule, form))
             elif rule.kind == "unique":
-                key = unique_key(rule, values)
+                key = unique_key(rule.fields, values)
                 if key is None:
                     continue
-                result.keys.append((rule.fields, key, row.row + 1))
+                result.add_key(rule.fields, key_digest(form.id, rule.fields, key), row.row + 1)
                 first = seen[rule.fields].setdefault(key, row.row + 1)
                 if first != row.row + 1:
                     add("duplicate-row", rule.fields[0], row.values.get(rule.fields[0]),
@@ -311,20 +325,23 @@ def check_across(results: list[FileResult]) -> None:
             for r in group:
                 r.problems.append(Problem("duplicate-workbook", file=r.file, params={
                     "respondent": r.identity.get("respondent", ""), "files": files}))
-    first_seen: dict[tuple, tuple[FileResult, str, int]] = {}
+    first_seen: dict[int, tuple[FileResult, FormResult, int]] = {}
     for r in results:
-        for form_id, form_result in r.forms.items():
+        for form_result in r.forms.values():
             rows = None
-            for fields, key, row in form_result.keys:
-                where = first_seen.setdefault((form_id, fields, key),
-                                              (r, form_result.sheet, row))
-                if where[0] is r or where[0].identity.get("respondent_id") == r.identity.get(
-                        "respondent_id"):
-                    continue  # the same file, or a resubmission: duplicate-workbook says so
-                rows = rows or {rec.row: rec for rec in form_result.records}
-                shown = " / ".join(str(rows[row].values[k]) for k in fields)
-                r.problems.append(Problem(
-                    "duplicate-entry", file=r.file, sheet=form_result.sheet,
-                    cell=a1(row - 1, form_result.columns[fields[0]]), field=fields[0],
-                    value=shown, params={"shown": shown, "other": where[0].file,
-                                         "sheet": where[1], "row": where[2]}))
+            for fields, (digests, numbers) in form_result.keys.items():
+                for digest, row in zip(digests, numbers, strict=True):
+                    where = first_seen.setdefault(digest, (r, form_result, row))
+                    if where[0] is r or where[0].identity.get("respondent_id") == \
+                            r.identity.get("respondent_id"):
+                        continue  # the same file, or a resubmission: duplicate-workbook says so
+                    rows = rows or {rec.row: rec for rec in form_result.records}
+                    other = next(rec for rec in where[1].records if rec.row == where[2])
+                    if unique_key(fields, rows[row]) != unique_key(fields, other):
+                        continue  # two keys that happen to share their 64 bits
+                    shown = " / ".join(str(rows[row].get(k)) for k in fields)
+                    r.problems.append(Problem(
+                        "duplicate-entry", file=r.file, sheet=form_result.sheet,
+                        cell=a1(row - 1, form_result.columns[fields[0]]), field=fields[0],
+                        value=shown, params={"shown": shown, "other": where[0].file,
+                                             "sheet": where[1].sheet, "row": where[2]}))

@@ -18,7 +18,7 @@ from pathlib import Path
 import badfiles
 import pytest
 
-from ibc_xls.isolate import Limits, WorkerError, run_isolated
+from ibc_xls.isolate import Limits, WorkerError, run_isolated, stop_helpers
 from ibc_xls.problems import CATALOGUE, IbcError, Problem
 from ibc_xls.rawread import RawWorkbook, read_raw
 
@@ -288,6 +288,30 @@ def test_worker_that_cannot_start_is_an_error_not_a_problem_per_file(named):
     with pytest.raises(WorkerError, match="before it could start"):
         list(run_isolated(paths, _DiesOnArrival(), workers=2, limits=LIMITS))
     assert time.monotonic() - start < PER_FILE_SECONDS
+
+
+def _children() -> set[int]:
+    """This process's child processes, from /proc."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == os.getpid():
+                        found.add(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
+def test_helpers_stop_and_start_again(named):
+    paths = named("a.xlsx", "b.xlsx")
+    assert len(list(run_isolated(paths, read))) == 2
+    assert _children(), "the fork server and the resource tracker run between calls"
+    stop_helpers()
+    assert _children() == set()
+    assert all(isinstance(r, RawWorkbook) for _, r in run_isolated(paths, read))
 
 
 def test_problem_raised_by_work_names_its_file(named):

@@ -19,7 +19,8 @@ from ibc_xls.generate import generate
 from ibc_xls.identity import IDENTITY_SHEET
 from ibc_xls.problems import Severity
 from ibc_xls.respondents import respondents
-from ibc_xls.validate import Context
+from ibc_xls.results import FileResult, FormResult, Record
+from ibc_xls.validate import Context, check_across, key_digest, unique_key
 
 TODAY = dt.date(2026, 11, 25)
 TEXTBOOKS, DIARIES, CONTEST = "Сохранность учебников", "Читательский дневник", "Учиться читать"
@@ -262,6 +263,38 @@ def test_across_files_duplicates(school):
     dup = next(p for r in report.files for p in r.problems if p.code == "duplicate-entry")
     assert (dup.sheet, dup.cell) == (CONTEST, "A5")
     assert "сданные/5А.xlsx" in dup.message
+
+
+def _contest_file(name: str, respondent: str, pupils: list[str],
+                  digest=None) -> FileResult:
+    """A checked file with contest entries, its keys made as the validator makes them unless
+    ``digest`` forces one."""
+    fields = ("participant", "nomination", "stage")
+    form = FormResult("reading_contest", CONTEST, {"participant": 0})
+    for i, pupil in enumerate(pupils):
+        values = {"participant": pupil, "nomination": "Чтец", "stage": "Школьный"}
+        form.records.append(Record(5 + i, values))
+        key = unique_key(fields, values)
+        form.add_key(fields, digest if digest is not None else
+                     key_digest("reading_contest", fields, key), 5 + i)
+    return FileResult(f"сданные/{name}", "xlsx", {"respondent_id": respondent},
+                      {"reading_contest": form})
+
+
+def test_across_files_the_same_entry_in_other_spelling_is_a_duplicate():
+    files = [_contest_file("5А.xlsx", "class_5А", ["Сидоров Илья", "Петрова Анна"]),
+             _contest_file("5Б.xlsx", "class_5Б", ["Орлов Иван", "сидоров  илья"])]
+    check_across(files)
+    assert [(p.code, p.cell, p.params["other"], p.params["row"]) for p in files[1].problems] \
+        == [("duplicate-entry", "A6", "сданные/5А.xlsx", 5)]
+    assert files[0].problems == []
+
+
+def test_across_files_keys_that_only_share_their_digest_are_no_duplicate():
+    files = [_contest_file("5А.xlsx", "class_5А", ["Сидоров Илья"], digest=42),
+             _contest_file("5Б.xlsx", "class_5Б", ["Орлов Иван"], digest=42)]
+    check_across(files)
+    assert files[0].problems == files[1].problems == []
 
 
 def test_one_broken_file_does_not_stop_the_others(school):

@@ -1,0 +1,36 @@
+"""Records as a collect holds them: compact, and the same to every reader as a dict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+
+from ibc_xls.results import Record, value_columns
+
+
+def test_a_record_reads_like_the_dict_it_was_made_from():
+    values = {"pupil": "Иванов Пётр", "books": 12, "date": dt.date(2026, 10, 5), "comment": None}
+    record = Record(7, values)
+    assert record.values == values and list(record.values) == list(values)
+    assert record.get("books") == 12 and record.get("nothing", "-") == "-"
+    assert record.raw == {} and record.ok
+    assert Record(7, dict(values)) == record != Record(8, values)
+
+
+def test_a_pickled_record_is_equal_and_shares_its_keys():
+    rows = [Record(5 + i, {"pupil": f"Ученик {i}", "books": i}) for i in range(3)]
+    bad = Record(9, {"pupil": "Петров", "books": None}, {"pupil": "Петров", "books": "пять"},
+                 ok=False)
+    back = [pickle.loads(pickle.dumps(r)) for r in [*rows, bad]]
+    assert back == [*rows, bad]
+    assert back[-1].raw == {"pupil": "Петров", "books": "пять"} and not back[-1].ok
+    assert len({id(r._keys) for r in back}) == 1  # one tuple of keys, not one per row
+
+
+def test_value_columns_by_key_with_rows_as_read():
+    records = [Record(5, {"a": 1, "b": 2}), Record(6, {"b": 3, "c": 4}),
+               Record(7, {"a": None, "b": None}, {"a": "x", "b": "y"}, ok=False)]
+    assert value_columns(records, ["a", "b", "c"]) == [[1, None, None], [2, 3, None],
+                                                       [None, 4, None]]
+    assert value_columns(records, ["b", "a"], as_read=True) == [[2, 3, "y"], [1, None, "x"]]
+    assert value_columns([], ["a"]) == [[]]
