@@ -4,7 +4,7 @@ Run by hand: ``python benchmarks/bench_collect.py [N] [--runs R]`` (N defaults t
 
 It makes N realistic returned workbooks once (cached in the system's temp folder): a school's
 blanks filled with valid values by openpyxl, each with its own respondent, about as many
-filled cells as a real return. Then, R times each, in a fresh process so that memory is the
+filled cells as a real return. Then, R rounds of each, in a fresh process so that memory is the
 whole process (its workers included), it runs:
 
 * floor: python-calamine reading every cell of every sheet of every file, nothing else;
@@ -14,7 +14,8 @@ whole process (its workers included), it runs:
 * collect: ``ibc_xls.collect.collect`` for the April report, report workbook included;
 * check: ``ibc_xls.check.check_paths`` alone (reading and validating, no report).
 
-It prints the median wall time, the peak memory of the process tree and the ratios.
+It prints the median wall time, the peak memory of the process tree (resident memory of the
+process and all its children, summed, sampled in one more run of its own) and the ratios.
 Linux only (memory is sampled from /proc).
 """
 
@@ -195,18 +196,25 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(code: str, *args: str) -> tuple[float, int]:
-    """Wall seconds and peak tree memory of running ``code`` in a fresh Python."""
+def wall_time(code: str, *args: str) -> float:
+    """Wall seconds of running ``code`` in a fresh Python, nothing else running beside it."""
     start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def peak_memory(code: str, *args: str) -> int:
+    """Peak resident memory of the process tree of ``code`` in a fresh Python, sampled every
+    20 ms. A separate run: the sampler takes CPU that a contender using both cores would miss,
+    so timing it would favour the single-process contenders."""
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL)
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss(proc.pid))
         time.sleep(0.02)
-    seconds = time.perf_counter() - start
     if proc.returncode:
         raise SystemExit(f"contender failed with exit code {proc.returncode}")
-    return seconds, peak
+    return peak
 
 
 def main() -> None:
@@ -225,12 +233,18 @@ def main() -> None:
         contenders.append(("naive pandas", NAIVE))
     results = {}
     with tempfile.TemporaryDirectory() as out:
+        # Round by round, so that a machine that slows down or speeds up meanwhile touches
+        # every contender alike.
+        times: dict[str, list[float]] = {label: [] for label, _ in contenders}
+        for _ in range(args.runs):
+            for label, code in contenders:
+                times[label].append(wall_time(code, str(returned), out))
         for label, code in contenders:
-            runs = [measure(code, str(returned), out) for _ in range(args.runs)]
-            seconds = statistics.median(r[0] for r in runs)
-            peak = max(r[1] for r in runs)
+            seconds = statistics.median(times[label])
+            peak = peak_memory(code, str(returned), out)
             results[label] = (seconds, peak)
-            print(f"{label:24s} {seconds:8.2f} s  peak {peak / 2**20:7.0f} MB")
+            print(f"{label:24s} {seconds:8.2f} s  peak {peak / 2**20:7.0f} MB"
+                  f"  (runs: {', '.join(f'{t:.2f}' for t in times[label])})")
     floor = results["floor (calamine)"][0]
     print(f"check / floor:     {results['check (read+validate)'][0] / floor:5.2f}×")
     if "naive pandas" in results:

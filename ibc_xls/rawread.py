@@ -8,6 +8,7 @@ process (calamine is native code), so ``collect`` calls this through ``ibc_xls.i
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 import io
 import re
@@ -62,10 +63,14 @@ class RawWorkbook:
     format: str
     sheets: dict[str, RawSheet]
     properties: dict[str, str]
+    sha256: str = ""  # of the bytes read, which are the bytes judged
+    size: int = 0
 
 
-def read_raw(path: Path, *, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
-    """Read every sheet of the workbook file ``path``; the file is opened read-only, once.
+def read_raw(path: Path, *, limits: ReadLimits = DEFAULT_LIMITS,
+             skip: frozenset[str] = frozenset()) -> RawWorkbook:
+    """Read every sheet of the workbook file ``path`` but those named in ``skip`` (they are
+    still checked, only their values are not read); the file is opened read-only, once.
 
     Raises IbcError with one problem naming the file: ``file-busy``, ``file-empty``,
     ``file-not-workbook``, ``file-html``, ``file-truncated``, ``file-encrypted``,
@@ -75,20 +80,24 @@ def read_raw(path: Path, *, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
     try:
         data = read_bytes(path, limits.max_file_mb << 20)
         package = sniff(data, limits)
-        sheets = _read_sheets(package, limits)
+        sheets = _read_sheets(package, limits, skip)
         properties = _properties(package)
     except IbcError as exc:
         problems = [p if p.file else dataclasses.replace(p, file=str(path)) for p in exc.problems]
         raise IbcError(problems) from exc
-    return RawWorkbook(path, package.format, sheets, properties)
+    return RawWorkbook(path, package.format, sheets, properties,
+                       hashlib.sha256(data).hexdigest(), len(data))
 
 
-def _read_sheets(package: Package, limits: ReadLimits) -> dict[str, RawSheet]:
+def _read_sheets(package: Package, limits: ReadLimits,
+                 skip: frozenset[str]) -> dict[str, RawSheet]:
     formulas = _formulas(package, limits)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(package.payload))
         sheets = {}
         for meta in book.sheets_metadata:
+            if meta.name in skip:
+                continue
             sheet = book.get_sheet_by_name(meta.name)
             _check_size(meta.name, sheet.height, sheet.width, limits)
             try:

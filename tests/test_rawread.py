@@ -4,6 +4,7 @@ tests/data/real-excel) and by LibreOffice, and finding the files to read."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import os
 from pathlib import Path
@@ -73,6 +74,17 @@ def test_generated_workbook(tmp_path, config, people):
     identity = identity_of(person, config)
     assert book.properties == identity.properties()
     assert identity_cells(book) == {name: value for name, _, value in identity.rows()}
+
+
+def test_skipped_sheets_are_not_read_and_the_hash_is_of_the_bytes_read(tmp_path, config,
+                                                                      people):
+    person = next(p for p in people if p.class_name)
+    path = tmp_path / "книга.xlsx"
+    path.write_bytes(build(person, config, dt.datetime(config.academic_year, 9, 1)))
+    book = read_raw(path, skip=frozenset({INSTRUCTIONS_SHEET, LISTS_SHEET}))
+    assert list(book.sheets) == [*(f.sheet for f in person.forms), IDENTITY_SHEET]
+    assert book.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert book.size == path.stat().st_size
 
 
 def test_origin_and_trimming(tmp_path):
