@@ -150,13 +150,13 @@ def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -
     rows = []
     top, left = sheet.origin
     index = [(key, col - left) for key, col in columns.items()]
+    counted_at = [col - left for key, col in columns.items() if key in counted]
     for r, cells in enumerate(sheet.rows[header + 1 - top:], start=header + 1):
         width = len(cells)
         if cells.count("") == width:
             continue  # the blank rows a template offers are most rows
-        values = {key: cells[i] if 0 <= i < width else "" for key, i in index}
-        if any(not is_empty(values[k]) for k in counted):
-            rows.append(RowRead(r, values))
+        if any(i < width and not is_empty(cells[i]) for i in counted_at):
+            rows.append(RowRead(r, {key: cells[i] if i < width else "" for key, i in index}))
     return FormRead(form, sheet.name, columns, rows, frozenset(sheet.formulas))
 
 
