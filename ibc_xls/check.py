@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ibc_xls.config import Config
 from ibc_xls.files import find_workbooks
-from ibc_xls.isolate import run_isolated
+from ibc_xls.isolate import prestart, run_isolated
 from ibc_xls.layout import INSTRUCTIONS_SHEET, LISTS_SHEET
 from ibc_xls.problems import Problem
 from ibc_xls.rawread import read_raw
@@ -87,6 +87,7 @@ def check_paths(paths: Iterable[Path], config: Config, today: dt.date | None = N
                 progress: Callable[[int, int], None] | None = None) -> Report:
     """Check every workbook found under ``paths`` against the school's configuration;
     ``progress(done, total)`` is called as files finish."""
+    prestart(check_file)
     specs = config.specs()
     people = respondents(config, specs)
     ctx = Context.of(config, [p.id for p in people], today or dt.date.today())

@@ -88,6 +88,15 @@ def run_isolated(paths: Sequence[Path], work: Callable[[Path], T], *, workers: i
         pool.close()
 
 
+def prestart(work: Callable) -> None:
+    """Start the fork server for ``work`` now: it imports the reader (a tenth of a second)
+    while the caller goes on finding files, instead of when the first worker is needed."""
+    if _context(work).get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def stop_helpers() -> None:
     """Stop the fork server and the resource tracker that ``run_isolated`` started. They stay
     alive until the program ends, holding 30–40 MB that the report may need; the next
