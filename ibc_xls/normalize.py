@@ -26,6 +26,7 @@ _YEAR_TAIL = re.compile(r"\s*(г\.?|года?)$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-", "\u2010": "-"})
 _QUOTES = str.maketrans({"«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "'": '"'})
+_QUOTE = re.compile("[«»“”„']")
 MONTHS = {
     word: number
     for number, words in enumerate([
@@ -96,7 +97,9 @@ def _class_name(value: str | int | float) -> str | None:
 def choice_key(text: str) -> str:
     """What choices are compared on: case, ``ё``, quotes, spacing and a final full stop
     do not matter."""
-    text = clean_text(text).casefold().replace("ё", "е").translate(_QUOTES)
+    text = clean_text(text).casefold().replace("ё", "е")
+    if _QUOTE.search(text):  # str.translate is slow on Cyrillic text; quotes are rare
+        text = text.translate(_QUOTES)
     if not text.isprintable():  # clean_text keeps line breaks; a key does not
         text = " ".join(text.split())
     return text.rstrip(".")
