@@ -1,5 +1,5 @@
 """Checking returned workbooks: find them, read each one in isolation, judge it, then judge
-the files against each other. Used by ``validate`` and, later, ``collect``."""
+the files against each other. Used by ``validate`` and ``collect``."""
 
 from __future__ import annotations
 

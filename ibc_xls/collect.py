@@ -58,6 +58,7 @@ def collect(config: Config, period: Period, *, folder: Path | None = None,
                              workers=workers, progress=progress)
         stop_helpers()  # the reading is done; the report needs the memory
         data = consolidate(report, config, specs, period, today)
+        report.release_rows()  # the report's tables hold their values now
         target = output or default_output(config, period)
         created = dt.datetime.now().replace(microsecond=0)
         write_atomic(target, partial(write_report, data, created=created))

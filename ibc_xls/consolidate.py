@@ -42,8 +42,10 @@ counted instead).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -163,12 +165,11 @@ class Consolidated:
 
 @dataclass(slots=True)
 class _Row:
-    """One record read, with where it came from, its problems (and their text) and why it is
-    not counted."""
+    """One record read, with where it came from, the text of its problems and why it is not
+    counted."""
 
     file: FileResult
     record: Record
-    problems: list[Problem]
     notes: str = ""
     why_not: str = ""
 
@@ -315,7 +316,7 @@ def _rows(files: list[FileResult], specs: dict[str, FormSpec], taken: dict[str, 
                         day = _row_date(record, date_keys)
                         if day is not None and not first <= day <= last:
                             why = WHY_PERIOD
-                found.append(_Row(f, record, problems, _notes(problems, messages), why))
+                found.append(_Row(f, record, _notes(problems, messages), why))
     return rows
 
 
@@ -345,19 +346,18 @@ def _form_data(spec: FormSpec, rows: list[_Row]) -> FormData:
     problems, then the spec's columns (typed values; as read for a row with errors)."""
     meta = [FILE, ROW, "Респондент", "Класс бланка", COUNTED, WHY_NOT, NOTES]
     titles = _headers([c.title for c in spec.columns], meta)
+    def where_from() -> Iterator[list]:  # one column at a time, as object_frame takes them
+        yield [r.file.file for r in rows]
+        yield [r.record.row for r in rows]
+        yield [r.file.identity.get("respondent", "") for r in rows]
+        yield [r.file.identity.get("class_name", "") for r in rows]
+        yield [NO if r.why_not else YES for r in rows]
+        yield [r.why_not for r in rows]
+        yield [r.notes for r in rows]
+
     values = value_columns([r.record for r in rows], [c.key for c in spec.columns],
                            as_read=True)
-    columns = [
-        [r.file.file for r in rows],
-        [r.record.row for r in rows],
-        [r.file.identity.get("respondent", "") for r in rows],
-        [r.file.identity.get("class_name", "") for r in rows],
-        [NO if r.why_not else YES for r in rows],
-        [r.why_not for r in rows],
-        [r.notes for r in rows],
-        *values,
-    ]
-    frame = object_frame(columns, meta + titles)
+    frame = object_frame(itertools.chain(where_from(), values), meta + titles, len(rows))
     widths = {FILE: 24, ROW: 7, "Респондент": 18, "Класс бланка": 7, COUNTED: 8, WHY_NOT: 16,
               NOTES: 32}
     widths |= {t: min(c.width or 14, 24) for t, c in zip(titles, spec.columns, strict=True)}
@@ -509,13 +509,14 @@ def _frame(spec: FormSpec, records: list[Record]) -> pd.DataFrame:
     """Counted rows of a form as a frame keyed by column key (objects kept as they are;
     None where a value is missing)."""
     keys = [c.key for c in spec.columns]
-    return object_frame(value_columns(records, keys), keys)
+    return object_frame(value_columns(records, keys), keys, len(records))
 
 
-def object_frame(columns: list[list], names: list[str]) -> pd.DataFrame:
-    """A frame of Python objects as they are, filled column by column into one block: from
-    a dict of lists pandas would hold two more copies of every column while it builds."""
-    block = np.empty((len(columns[0]) if columns else 0, len(names)), dtype=object)
+def object_frame(columns: Iterable[list], names: list[str], rows: int) -> pd.DataFrame:
+    """A frame of Python objects as they are, filled into one block a column at a time (a
+    generator of columns never holds more than one): from a dict of lists pandas would hold
+    every column twice more while it builds."""
+    block = np.empty((rows, len(names)), dtype=object)
     for j, column in enumerate(columns):
         block[:, j] = column
     return pd.DataFrame(block, columns=names, copy=False)

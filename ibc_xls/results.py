@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ibc_xls.problems import Problem, Severity
@@ -60,26 +61,28 @@ class Record:
 
 
 def value_columns(records: list[Record], keys: list[str],
-                  as_read: bool = False) -> list[list]:
-    """The values of ``records`` column by column, one list per key (None where a record has
-    no such key); with ``as_read``, a row with errors gives its values as read. Built from
-    the stored tuples, without a dict per row."""
-    columns: list[list] = [[None] * len(records) for _ in keys]
+                  as_read: bool = False) -> Iterator[list]:
+    """The values of ``records`` column by column, one list per key in turn (None where a
+    record has no such key); with ``as_read``, a row with errors gives its values as read.
+    Built from the stored tuples, without a dict per row, and one column at a time so that
+    a caller filling a table never holds all of them."""
     groups: dict[tuple[str, ...], list[int]] = {}
+    wrong: list[int] = []
     for i, record in enumerate(records):
         if as_read and not record.ok:
-            raw = record.raw
-            for column, key in zip(columns, keys, strict=True):
-                column[i] = raw.get(key)
+            wrong.append(i)
         else:
             groups.setdefault(record._keys, []).append(i)
-    for stored, rows in groups.items():
-        for column, key in zip(columns, keys, strict=True):
+    for key in keys:
+        column: list = [None] * len(records)
+        for stored, rows in groups.items():
             if key in stored:
                 at = stored.index(key)
                 for i in rows:
                     column[i] = records[i]._data[at]
-    return columns
+        for i in wrong:
+            column[i] = records[i].raw.get(key)
+        yield column
 
 
 _KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -106,6 +109,7 @@ class FormResult:
     # For the checks across files: the fields of each ``unique`` rule → the digests of the
     # rows' keys under it and the rows, as machine arrays (a few bytes a row, not a tuple).
     keys: dict[tuple[str, ...], tuple[array, array]] = field(default_factory=dict)
+    released: int | None = None  # how many records there were, once they were let go
 
     def add_key(self, fields: tuple[str, ...], digest: int, row: int) -> None:
         digests, rows = self.keys.setdefault(fields, (array("q"), array("l")))
@@ -146,7 +150,8 @@ class FileResult:
         return "errors" if self.errors else ("warnings" if self.warnings else "ok")
 
     def rows(self) -> dict[str, int]:
-        return {form_id: len(f.records) for form_id, f in self.forms.items()}
+        return {form_id: len(f.records) if f.released is None else f.released
+                for form_id, f in self.forms.items()}
 
 
 STATUS_TEXT = {"ok": "принят", "warnings": "принят, есть замечания",
@@ -172,6 +177,15 @@ class Report:
     @property
     def problems(self) -> list[Problem]:
         return [p for f in self.files for p in f.problems]
+
+    def release_rows(self) -> None:
+        """Let every file's records go once the report's tables hold their values: a big
+        collect needs the memory to write the report. How many there were is kept."""
+        for f in self.files:
+            for form in f.forms.values():
+                if form.released is None:
+                    form.released = len(form.records)
+                form.records = []
 
     @property
     def valid(self) -> bool:

@@ -67,6 +67,7 @@ class _Field:
             self.hi = date_bound(column.max, ctx.academic_year)
         elif column.type in ("integer", "decimal"):
             self.lo, self.hi = column.min, column.max
+        # parse(value) → (typed value, warning code or None, message params); raises Invalid.
         self.parse = {"text": self._text, "choice": self._choice, "class": self._class,
                       "date": self._date, "integer": self._number,
                       "decimal": self._number}[column.type]
@@ -81,8 +82,6 @@ class _Field:
                 f"не меньше {fmt(self.lo)}"
         return f"не позже {fmt(self.hi)}" if self.column.type == "date" else \
             f"не больше {fmt(self.hi)}"
-
-    # parse(value) → (typed value, warning code or None, message params); raises Invalid.
 
     def _text(self, value: object):
         text = clean_text(value) if type(value) is str else to_text(value)

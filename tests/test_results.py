@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 
-from ibc_xls.results import Record, value_columns
+from ibc_xls.results import FileResult, FormResult, Record, Report, value_columns
 
 
 def test_a_record_reads_like_the_dict_it_was_made_from():
@@ -30,7 +30,18 @@ def test_a_pickled_record_is_equal_and_shares_its_keys():
 def test_value_columns_by_key_with_rows_as_read():
     records = [Record(5, {"a": 1, "b": 2}), Record(6, {"b": 3, "c": 4}),
                Record(7, {"a": None, "b": None}, {"a": "x", "b": "y"}, ok=False)]
-    assert value_columns(records, ["a", "b", "c"]) == [[1, None, None], [2, 3, None],
-                                                       [None, 4, None]]
-    assert value_columns(records, ["b", "a"], as_read=True) == [[2, 3, "y"], [1, None, "x"]]
-    assert value_columns([], ["a"]) == [[]]
+    assert list(value_columns(records, ["a", "b", "c"])) == [[1, None, None], [2, 3, None],
+                                                             [None, 4, None]]
+    assert list(value_columns(records, ["b", "a"], as_read=True)) == [[2, 3, "y"],
+                                                                      [1, None, "x"]]
+    assert list(value_columns([], ["a"])) == [[]]
+
+
+def test_released_rows_keep_their_count():
+    form = FormResult("diaries", "Читательский дневник", {"pupil": 0},
+                      [Record(5 + i, {"pupil": f"Ученик {i}"}) for i in range(4)])
+    report = Report([FileResult("сданные/5А.xlsx", "xlsx", forms={"diaries": form})])
+    report.release_rows()
+    report.release_rows()
+    assert form.records == [] and report.files[0].rows() == {"diaries": 4}
+    assert report.to_json()["files"][0]["rows"] == {"diaries": 4}
