@@ -149,9 +149,9 @@ def unique_key(fields: tuple[str, ...], values: dict | Record) -> tuple | None:
     """The identity of a row under a ``unique`` rule on ``fields``, or None when a part is
     missing."""
     parts = [values.get(k) for k in fields]
-    if any(p is None or p == "" for p in parts):
+    if None in parts or "" in parts:
         return None
-    return tuple(choice_key(p) if isinstance(p, str) else p for p in parts)
+    return tuple([choice_key(p) if isinstance(p, str) else p for p in parts])
 
 
 def key_digest(form_id: str, fields: tuple[str, ...], key: tuple) -> int:
