@@ -4,6 +4,6 @@ PY ?= .venv/bin/python
 test:
 	$(PY) -m pytest
 lint:
-	$(PY) -m ruff check ibc_xls tests scripts
+	$(PY) -m ruff check ibc_xls tests scripts benchmarks
 docs:
 	$(PY) scripts/readme_cli.py
