@@ -75,7 +75,8 @@ def run_isolated(paths: Sequence[Path], work: Callable[[Path], T], *, workers: i
     ``file-too-large`` when the file exhausted the memory, CPU or wall-time limit, or
     ``file-unreadable`` when the worker crashed on it. Any other exception raised by ``work``
     is a bug: it is raised here, chained to a WorkerError with the worker's traceback, after
-    the workers are stopped. ``workers`` defaults to the number of CPUs.
+    the workers are stopped. A worker that ends before it can take a file raises IbcError
+    with ``reader-failed``. ``workers`` defaults to the number of CPUs.
     """
     paths = [Path(p) for p in paths]
     if not paths:
@@ -299,8 +300,7 @@ class _Pool:
         if not worker.ready and not timed_out:
             # No file was read yet: the process could not start (say, ``work`` could not be
             # imported in it). Blaming files would turn every one of them into a problem.
-            raise WorkerError(f"a worker process ended before it could start "
-                              f"(exit code {worker.process.exitcode})")
+            raise IbcError(Problem("reader-failed", params={"code": worker.process.exitcode}))
         culprit = worker.inflight.popleft() if worker.inflight else None
         self.todo.extendleft(reversed(worker.inflight))
         self.workers[slot] = _Worker(self.ctx, self.work, self.limits)

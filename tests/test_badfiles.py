@@ -285,9 +285,11 @@ class _DiesOnArrival:
 def test_worker_that_cannot_start_is_an_error_not_a_problem_per_file(named):
     paths = named(*(f"{i}.xlsx" for i in range(20)))
     start = time.monotonic()
-    with pytest.raises(WorkerError, match="before it could start"):
+    with pytest.raises(IbcError) as caught:
         list(run_isolated(paths, _DiesOnArrival(), workers=2, limits=LIMITS))
     assert time.monotonic() - start < PER_FILE_SECONDS
+    [problem] = caught.value.problems
+    assert problem.code == "reader-failed" and "код завершения 3" in problem.message
 
 
 def _children() -> set[int]:
