@@ -103,8 +103,10 @@ def stop_helpers() -> None:
     alive until the program ends, holding 30–40 MB that the report may need; the next
     ``run_isolated`` starts them again. Uses multiprocessing's own stop methods, private
     but present since Python 3.8; without them, nothing happens."""
-    from multiprocessing import forkserver, resource_tracker
-
+    try:
+        from multiprocessing import forkserver, resource_tracker
+    except ImportError:  # a platform without them has nothing to stop
+        return
     for helper in (getattr(forkserver, "_forkserver", None),
                    getattr(resource_tracker, "_resource_tracker", None)):
         stop = getattr(helper, "_stop", None)
