@@ -67,15 +67,19 @@ def book(written):
     return openpyxl.load_workbook(written)
 
 
-@pytest.fixture(scope="module")
-def tables(written):
+def read_tables(path: Path) -> dict[str, list[dict]]:
     """Every table by name: its rows as {header: value}, as calamine reads them."""
-    wb = CalamineWorkbook.from_path(str(written), load_tables=True)
+    wb = CalamineWorkbook.from_path(str(path), load_tables=True)
     found = {}
     for name in wb.table_names:
         table = wb.get_table_by_name(name)
         found[name] = [dict(zip(table.columns, row, strict=True)) for row in table.to_python()]
     return found
+
+
+@pytest.fixture(scope="module")
+def tables(written):
+    return read_tables(written)
 
 
 def test_every_table_is_named_and_has_titled_headers(tables, book):
@@ -312,12 +316,7 @@ def _write(config, files, tmp_path) -> dict:
     data = consolidate(Report(files), config, config.specs(), PERIOD, TODAY)
     path = tmp_path / "отчёт.xlsx"
     write_report(data, path, CREATED)
-    wb = CalamineWorkbook.from_path(str(path), load_tables=True)
-    out = {}
-    for name in wb.table_names:
-        table = wb.get_table_by_name(name)
-        out[name] = [dict(zip(table.columns, r, strict=True)) for r in table.to_python()]
-    return out
+    return read_tables(path)
 
 
 ODD = ["<b>&amp;</b> «ёлка»", "_x0041_ stays as typed", "tab\tand\nnew line", " padded ",

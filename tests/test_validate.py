@@ -4,6 +4,7 @@ exact problems (code, sheet, cell)."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 from pathlib import Path
 
@@ -263,6 +264,22 @@ def test_across_files_duplicates(school):
     dup = next(p for r in report.files for p in r.problems if p.code == "duplicate-entry")
     assert (dup.sheet, dup.cell) == (CONTEST, "A5")
     assert "сданные/5А.xlsx" in dup.message
+
+
+def test_check_paths_reports_progress_and_keeps_repeated_strings_once(school):
+    config, blanks, _ = school
+    for cls in ("class_5А", "class_5Б"):
+        fill(blanks[cls], returned(config) / f"{cls}.xlsx", {DIARIES: [DIARY_ROW]})
+    calls = []
+    report = check_paths([returned(config)], config, today=TODAY,
+                         progress=lambda *done_of: calls.append(done_of))
+    assert calls == [(1, 2), (2, 2)]
+    first, second = (f.forms["diaries"] for f in report.files)
+    assert list(first.columns) == list(second.columns)
+    assert all(a is b for a, b in zip(first.columns, second.columns, strict=True))
+    assert first.records[0]._keys is second.records[0]._keys
+    assert first.keys == second.keys == {}  # used by the checks across files, then let go
+    assert gc.isenabled()
 
 
 def _contest_file(name: str, respondent: str, pupils: list[str],
