@@ -8,7 +8,6 @@ header) are reported here because without them the values cannot be found.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 
 from ibc_xls.cells import a1
@@ -152,14 +151,11 @@ def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -
     top, left = sheet.origin
     index = [(key, col - left) for key, col in columns.items()]
     counted_at = [col - left for key, col in columns.items() if key in counted]
-    beyond = max(counted_at, default=-1)
-    pick = itemgetter(*counted_at, beyond) if counted_at else None  # always a tuple
     for r, cells in enumerate(sheet.rows[header + 1 - top:], start=header + 1):
         width = len(cells)
-        if cells.count("") == width or pick is None:
+        if cells.count("") == width:
             continue  # the blank rows a template offers are most rows
-        picked = pick(cells) if beyond < width else [cells[i] for i in counted_at if i < width]
-        if any(v != "" and not is_empty(v) for v in picked):
+        if any(cells[i] != "" and not is_empty(cells[i]) for i in counted_at if i < width):
             rows.append(RowRead(r, {key: cells[i] if i < width else "" for key, i in index}))
     return FormRead(form, sheet.name, columns, rows, frozenset(sheet.formulas))
 
