@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
-from ibc_xls.config import Config
-from ibc_xls.files import find_workbooks
+from ibc_xls.config import Config, not_returns
+from ibc_xls.files import find_workbooks, folder_unreadable
 from ibc_xls.isolate import prestart, run_isolated
 from ibc_xls.layout import INSTRUCTIONS_SHEET, LISTS_SHEET
-from ibc_xls.problems import Problem
+from ibc_xls.problems import Problem, visible
 from ibc_xls.rawread import read_raw
 from ibc_xls.read import read_workbook
 from ibc_xls.respondents import respondents
@@ -25,11 +25,12 @@ from ibc_xls.validate import Context, check_across, validate_workbook
 
 
 def display_name(path: Path, base: Path) -> str:
-    """How a file is named in messages: relative to the working folder where it lies there."""
+    """How a file is named in messages: relative to the working folder where it lies there,
+    with control characters and bytes that are not UTF-8 made visible."""
     try:
-        return str(path.resolve().relative_to(base))
+        return visible(str(path.resolve().relative_to(base)))
     except ValueError:
-        return str(path)
+        return visible(str(path))
 
 
 # The template's own sheets: nothing staff write there is taken, and the instructions' long
@@ -82,6 +83,15 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _unreadable_folder(folder: Path, exc: OSError, base: Path, named: list[Path]) -> FileResult:
+    """A folder that could not be listed: its books are unknown, so it is an error; when it
+    is a folder the user named, nothing can be checked at all and the command stops."""
+    name = display_name(folder, base)
+    if folder in named:
+        raise folder_unreadable(folder, exc)
+    return FileResult(name, problems=[folder_unreadable(folder, exc, name).problems[0]])
+
+
 def check_paths(paths: Iterable[Path], config: Config, today: dt.date | None = None,
                 workers: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Report:
@@ -92,9 +102,12 @@ def check_paths(paths: Iterable[Path], config: Config, today: dt.date | None = N
     people = respondents(config, specs)
     ctx = Context.of(config, [p.id for p in people], today or dt.date.today())
     by_id = {s.id: s for s in specs}
-    files = find_workbooks(paths)
+    paths = [Path(p) for p in paths]
+    unreadable: list[tuple[Path, OSError]] = []
+    files = find_workbooks(paths, exclude=not_returns(config), unreadable=unreadable)
+    results = [_unreadable_folder(folder, exc, config.root, paths)
+               for folder, exc in unreadable]
     work = partial(check_file, specs=by_id, ctx=ctx, base=config.root)
-    results = []
     shared: dict[str, str] = {}
     with gc_paused():
         for done, (path, outcome) in enumerate(run_isolated(files, work, workers=workers), 1):

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ibc_xls import __version__, cli_ru
-from ibc_xls.problems import IbcError
+from ibc_xls.problems import IbcError, visible
 
 cli_ru.install()
 
@@ -36,16 +36,57 @@ class _Group(click.Group):
         kwargs.setdefault("subcommand_metavar", "КОМАНДА [АРГУМЕНТЫ]...")
         super().__init__(*args, **kwargs)
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
+
+INTERRUPTED = 130  # the exit code of a program stopped by Ctrl+C (128 + SIGINT)
+
+
+def _interrupted() -> None:
+    """Ctrl+C: the readers are stopped by then (run_isolated stops its workers on the way
+    out); stop multiprocessing's helpers too, so that no process outlives the command, and
+    end with the code shells use for Ctrl+C. A second Ctrl+C must not cut this short."""
+    import signal
+    import threading
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        if "ibc_xls.isolate" in sys.modules:
+            sys.modules["ibc_xls.isolate"].stop_helpers()
+        click.echo(cli_ru.MESSAGES["Aborted!"], err=True)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    sys.exit(INTERRUPTED)
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Print a line that may hold a file name or a cell's text: whatever control characters
+    they hold are shown, not obeyed by the terminal."""
+    click.echo(visible(text), err=err)
+
 
 def _fail(exc: IbcError) -> None:
     for problem in exc.problems:
-        click.echo(f"Ошибка. {problem}", err=True)
+        _say(f"Ошибка. {problem}", err=True)
     sys.exit(2)
 
 
 folder_option = click.option(
     "-C", "--folder", type=click.Path(file_okay=False, path_type=Path), default=".",
     metavar="ПАПКА", help=FOLDER_HELP)
+settings_option = click.option(
+    "-C", "--folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+    metavar="ПАПКА",
+    help="Рабочая папка школы (где лежит ibc-xls.toml). По умолчанию — ближайшая папка с "
+         "ibc-xls.toml: первая из названных или текущая, либо выше неё.")
+sources_argument = click.argument(
+    "paths", nargs=-1, metavar="[ПАПКА или ФАЙЛ]...", type=click.Path(exists=True, path_type=Path))
 
 
 @click.group("ibc-xls", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,26 +154,27 @@ def generate(folder: Path, out: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, metavar="[ФАЙЛ или ПАПКА]...",
-                type=click.Path(exists=True, path_type=Path))
-@folder_option
+@sources_argument
+@settings_option
 @click.option("--json", "as_json", is_flag=True,
               help="Вывести результат в формате JSON (для других программ).")
-def validate(paths: tuple[Path, ...], folder: Path, as_json: bool) -> None:
+def validate(paths: tuple[Path, ...], folder: Path | None, as_json: bool) -> None:
     """Проверить сданные книги и показать, что в них не так.
 
-    Без аргументов проверяется папка сданных книг из настроек. Для каждой ошибки
-    называются файл, лист и ячейка. Код выхода: 0 — ошибок нет, 1 — есть ошибки,
-    2 — команду нельзя выполнить.
+    ПАПКА — рабочая папка школы (проверяется её папка «сданные») или папка со сданными
+    книгами; можно назвать и отдельные файлы. Без аргументов — текущая папка. Бланки,
+    шаблоны, отчёты и файл настроек не проверяются. Для каждой ошибки называются файл,
+    лист и ячейка. Код выхода: 0 — ошибок нет, 1 — есть ошибки, 2 — команду нельзя
+    выполнить, 130 — прервано.
     """
     import json
 
     from ibc_xls.check import check_paths
-    from ibc_xls.config import load_config
+    from ibc_xls.config import locate
 
     try:
-        config = load_config(folder)
-        report = check_paths(paths or [config.folders["returned"]], config)
+        config, sources = locate(paths, folder)
+        report = check_paths(sources, config)
     except IbcError as exc:
         _fail(exc)
     if as_json:
@@ -146,9 +188,8 @@ DATE = click.DateTime(formats=["%d.%m.%Y", "%Y-%m-%d"])
 
 
 @cli.command()
-@click.argument("source", required=False, metavar="[ПАПКА]",
-                type=click.Path(exists=True, file_okay=False, path_type=Path))
-@folder_option
+@sources_argument
+@settings_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               metavar="ФАЙЛ.xlsx",
               help="Куда записать отчёт. По умолчанию — папка отчётов из настроек.")
@@ -163,24 +204,23 @@ DATE = click.DateTime(formats=["%d.%m.%Y", "%Y-%m-%d"])
               help="Код выхода 1, если в книгах есть ошибки (отчёт всё равно пишется).")
 @click.option("--json", "as_json", is_flag=True,
               help="Вывести итог в формате JSON (для других программ).")
-def collect(source: Path | None, folder: Path, output: Path | None, period: str | None,
-            date_from, date_to, strict: bool, as_json: bool) -> None:
+def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
+            period: str | None, date_from, date_to, strict: bool, as_json: bool) -> None:
     """Собрать сданные книги в сводный отчёт для управления образования.
 
-    ПАПКА — рабочая папка школы или папка со сданными книгами (по умолчанию — папка
-    «сданные» из настроек). Каждая книга проверяется; ошибки попадают в отчёт и в вывод.
-    Код выхода: 0 — отчёт записан, 1 — записан, но есть ошибки и указан --strict,
-    2 — отчёт записать нельзя.
+    ПАПКА — рабочая папка школы (читается её папка «сданные») или папка со сданными
+    книгами; можно назвать и отдельные файлы. Без аргументов — текущая папка. Каждая книга
+    проверяется; ошибки попадают в отчёт и в вывод. Код выхода: 0 — отчёт записан,
+    1 — записан, но есть ошибки и указан --strict, 2 — отчёт записать нельзя,
+    130 — прервано.
     """
     import datetime as dt
     import json
 
     from ibc_xls import periods
     from ibc_xls.collect import collect as run
-    from ibc_xls.config import CONFIG_NAME, load_config
+    from ibc_xls.config import locate
 
-    if source is not None and (source / CONFIG_NAME).is_file():
-        folder, source = source, None
     if (date_from is None) != (date_to is None):
         raise click.UsageError("--from и --to указываются вместе.")
     if period and date_from:
@@ -199,7 +239,7 @@ def collect(source: Path | None, folder: Path, output: Path | None, period: str 
             bar.__exit__(None, None, None)
 
     try:
-        config = load_config(folder)
+        config, sources = locate(paths, folder)
         today = dt.date.today()
         if date_from:
             chosen = periods.custom_period(date_from.date(), date_to.date())
@@ -207,7 +247,7 @@ def collect(source: Path | None, folder: Path, output: Path | None, period: str 
             chosen = periods.report_period(period)
         else:
             chosen = periods.default_period(today)
-        result = run(config, chosen, folder=source, output=output, today=today,
+        result = run(config, chosen, paths=sources, output=output, today=today,
                      progress=progress)
     except IbcError as exc:
         _fail(exc)
@@ -223,26 +263,26 @@ def _print_collected(result) -> None:
     from ibc_xls.respondents import ROLE_TITLES
 
     summary = result.report.to_json()["summary"]
-    click.echo(f"Период: {result.period.label} ({result.period.text}).")
-    click.echo(f"Прочитано книг: {summary['files']}; принято: {summary['accepted']}, "
+    _say(f"Период: {result.period.label} ({result.period.text}).")
+    _say(f"Прочитано книг: {summary['files']}; принято: {summary['accepted']}, "
                f"с ошибками: {summary['with_errors']}, не принято: {summary['refused']}.")
     if summary["errors"] or summary["warnings"]:
-        click.echo(f"Ошибок: {summary['errors']}, замечаний: {summary['warnings']} — список на "
+        _say(f"Ошибок: {summary['errors']}, замечаний: {summary['warnings']} — список на "
                    f"листе «{PROBLEMS_SHEET}» отчёта; подробно: ibc-xls validate.")
     if result.missing:
         names = "; ".join(f"{r.class_name} класс — {r.name}" if r.class_name
                           else f"{ROLE_TITLES[r.role]} — {r.name}" for r in result.missing)
-        click.echo(f"Не сдали ({len(result.missing)}): {names}.")
+        _say(f"Не сдали ({len(result.missing)}): {names}.")
     else:
-        click.echo("Сдали все.")
-    click.echo(f"Отчёт: {result.output}")
+        _say("Сдали все.")
+    _say(f"Отчёт: {result.output}")
 
 
 def _print_report(report) -> None:
     from ibc_xls.results import STATUS_TEXT as FILE_STATUS
 
     if not report.files:
-        click.echo("Книг для проверки не найдено.")
+        _say("Книг для проверки не найдено.")
         return
     for result in report.files:
         counts = []
@@ -251,14 +291,14 @@ def _print_report(report) -> None:
         if result.warnings:
             counts.append(f"замечаний: {result.warnings}")
         tail = f" ({', '.join(counts)})" if counts else ""
-        click.echo(f"{result.file} — {FILE_STATUS[result.status]}{tail}")
+        _say(f"{result.file} — {FILE_STATUS[result.status]}{tail}")
         for problem in result.problems:
             where = ", ".join(x for x in (problem.sheet and f"лист «{problem.sheet}»",
                                           problem.cell and f"ячейка {problem.cell}") if x)
             mark = "ошибка" if problem.severity.value == "error" else "замечание"
-            click.echo(f"  {mark}: {where + ': ' if where else ''}{problem.message}")
+            _say(f"  {mark}: {where + ': ' if where else ''}{problem.message}")
     summary = report.to_json()["summary"]
-    click.echo(f"Итого: книг {summary['files']}, принято {summary['accepted']}, "
+    _say(f"Итого: книг {summary['files']}, принято {summary['accepted']}, "
                f"с ошибками {summary['with_errors']}, не принято {summary['refused']}; "
                f"ошибок {summary['errors']}, замечаний {summary['warnings']}.")
 

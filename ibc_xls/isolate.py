@@ -95,7 +95,28 @@ def prestart(work: Callable) -> None:
     if _context(work).get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        forkserver.ensure_running()
+        with _ctrl_c_held():
+            forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl+C back while processes start: a process started so inherits the blocked
+    signal and never sees Ctrl+C, which is the parent's to handle (it stops them), so none
+    prints a traceback while it loads. A Ctrl+C pressed meanwhile reaches the parent at the
+    end of the block, after the caller has noted what it started. Windows has no signal
+    masks."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()  # it unblocks Ctrl+C after starting itself
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def stop_helpers() -> None:
@@ -208,10 +229,12 @@ def _context(work: Callable):
 
 
 class _Worker:
-    def __init__(self, ctx, work: Callable, limits: Limits):
+    def __init__(self, ctx, work: Callable, limits: Limits, started: list):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, work, limits), daemon=True)
-        self.process.start()
+        with _ctrl_c_held():
+            self.process.start()
+            started.append(self.process)  # for close(), even if Ctrl+C comes before we return
         child.close()
         self.inflight: deque[int] = deque()
         self.since = time.monotonic()
@@ -243,11 +266,12 @@ class _Pool:
         self.batch = max(1, min(_MAX_BATCH, len(paths) // (count * 8)))
         self.count = count
         self.workers: list[_Worker] = []
+        self.started: list = []  # every worker process, also one a Ctrl+C kept off the list
         self.done = False
 
     def run(self) -> Iterator[tuple[Path, object]]:
         while len(self.workers) < self.count:
-            self.workers.append(_Worker(self.ctx, self.work, self.limits))
+            self.workers.append(_Worker(self.ctx, self.work, self.limits, self.started))
         while self.todo or any(w.inflight for w in self.workers):
             for worker in self.workers:
                 if len(worker.inflight) < 2 and self.todo:
@@ -305,7 +329,7 @@ class _Pool:
             raise IbcError(Problem("reader-failed", params={"code": worker.process.exitcode}))
         culprit = worker.inflight.popleft() if worker.inflight else None
         self.todo.extendleft(reversed(worker.inflight))
-        self.workers[slot] = _Worker(self.ctx, self.work, self.limits)
+        self.workers[slot] = _Worker(self.ctx, self.work, self.limits, self.started)
         if culprit is None:
             return
         path = self.paths[culprit]
@@ -323,7 +347,8 @@ class _Pool:
         process = self.ctx.Process(target=_solo_main, daemon=True,
                                    args=(sender, self.work, self.limits, path, stderr_path))
         try:
-            process.start()
+            with _ctrl_c_held():
+                process.start()
             sender.close()
             ready = mp.connection.wait([receiver, process.sentinel], self.limits.wall_seconds)
             if receiver in ready:
@@ -347,6 +372,10 @@ class _Pool:
     def close(self) -> None:
         for worker in self.workers:
             worker.stop(kill=not self.done)
+        for process in self.started:
+            if process.is_alive():
+                process.kill()
+                process.join()
 
 
 def _crash_problem(path: Path, exitcode: int | None, stderr: str, timed_out: bool,

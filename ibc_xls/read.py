@@ -14,7 +14,7 @@ from ibc_xls.cells import a1
 from ibc_xls.identity import FIELDS, IDENTITY_SHEET, PROPERTY_PREFIX
 from ibc_xls.layout import HEADER_ROW, header_key
 from ibc_xls.normalize import is_empty
-from ibc_xls.problems import Problem
+from ibc_xls.problems import Problem, shown
 from ibc_xls.spec import FormSpec
 
 HEADER_SEARCH_ROWS = HEADER_ROW + 12  # a few rows inserted above the table still read
@@ -56,6 +56,8 @@ def _cell(sheet, row: int, col: int) -> object:
 
 
 def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return shown(value)  # ИСТИНА, not True
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return "" if value is None else str(value).strip()
