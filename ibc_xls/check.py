@@ -109,8 +109,10 @@ def check_paths(paths: Iterable[Path], config: Config, today: dt.date | None = N
                for folder, exc in unreadable]
     work = partial(check_file, specs=by_id, ctx=ctx, base=config.root)
     shared: dict[str, str] = {}
-    with gc_paused():
-        for done, (path, outcome) in enumerate(run_isolated(files, work, workers=workers), 1):
+    # closing(): on Ctrl+C here the workers are stopped now, not when the generator is
+    # collected (the traceback holds it, and the cycle collector is paused).
+    with gc_paused(), contextlib.closing(run_isolated(files, work, workers=workers)) as outcomes:
+        for done, (path, outcome) in enumerate(outcomes, 1):
             if progress:
                 progress(done, len(files))
             if isinstance(outcome, Problem):

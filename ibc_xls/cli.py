@@ -56,8 +56,10 @@ def _interrupted() -> None:
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
-        if "ibc_xls.isolate" in sys.modules:
-            sys.modules["ibc_xls.isolate"].stop_helpers()
+        isolate = sys.modules.get("ibc_xls.isolate")
+        if isolate is not None:
+            isolate.stop_workers()
+            isolate.stop_helpers()
         click.echo(cli_ru.MESSAGES["Aborted!"], err=True)
     finally:
         if main:

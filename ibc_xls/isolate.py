@@ -23,6 +23,7 @@ import os
 import pickle
 import signal
 import tempfile
+import threading
 import time
 import traceback
 from collections import deque
@@ -101,22 +102,41 @@ def prestart(work: Callable) -> None:
 
 @contextlib.contextmanager
 def _ctrl_c_held() -> Iterator[None]:
-    """Hold Ctrl+C back while processes start: a process started so inherits the blocked
-    signal and never sees Ctrl+C, which is the parent's to handle (it stops them), so none
-    prints a traceback while it loads. A Ctrl+C pressed meanwhile reaches the parent at the
-    end of the block, after the caller has noted what it started. Windows has no signal
-    masks."""
+    """Hold Ctrl+C back while processes start and the caller notes them.
+
+    A process started so inherits the blocked signal and never sees Ctrl+C, which is the
+    parent's to handle (it stops them), so none prints a traceback while it loads. The
+    parent's own KeyboardInterrupt waits for the end of the block, so that no process is
+    started without being noted: blocking alone is not enough, as another thread (say, the
+    numeric library's) may take the signal for the process. Windows has no signal masks."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
     from multiprocessing import resource_tracker
 
     resource_tracker.ensure_running()  # it unblocks Ctrl+C after starting itself
+    held: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    handler = signal.signal(signal.SIGINT, lambda signum, _: held.append(signum)) \
+        if main else None
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if main:
+            signal.signal(signal.SIGINT, handler)
+            if held and callable(handler):
+                handler(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
+
+
+def stop_workers() -> None:
+    """Kill the reader processes still running. After Ctrl+C a pool may not be closed yet
+    (its generator can wait in a traceback), and the fork server outlives every process
+    it started: stop_helpers() would wait for it for good."""
+    for process in mp.active_children():
+        process.kill()
+        process.join()
 
 
 def stop_helpers() -> None:

@@ -4,7 +4,6 @@ that cannot be read taken for an empty one, no temporary file left for good."""
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fill import DIARY_ROW, fill
+from unprivileged import run_cli
 
 from ibc_xls.cli import cli
 from ibc_xls.generate import generate
@@ -152,24 +152,6 @@ def test_collect_refuses_an_output_inside_a_folder_it_reads(school, tmp_path):
 
 
 # --- folders and files that cannot be read (issue 9, point 2) -----------------------------------
-
-def _without_dac_override() -> None:
-    # CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH out of the bounding set: the command, though
-    # root, then meets permissions as their owner does (PR_CAPBSET_DROP).
-    libc = ctypes.CDLL(None, use_errno=True)
-    for capability in (1, 2):
-        if libc.prctl(24, capability, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The CLI in a process of its own, which permissions bind: when the tests run as root,
-    without root's power to read and write whatever the modes say."""
-    return subprocess.run([sys.executable, "-m", "ibc_xls", *args], cwd=cwd, timeout=300,
-                          capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-                          preexec_fn=_without_dac_override if os.geteuid() == 0 else None)
-
 
 @pytest.fixture
 def shared_school(school):
