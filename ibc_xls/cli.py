@@ -257,11 +257,11 @@ def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
-        _print_collected(result)
+        _print_collected(result, config.root)
     sys.exit(1 if strict and not result.report.valid else 0)
 
 
-def _print_collected(result) -> None:
+def _print_collected(result, root: Path) -> None:
     from ibc_xls.consolidate import PROBLEMS_SHEET
     from ibc_xls.respondents import ROLE_TITLES
 
@@ -271,7 +271,7 @@ def _print_collected(result) -> None:
                f"с ошибками: {summary['with_errors']}, не принято: {summary['refused']}.")
     if summary["errors"] or summary["warnings"]:
         _say(f"Ошибок: {summary['errors']}, замечаний: {summary['warnings']} — список на "
-                   f"листе «{PROBLEMS_SHEET}» отчёта; подробно: ibc-xls validate.")
+             f"листе «{PROBLEMS_SHEET}» отчёта; подробно: ibc-xls validate {_as_argument(root)}.")
     if result.missing:
         names = "; ".join(f"{r.class_name} класс — {r.name}" if r.class_name
                           else f"{ROLE_TITLES[r.role]} — {r.name}" for r in result.missing)
@@ -279,6 +279,16 @@ def _print_collected(result) -> None:
     else:
         _say("Сдали все.")
     _say(f"Отчёт: {result.output}")
+
+
+def _as_argument(folder: Path) -> str:
+    """A folder as one would type it after a command here: relative to the current folder
+    where it lies inside it, in quotes if it has spaces."""
+    try:
+        text = str(folder.relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        text = str(folder)
+    return f'"{text}"' if " " in text else text
 
 
 def _print_report(report) -> None:

@@ -68,6 +68,15 @@ def test_collect_takes_the_school_folder_or_its_returned_folder(school, named):
     assert (school.folders["reports"] / REPORT).is_file()
 
 
+def test_the_command_collect_suggests_runs_where_it_was_suggested(school):
+    result = invoke("collect", "школа", "--period", "2026-10", cwd=school.root.parent)
+    assert result.stdout.splitlines()[2] == (
+        "Ошибок: 1, замечаний: 0 — список на листе «Ошибки и замечания» отчёта; подробно: "
+        "ibc-xls validate школа.")
+    again = invoke("validate", "школа", cwd=school.root.parent)
+    assert again.stdout.splitlines() == LISTING
+
+
 @pytest.mark.parametrize(("where", "args"), [
     ("школа", ["."]), ("школа", []), ("школа/сданные", []), ("школа/сданные", ["."]),
     ("школа/бланки", [".."])])
