@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from fill import FIRST, column_of, fill
 
+from ibc_xls.analyses import band_of
 from ibc_xls.check import check_paths
 from ibc_xls.config import Config, load_config
 from ibc_xls.consolidate import (
@@ -23,7 +24,6 @@ from ibc_xls.consolidate import (
     WHY_SUPERSEDED,
     Deadline,
     Table,
-    band_of,
     consolidate,
     is_overdue,
     parse_deadline,
@@ -287,7 +287,7 @@ def test_overdue_rule(text, status_done, done_on, today, expected):
 
 
 def test_roadmap_progress_marks_overdue_measures(data):
-    rows = records(data.roadmap)
+    rows = records(data.summary("tbl_roadmap"))
     assert [r["№"] for r in rows] == list(ROADMAP_ROWS)
     assert {r["№"] for r in rows if r["Просрочено"] == "да"} == OVERDUE_PARTS
     assert {r["№"] for r in rows if r["Просрочено"] == "нет"} == \
@@ -304,7 +304,7 @@ def test_roadmap_progress_marks_overdue_measures(data):
 
 
 def test_roadmap_statuses_by_stage(data):
-    rows = {r["Этап"]: r for r in records(data.roadmap_stages)}
+    rows = {r["Этап"]: r for r in records(data.summary("tbl_roadmap_stages"))}
     first = rows["I. Подготовительный этап"]
     assert (first["Выполнено"], first["В работе"], first["Нет сведений"], first["Всего"],
             first["Просрочено"]) == (2, 1, 1, 4, 2)
@@ -312,8 +312,8 @@ def test_roadmap_statuses_by_stage(data):
     assert (main["Выполнено"], main["Не начато"], main["В работе"], main["Перенесено"],
             main["Не выполняется"], main["Нет сведений"], main["Всего"],
             main["Просрочено"]) == (4, 1, 2, 1, 1, 1, 10, 7)
-    assert data.roadmap_stages.total["Всего"] == 15
-    assert data.roadmap_stages.total["Просрочено"] == len(OVERDUE_PARTS)
+    assert data.summary("tbl_roadmap_stages").total["Всего"] == 15
+    assert data.summary("tbl_roadmap_stages").total["Просрочено"] == len(OVERDUE_PARTS)
 
 
 # --- contests ------------------------------------------------------------------------------
@@ -333,12 +333,12 @@ def test_reading_contest_by_stage_and_result(data):
     expected = {}
     for e in counted_entries():
         expected[(e["Этап"], e["Результат"])] = expected.get((e["Этап"], e["Результат"]), 0) + 1
-    rows = {r["Этап"]: r for r in records(data.contest)}
+    rows = {r["Этап"]: r for r in records(data.summary("tbl_reading_contest"))}
     for stage in ("Школьный", "Муниципальный", "Региональный"):
         for result in ("Участник", "Призёр", "Победитель"):
             assert rows[stage][result] == expected.get((stage, result), 0), (stage, result)
-    assert data.contest.total["Всего"] == len(counted_entries()) == 4
-    awards = records(data.contest_awards)
+    assert data.summary("tbl_reading_contest").total["Всего"] == len(counted_entries()) == 4
+    awards = records(data.summary("tbl_reading_contest_awards"))
     assert [(a["ФИО участника"], a["Этап"], a["Результат"]) for a in awards] == [
         ("Сидоров Илья", "Школьный", "Победитель"), ("Волкова Мария", "Школьный", "Призёр"),
         ("Сидоров Илья", "Муниципальный", "Призёр")]
@@ -367,7 +367,7 @@ def expected_textbook_ranking() -> list[tuple[str, float]]:
 
 
 def test_best_class_for_textbooks(data):
-    rows = records(data.textbooks)
+    rows = records(data.summary("tbl_textbooks_ranking"))
     expected = expected_textbook_ranking()
     assert [(r["Класс"], round(r["Средний балл"], 6)) for r in rows] == expected
     assert [r["Место"] for r in rows] == [1, 2, 3, 4, 5]
@@ -377,8 +377,8 @@ def test_best_class_for_textbooks(data):
     assert rows[0]["Утеряно или испорчено (всего)"] == 3
 
 
-def test_best_diaries_by_grade_band(data):
-    rows = records(data.diaries)
+def test_best_diaries_by_grade_band(data, config):
+    rows = records(data.summary("tbl_diaries_top"))
     got = [(r["Группа классов"], r["Место"], r["ФИО ученика"], r["Сумма баллов"])
            for r in rows]
     assert got == [
@@ -391,31 +391,33 @@ def test_best_diaries_by_grade_band(data):
         ("10–11 классы", 1, "Беляев Максим", 19),
         ("10–11 классы", 2, "Орлова Дарья", 15),
     ]
-    assert band_of("4Б") == "1–4 классы" and band_of("11А") == "10–11 классы"
+    bands = next(s for s in config.specs() if s.id == "diaries").summaries[0].bands
+    assert band_of("4Б", bands) == "1–4 классы" and band_of("11А", bands) == "10–11 классы"
+    assert band_of("12А", bands) is None
 
 
 # --- meetings, staff development -------------------------------------------------------------
 
 def test_meetings_and_topics_covered(data):
-    topics = {r["Тема"]: r for r in records(data.meeting_topics)}
+    topics = {r["Тема"]: r for r in records(data.summary("tbl_meeting_topics"))}
     assert topics[TOPICS[1]]["Встреч"] == 2
     assert topics[TOPICS[1]]["Даты"] == "12.10.2026, 20.11.2026"
     assert topics[TOPICS[4]]["Даты"] == "01.10.2026"
     assert topics[TOPICS[0]]["Встреч"] == 0  # its meeting was in September, before the period
     assert topics["Другое"]["Встреч"] == 1
-    assert [r["Дата"] for r in records(data.meetings)] == [
+    assert [r["Дата"] for r in records(data.summary("tbl_meetings"))] == [
         dt.date(2026, 10, 1), dt.date(2026, 10, 12), dt.date(2026, 11, 5),
         dt.date(2026, 11, 20)]
 
 
 def test_staff_development(data):
-    levels = {r["Уровень"]: r for r in records(data.practices)}
+    levels = {r["Уровень"]: r for r in records(data.summary("tbl_practices"))}
     assert levels["Муниципальный"]["Выступление"] == 1
     assert levels["Региональный"]["Публикация"] == 1
     assert levels["Школьный"]["Всего"] == 0  # September: before the period
-    assert data.practices.total["Всего"] == 2
-    assert [r["Часов"] for r in records(data.courses)] == [72, 16]
-    assert data.courses.total["Часов"] == COURSE_HOURS
+    assert data.summary("tbl_practices").total["Всего"] == 2
+    assert [r["Часов"] for r in records(data.summary("tbl_courses"))] == [72, 16]
+    assert data.summary("tbl_courses").total["Часов"] == COURSE_HOURS
 
 
 # --- submissions, problems, sources, raw data ---------------------------------------------------
@@ -552,14 +554,15 @@ def test_a_duplicate_against_a_superseded_workbook_does_not_block_the_newer_one(
     frame = result.data["diaries"].table.frame
     assert list(frame["Учтено"]) == ["нет", "да"]
     assert list(frame["Почему не учтено"]) == [WHY_SUPERSEDED, ""]
-    assert records(result.diaries)[0]["Сумма баллов"] == 16
+    assert records(result.summary("tbl_diaries_top"))[0]["Сумма баллов"] == 16
 
 
 def test_no_files_at_all(config):
     result = consolidate(Report([]), config, config.specs(), PERIOD, TODAY)
-    assert result.textbooks.rows == result.diaries.rows == 0
+    assert result.summary("tbl_textbooks_ranking").rows == 0
+    assert result.summary("tbl_diaries_top").rows == 0
     assert set(result.submissions.frame["Статус"]) == {"не сдан"}
-    assert all(r["Просрочено"] == "да" for r in records(result.roadmap)
+    assert all(r["Просрочено"] == "да" for r in records(result.summary("tbl_roadmap"))
                if r["Срок (дата)"] and r["Срок (дата)"] < TODAY)
     assert all(r["Прочитано строк"] == 0 for r in records(result.reconciliation))
 
@@ -574,6 +577,7 @@ def test_one_meeting_however_many_staff_wrote_it_down(config):
                                                     "template": "ibc_head"},
                       {"meetings": form}, [], modified=100.0)
     result = consolidate(Report([head]), config, config.specs(), PERIOD, TODAY)
-    topic = next(r for r in records(result.meeting_topics) if r["Тема"] == TOPICS[1])
+    topics = records(result.summary("tbl_meeting_topics"))
+    topic = next(r for r in topics if r["Тема"] == TOPICS[1])
     assert (topic["Встреч"], topic["Даты"]) == (2, "12.10.2026, 20.11.2026")
-    assert len(records(result.meetings)) == 3
+    assert len(records(result.summary("tbl_meetings"))) == 3
