@@ -247,7 +247,9 @@ def _summary(c: Checker, raw: object, prefix: str, roles: _Roles) -> Summary | N
         return None
     kind = c.get(raw, "kind", str, prefix)
     c.one_of(kind, KINDS, f"{prefix}kind")
-    c.unknown(raw, COMMON_KEYS + KIND_KEYS.get(kind, ()), prefix)
+    # With a mistyped kind, only keys no kind knows are reported: one typo, one problem.
+    known = KIND_KEYS[kind] if kind in KINDS else sum(KIND_KEYS.values(), ())
+    c.unknown(raw, COMMON_KEYS + known, prefix)
     sheet = c.get(raw, "sheet", str, prefix)
     if sheet is not None and (len(sheet) > 31 or SHEET_FORBIDDEN.search(sheet)
                               or sheet.startswith("'") or sheet.endswith("'")):

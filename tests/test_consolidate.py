@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -200,21 +201,38 @@ def _saved_at(path: Path, when: dt.datetime) -> None:
     os.utime(path, (stamp, stamp))
 
 
-def build_school(root: Path) -> Config:
-    """A working folder whose «сданные» holds the scenario's workbooks."""
+def retyped(value, words: dict[str, str]):
+    """The scenario's values with some words typed differently (a school's own choices)."""
+    if isinstance(value, dict):
+        return {k: retyped(v, words) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(retyped(v, words) for v in value)
+    return words.get(value, value) if isinstance(value, str) else value
+
+
+def build_school(root: Path, edit: Callable[[Path], None] | None = None,
+                 words: dict[str, str] | None = None,
+                 extra: dict[str, list[dict]] | None = None) -> Config:
+    """A working folder whose «сданные» holds the scenario's workbooks. ``edit`` changes the
+    school's settings folder (templates, ibc-xls.toml) before the blanks are made, ``words``
+    retypes the values typed in, ``extra`` adds rows to the ИБЦ head's workbook."""
     init_workspace(root, today=TODAY)
+    if edit is not None:
+        edit(root)
     config = load_config(root)
     blanks = {o.respondent.id: o.path for o in generate(config)}
     returned = config.folders["returned"]
-    ibc = fill(blanks["ibc_head"], returned / IBC_FILE[0], IBC_HEAD,
-               fixed={ROADMAP: ROADMAP_ROWS})
+    words = words or {}
+    ibc = fill(blanks["ibc_head"], returned / IBC_FILE[0],
+               retyped(IBC_HEAD, words) | (extra or {}),
+               fixed={ROADMAP: retyped(ROADMAP_ROWS, words)})
     _type_text(ibc, ROADMAP, "1.2", "Результат или документ", STAFF_FORMULA)
     _saved_at(ibc, IBC_FILE[1])
     for cls, (name, when, rows) in CLASSES.items():
-        _saved_at(fill(blanks[f"class_{cls}"], returned / name, rows), when)
+        _saved_at(fill(blanks[f"class_{cls}"], returned / name, retyped(rows, words)), when)
     for name, when, rows in (SIXTH_EARLY, SIXTH_LATE):
-        _saved_at(fill(blanks["class_6А"], returned / name, rows), when)
-    eighth = fill(blanks["class_8А"], returned / EIGHTH[0], EIGHTH[2])
+        _saved_at(fill(blanks["class_6А"], returned / name, retyped(rows, words)), when)
+    eighth = fill(blanks["class_8А"], returned / EIGHTH[0], retyped(EIGHTH[2], words))
     _set_year(eighth, "2025/2026")
     _saved_at(eighth, EIGHTH[1])
     wb = openpyxl.Workbook()
