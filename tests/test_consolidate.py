@@ -226,7 +226,7 @@ def build_school(root: Path) -> Config:
 
 def judge(config: Config) -> Report:
     """Check every returned workbook as ``collect`` does."""
-    return check_paths([config.folders["returned"]], config, today=TODAY, workers=1)
+    return check_paths([config.folders["returned"]], config, as_of=TODAY, workers=1)
 
 
 @pytest.fixture(scope="module")

@@ -60,7 +60,7 @@ def config():
 
 @pytest.fixture(scope="module")
 def report(config):
-    return check_paths([SAMPLE], config, today=TODAY)
+    return check_paths([SAMPLE], config, as_of=TODAY)
 
 
 @pytest.fixture(scope="module")
