@@ -48,8 +48,10 @@ def test_collect_writes_the_report_and_says_what_happened(school):
     report = school.folders["reports"] / REPORT
     assert report.is_file()
     lines = result.stdout.splitlines()
-    assert lines[0] == "Период: отчёт за октябрь 2026 (01.04.2026 – 30.09.2026)."
-    assert lines[1] == "Прочитано книг: 3; принято: 1, с ошибками: 1, не принято: 1."
+    assert lines[0] == ("Период: отчёт за октябрь 2026 (01.04.2026 – 30.09.2026); отчётная "
+                        "дата 30.09.2026.")
+    assert lines[1] == ("Книг получено: 3, от 2 из 21 респондентов; принято: 1, с ошибками: 1, "
+                        "не принято: 1.")
     assert lines[-1] == f"Отчёт: {report}"
     assert any(line.startswith("Не сдали (19): ") for line in lines)
     missing = next(line for line in lines if line.startswith("Не сдали"))
@@ -66,7 +68,9 @@ def test_strict_exit_code_and_json(school):
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["summary"] == {"files": 3, "accepted": 1, "with_errors": 1, "refused": 1,
-                               "errors": 2, "warnings": 0, "missing": 19}
+                               "replaced": 0, "errors": 2, "warnings": 0, "missing": 19,
+                               "respondents": 21, "respondents_sent": 2}
+    assert data["as_of"] == "2026-09-30"
     assert data["report"].endswith(REPORT)
     assert {f["file"]: f["status"] for f in data["files"]} == {
         "сданные/5А.xlsx": "ok", "сданные/6Б.xlsx": "errors", "сданные/обрыв.xlsx": "refused"}
@@ -178,7 +182,9 @@ def test_the_shipped_sample_collects_out_of_the_box(tmp_path):
                             env={**os.environ, "PYTHONIOENCODING": "utf-8"}, check=False)
     assert result.returncode == 0, result.stderr.decode()
     out = result.stdout.decode()
-    assert "Прочитано книг: 13; принято: 10, с ошибками: 3, не принято: 0." in out
+    assert "отчётная дата 31.03.2026." in out  # the period's last day: the default
+    assert ("Книг получено: 13, от 13 из 21 респондентов; принято: 10, с ошибками: 3, "
+            "не принято: 0.") in out
     assert (sample / "отчёты" / "Сводный отчёт ИБЦ 2026-04.xlsx").is_file()
 
 
