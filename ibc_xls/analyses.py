@@ -50,12 +50,12 @@ class Table:
 
 @dataclass
 class Shown:
-    """A declared summary, computed: its note with the placeholders filled, its table, and what
-    its charts show (one chart per group of rows: title, first row, number of rows)."""
+    """A declared summary, computed: its notes with the placeholders filled, its table, and
+    what its charts show (one chart per group of rows: title, first row, number of rows)."""
 
     summary: Summary
     table: Table
-    note: str = ""
+    notes: tuple[str, ...] = ()
     series: tuple[str, ...] = ()  # headers of the charted values
     category: int = 0  # the column that names a chart's bars
     groups: tuple[tuple[str, int, int], ...] = ()

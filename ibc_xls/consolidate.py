@@ -7,14 +7,14 @@ Which rows count
 A row read from a returned workbook is *counted* in the report's figures when all hold:
 
 1. its workbook is taken: it was read (not refused), it is not of another school or academic
-   year (``wrong-school``, ``wrong-year``), and it is its respondent's newest workbook (when a
-   respondent handed in several, the earlier ones are superseded by the last saved one);
+   year (``wrong-school``, ``wrong-year``), and it is not replaced (``workbook-replaced``: when
+   a respondent handed in several, the last saved one is used, see ``validate.check_across``);
 2. the row has no error: its record is ok and no error points at a cell of its row (such as an
    entry repeated in another workbook, unless that workbook is not taken);
-3. it lies in the report's period. For a free-row form with date columns, the row's latest date
-   decides (a course counts when it ends). The roadmap (a fixed-row form) reports statuses as of
-   today and is not filtered; a form without dates (reader's diaries) counts for the whole
-   academic year.
+3. it lies in the report's period, up to the reporting date (``as_of``) if that is earlier.
+   For a free-row form with date columns, the row's latest date decides (a course counts when
+   it ends). The roadmap (a fixed-row form) reports statuses as of the reporting date and is
+   not filtered; a form without dates (reader's diaries) counts for the whole academic year.
 
 Nothing read disappears: every row is in the raw data tables with whether it was counted and
 why not, and the reconciliation shows, per form, read = counted + with errors + outside the
@@ -23,20 +23,23 @@ period + in workbooks not taken.
 Overdue roadmap measures
 ------------------------
 The spec's ``deadline`` text gives control dates: "31.05.2024" (once), "ежегодно 31.05" or
-"ежегодно 30.04 и 31.10" (every year). The deadline in force is the latest control date before
-``today`` (a date passes at the end of its day). A measure is overdue when a deadline is in
-force and the measure is not done for it: its status is not «Выполнено», or its row has errors
-or was not handed in, or (for a yearly measure) it was done on or before the control date
-preceding the one in force, i.e. for an earlier cycle. Done late still counts as done.
+"ежегодно 30.04 и 31.10" (every year). The blanks belong to one academic year (1 September –
+31 August); a yearly deadline means that day inside it (both days for "30.04 и 31.10"). A
+measure is *done* when its status is «Выполнено» in a row without errors with a completion date
+on or before the reporting date, inside the academic year for a yearly measure (done late
+still counts as done). A measure is overdue when one of its control dates (a once date, or a
+yearly one inside the academic year) is on or before the reporting date and it is not done,
+unless it is «В работе» towards a control date of the academic year still to come: a measure
+on track for a deadline still to come is never overdue.
 
 Submissions
 -----------
 Each expected respondent (``respondents(config, specs)``) gets a row per workbook handed in, or
 one row «не сдан». A workbook's status: «принят» (no problems), «принят, есть замечания»
 (warnings only), «есть ошибки» (its rows without errors are counted, the others are not),
-«не принят» (nothing could be taken: unreadable, not a blank of ibc-xls, another version,
-empty, or of another school or year), «заменён» (a later workbook of the same respondent is
-counted instead).
+«не принята» (nothing could be taken: unreadable, not a blank of ibc-xls, another version,
+empty, or of another school or year), «заменена» (a later workbook of the same respondent is
+counted instead; its own problems do not touch the used one).
 """
 
 from __future__ import annotations
@@ -55,10 +58,10 @@ from ibc_xls import __version__
 from ibc_xls.analyses import KINDS, NO, TOTAL, TOTAL_LABEL, YES, Shown, Table, charts, figure
 from ibc_xls.check import gc_paused
 from ibc_xls.config import Config
-from ibc_xls.periods import Period
+from ibc_xls.periods import Period, academic_year_end
 from ibc_xls.problems import Problem, Severity
 from ibc_xls.respondents import ROLE_TITLES, respondents
-from ibc_xls.results import STATUS_TEXT, FileResult, Record, Report, value_columns
+from ibc_xls.results import STATUS_TEXT, FileResult, Record, Report, saved_order, value_columns
 from ibc_xls.spec import FormSpec
 from ibc_xls.summaries import PROBLEMS_SHEET, Summary
 
@@ -66,6 +69,8 @@ __all__ = ["NO", "PROBLEMS_SHEET", "TOTAL", "YES", "Consolidated", "FormData", "
            "consolidate"]
 
 BLOCKING = frozenset({"wrong-school", "wrong-year"})
+# Meanings of the roadmap's statuses (``meanings`` of its status column) the overdue rule uses.
+DONE, IN_WORK = "done", "in_work"
 
 # Headers of computed columns; the report finds its highlights and charts by them.
 OVERDUE = "Просрочено"
@@ -75,8 +80,8 @@ NO_INFO = "Нет сведений"
 COUNTED = "Учтено"
 WHY_NOT = "Почему не учтено"
 FILE, ROW = "Файл", "Строка"
-STATUS_NOT_SENT = "не сдан"
-STATUS_SUPERSEDED = "заменён"
+STATUS_NOT_SENT = "не сдана"
+STATUS_SUPERSEDED = STATUS_TEXT["replaced"]
 SEVERITY_TEXT = {Severity.ERROR: "ошибка", Severity.WARNING: "замечание"}
 
 WHY_REFUSED = "книга не принята"
@@ -110,7 +115,8 @@ class Consolidated:
     municipality: str
     year_label: str
     period: Period
-    today: dt.date
+    as_of: dt.date  # the reporting date: every judgement on dates is made as of it
+    academic_year: tuple[dt.date, dt.date]  # its first and last day
     generator: str
     figures: Table  # Показатель, Значение, Пояснение
     summaries: list[Shown]  # every summary the forms declare, in the forms' order
@@ -138,22 +144,23 @@ class _Row:
 
 
 def consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
-                today: dt.date) -> Consolidated:
-    """Turn the checked files into the report's tables: see the module's docstring for which
-    rows count and when a measure is overdue."""
+                as_of: dt.date) -> Consolidated:
+    """Turn the checked files into the report's tables as of the reporting date ``as_of``:
+    see the module's docstring for which rows count and when a measure is overdue."""
     with gc_paused():
-        return _consolidate(report, config, specs, period, today)
+        return _consolidate(report, config, specs, period, as_of)
 
 
 def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
-                 today: dt.date) -> Consolidated:
+                 as_of: dt.date) -> Consolidated:
     by_id = {s.id: s for s in specs}
     files = sorted(report.files, key=lambda f: f.file)
     taken = _taken(files)
+    year = (dt.date(config.academic_year, 9, 1), academic_year_end(config.academic_year))
     # Formatting a message costs microseconds: once per problem, for every table that shows it.
     messages = {id(p): p.message for f in files for p in f.problems}
-    rows = _rows(files, by_id, taken, period, messages)
-    summaries, declared = _declared(specs, rows, period, today)
+    rows = _rows(files, by_id, taken, period.start, min(period.end, as_of), messages)
+    summaries, declared = _declared(specs, rows, period, as_of, year)
     counts = {f.file: (f.errors, f.warnings) for f in files}
     submissions = _submissions(files, taken, rows, config, specs, counts, messages)
     parts = dict(
@@ -164,11 +171,11 @@ def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: 
         source_rows=_source_rows(files, specs, rows),
         reconciliation=_reconciliation(specs, rows),
     )
-    figures = _figures(declared, files, taken, submissions,
+    figures = _figures(declared, files, submissions,
                        {p.id for p in respondents(config, specs)}, counts)
     return Consolidated(
         school=config.school, full_name=config.full_name, municipality=config.municipality,
-        year_label=config.year_label, period=period, today=today,
+        year_label=config.year_label, period=period, as_of=as_of, academic_year=year,
         generator=f"ibc-xls {__version__}", figures=figures,
         data={s.id: _form_data(s, rows.get(s.id, [])) for s in specs}, **parts)
 
@@ -178,22 +185,15 @@ def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: 
 def _taken(files: list[FileResult]) -> dict[str, str]:
     """File name → why none of its rows count ("" when the workbook is taken)."""
     why: dict[str, str] = {}
-    newest: dict[str, FileResult] = {}
     for f in files:
         if f.refused:
             why[f.file] = WHY_REFUSED
         elif any(p.code in BLOCKING for p in f.problems):
             why[f.file] = WHY_BLOCKED
+        elif f.replaced:
+            why[f.file] = WHY_SUPERSEDED
         else:
             why[f.file] = ""
-            key = f.identity.get("respondent_id", "") or f.file
-            best = newest.get(key)
-            if best is None or (f.modified, f.file) > (best.modified, best.file):
-                newest[key] = f
-    kept = {f.file for f in newest.values()}
-    for name, reason in why.items():
-        if not reason and name not in kept:
-            why[name] = WHY_SUPERSEDED
     return why
 
 
@@ -226,10 +226,10 @@ def _row_date(values: Record, date_keys: list[str]) -> dt.date | None:
 
 
 def _rows(files: list[FileResult], specs: dict[str, FormSpec], taken: dict[str, str],
-          period: Period, messages: dict[int, str]) -> dict[str, list[_Row]]:
-    """Every record of every file by form id, each with its problems and why it is not counted."""
+          first: dt.date, last: dt.date, messages: dict[int, str]) -> dict[str, list[_Row]]:
+    """Every record of every file by form id, each with its problems and why it is not counted
+    (a dated row counts from ``first`` to ``last``)."""
     rows: dict[str, list[_Row]] = defaultdict(list)
-    first, last = period.start, period.end
     none: list[Problem] = []
     for f in files:
         by_row = _row_problems(f)
@@ -326,25 +326,20 @@ class Deadline:
     once: tuple[dt.date, ...] = ()
     yearly: tuple[tuple[int, int], ...] = ()
 
-    def dates(self, around: dt.date) -> list[dt.date]:
-        """The control dates from two years before ``around`` to a year after it."""
+    def dates(self, year: tuple[dt.date, dt.date]) -> list[dt.date]:
+        """The control dates that bind in the academic year ``year`` (its first and last
+        day): the fixed dates, and each yearly day inside that year."""
         days = set(self.once)
-        for year in range(around.year - 2, around.year + 2):
-            for month, day in self.yearly:
+        first, last = year
+        for month, day in self.yearly:
+            for calendar_year in (first.year, last.year):
                 try:
-                    days.add(dt.date(year, month, day))
-                except ValueError:
+                    date = dt.date(calendar_year, month, day)
+                except ValueError:  # 29 February of a common year
                     continue
+                if first <= date <= last:
+                    days.add(date)
         return sorted(days)
-
-    def in_force(self, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
-        """The latest control date before ``today`` and the one before it (None if none)."""
-        passed = [d for d in self.dates(today) if d < today]
-        return (passed[-1] if passed else None), (passed[-2] if len(passed) > 1 else None)
-
-    def next(self, today: dt.date) -> dt.date | None:
-        coming = [d for d in self.dates(today) if d >= today]
-        return coming[0] if coming else None
 
 
 def parse_deadline(text: str) -> Deadline:
@@ -366,16 +361,33 @@ def parse_deadline(text: str) -> Deadline:
     return Deadline(text, once=tuple(once))
 
 
-def is_overdue(deadline: Deadline, done: bool, done_date: dt.date | None,
-               today: dt.date) -> tuple[bool, dt.date | None]:
-    """Whether a measure is overdue on ``today``, and the date shown as its deadline (the one
-    in force, else the next one). ``done``: its status is «Выполнено» in a row without errors."""
-    current, previous = deadline.in_force(today)
-    if current is None:
-        return False, deadline.next(today)
-    done_for_it = done and not (deadline.yearly and previous and done_date
-                                and done_date <= previous)
-    return not done_for_it, current
+def is_done(deadline: Deadline, status: str | None, done_date: dt.date | None,
+            as_of: dt.date, year: tuple[dt.date, dt.date]) -> bool:
+    """Whether a measure counts as done on ``as_of``: its status means done (``DONE``, in a row
+    without errors) with a completion date on or before ``as_of``, inside the academic year
+    ``year`` for a yearly measure. Done late still counts as done."""
+    if status != DONE or not isinstance(done_date, dt.date) or done_date > as_of:
+        return False
+    return not deadline.yearly or year[0] <= done_date <= year[1]
+
+
+def is_overdue(deadline: Deadline, status: str | None, done_date: dt.date | None,
+               as_of: dt.date, year: tuple[dt.date, dt.date]) -> tuple[bool, dt.date | None]:
+    """Whether a measure is overdue on the reporting date ``as_of`` in the academic year
+    ``year``, and the date shown as its deadline: the first one missed, else the next one to
+    come, else the last one. ``status`` is what the status means (``DONE``, ``IN_WORK``, as the
+    spec's ``meanings`` name them), the status itself for another, None for a row with errors
+    or not handed in.
+
+    Overdue: a control date on or before ``as_of`` and the measure not done, unless it is
+    in work towards a control date still to come in the academic year."""
+    dates = deadline.dates(year)
+    passed = [d for d in dates if d <= as_of]
+    coming = [d for d in dates if d > as_of]
+    late = bool(passed) and not is_done(deadline, status, done_date, as_of, year) \
+        and not (status == IN_WORK and coming)
+    shown = passed[0] if late else coming[0] if coming else passed[-1] if passed else None
+    return late, shown
 
 
 @dataclass(frozen=True)
@@ -389,10 +401,10 @@ class _Measure:
     overdue: bool
 
 
-def _roadmap(spec: FormSpec, rows: list[_Row], today: dt.date,
+def _roadmap(spec: FormSpec, rows: list[_Row], as_of: dt.date, year: tuple[dt.date, dt.date],
              show: tuple[str, ...] = ()) -> tuple[Table, list[_Measure]]:
-    """The progress of every measure part of the plan, as of ``today``: the prefilled columns
-    of the roles in ``show``, then every input column."""
+    """The progress of every measure part of the plan, as of the reporting date: the
+    prefilled columns of the roles in ``show``, then every input column."""
     part_key = spec.role("part").key
     latest: dict[str, _Row] = {}  # part → its row in the last saved workbook taken
     for r in sorted(rows, key=lambda r: (r.file.modified, r.file.file)):
@@ -403,7 +415,8 @@ def _roadmap(spec: FormSpec, rows: list[_Row], today: dt.date,
     status_col = spec.role("status")
     status_key, done_date_key = status_col.key, spec.role("done_date").key
     deadline_key = spec.role("deadline").key
-    statuses, done = status_col.choices, status_col.meaning("done")
+    statuses, done, in_work = status_col.choices, status_col.meaning(DONE), \
+        status_col.meaning(IN_WORK)
     header = [c.title for c in shown] + [DUE_DATE] + [c.title for c in inputs] + [OVERDUE, NOTES]
     data, measures = [], []
     for fixed in spec.fixed_rows:
@@ -414,10 +427,12 @@ def _roadmap(spec: FormSpec, rows: list[_Row], today: dt.date,
         status = values.get(status_key) if ok and values.get(status_key) in statuses \
             else NO_INFO
         deadline = parse_deadline(fixed.get(deadline_key, ""))
-        late, due = is_overdue(deadline, status in done,
-                               values.get(done_date_key) if ok else None, today)
-        measures.append(_Measure(fixed, status, status in done,
-                                 deadline.in_force(today)[0] is not None, late))
+        done_date = values.get(done_date_key) if ok else None
+        judged = None if status == NO_INFO else DONE if status in done \
+            else IN_WORK if status in in_work else status
+        late, due = is_overdue(deadline, judged, done_date, as_of, year)
+        measures.append(_Measure(fixed, status, is_done(deadline, judged, done_date, as_of, year),
+                                 any(d <= as_of for d in deadline.dates(year)), late))
         notes = r.notes if r else "Дорожная карта не сдана."
         data.append([fixed.get(c.key, "") for c in shown] + [due]
                     + [values.get(c.key) for c in inputs] + [YES if late else NO, notes])
@@ -442,10 +457,11 @@ def _roadmap_by(spec: FormSpec, by: str, measures: list[_Measure]) -> Table:
     return Table(frame, total=total, widths={group.title: 30})
 
 
-def _progress(spec: FormSpec, summary: Summary, rows: list[_Row], today: dt.date,
+def _progress(spec: FormSpec, summary: Summary, rows: list[_Row], as_of: dt.date,
+              year: tuple[dt.date, dt.date],
               measures: list[_Measure] | None) -> tuple[Shown, list[_Measure]]:
     """A declared progress summary: every measure part, or their statuses by a role."""
-    table, found = _roadmap(spec, rows, today, summary.show)
+    table, found = _roadmap(spec, rows, as_of, year, summary.show)
     measures = found if measures is None else measures
     if summary.by:
         table = _roadmap_by(spec, summary.by, measures)
@@ -487,7 +503,9 @@ def _file_status(f: FileResult, why: str, errors: int, warnings: int,
                  messages: dict[int, str]) -> tuple[str, str]:
     """(status, note) of one workbook handed in."""
     if why == WHY_SUPERSEDED:
-        return STATUS_SUPERSEDED, "Учтена более поздняя книга этого респондента."
+        used = next((p.params.get("used", "") for p in f.problems
+                     if p.code == "workbook-replaced"), "")
+        return STATUS_SUPERSEDED, f"Учтена более поздняя книга этого респондента: «{used}»."
     if why == WHY_BLOCKED:
         blocking = [messages[id(p)] for p in f.problems if p.code in BLOCKING]
         return STATUS_TEXT["refused"], " ".join(blocking)
@@ -525,7 +543,7 @@ def _submissions(files: list[FileResult], taken: dict[str, str],
     data = []
     people = respondents(config, specs)
     for person in people:
-        handed = sorted(by_respondent.pop(person.id, []), key=lambda f: (f.modified, f.file))
+        handed = sorted(by_respondent.pop(person.id, []), key=saved_order)
         role = ROLE_TITLES[person.role]
         for f in handed or [None]:
             data.append(line(role, person.name, person.class_name, f))
@@ -609,7 +627,8 @@ _PROGRESS_COUNTS = {"measures": lambda m: True, "done": lambda m: m.done,
 
 
 def _declared(specs: list[FormSpec], rows: dict[str, list[_Row]], period: Period,
-              today: dt.date) -> tuple[list[Shown], list[tuple[str, object, str]]]:
+              as_of: dt.date, year: tuple[dt.date, dt.date],
+              ) -> tuple[list[Shown], list[tuple[str, object, str]]]:
     """Every summary and key figure the forms declare, in the forms' order. A form's counted
     rows are made into a frame once for all of its summaries and figures, and let go before
     the next form's (all of them at once would hold every value of a big collect again)."""
@@ -624,12 +643,11 @@ def _declared(specs: list[FormSpec], rows: dict[str, list[_Row]], period: Period
         measures = None
         for summary in spec.summaries:
             if summary.kind == "progress":
-                result, measures = _progress(spec, summary, form_rows, today, measures)
+                result, measures = _progress(spec, summary, form_rows, as_of, year, measures)
             else:
                 result = KINDS[summary.kind](spec, summary, frame)
-            result.note = (summary.note.replace("{period}", period.text)
-                           .replace("{today}", f"{today:%d.%m.%Y}")
-                           .replace("{top}", str(summary.top)))
+            result.notes = tuple(_filled(note, period, as_of, year, summary)
+                                 for note in summary.note)
             mine.append(result)
         for declared in spec.figures:
             if declared.count in _PROGRESS_COUNTS:
@@ -644,20 +662,34 @@ def _declared(specs: list[FormSpec], rows: dict[str, list[_Row]], period: Period
     return shown, figures
 
 
+def _filled(text: str, period: Period, as_of: dt.date, year: tuple[dt.date, dt.date],
+            summary: Summary) -> str:
+    """A summary's note with its placeholders filled (``ibc_xls.summaries.NOTE_FIELDS``)."""
+    for name, value in (("period", period.text), ("as_of", f"{as_of:%d.%m.%Y}"),
+                        ("year_start", f"{year[0]:%d.%m.%Y}"),
+                        ("year_end", f"{year[1]:%d.%m.%Y}"), ("top", str(summary.top))):
+        text = text.replace(f"{{{name}}}", value)
+    return text
+
+
 def _figures(declared: list[tuple[str, object, str]], files: list[FileResult],
-             taken: dict[str, str], submissions: Table, expected: set[str],
+             submissions: Table, expected: set[str],
              counts: dict[str, tuple[int, int]]) -> Table:
     """The title sheet's key figures: (Показатель, Значение, Пояснение): those the forms
     declare, then the submissions'."""
     rows = list(declared)
     status = submissions.frame["Статус"]
-    received = {f.identity.get("respondent_id") for f in files if not taken[f.file]}
+    # Books and respondents are counted apart: one respondent may send a corrected copy.
+    sent = {f.identity.get("respondent_id") for f in files if f.forms} & expected
     rows += [
-        ("Книг получено", len(received & expected), f"из {len(expected)} ожидаемых"),
-        ("Не сдано", int(status.eq(STATUS_NOT_SENT).sum()), "респондентов"),
+        ("Книг получено", len(files),
+         f"от {len(sent)} из {len(expected)} респондентов"),
+        ("Респондентов не сдали книгу", len(expected - sent), f"из {len(expected)}"),
         ("Книг с ошибками", int(status.eq(STATUS_TEXT["errors"]).sum()),
          "строки с ошибками не учтены"),
         ("Книг не принято", int(status.eq(STATUS_TEXT["refused"]).sum()), ""),
+        ("Книг заменено", int(status.eq(STATUS_SUPERSEDED).sum()),
+         "учтена более поздняя книга того же респондента"),
         ("Ошибок", sum(e for e, _ in counts.values()), f"см. лист «{PROBLEMS_SHEET}»"),
         ("Замечаний", sum(w for _, w in counts.values()), ""),
     ]

@@ -85,7 +85,7 @@ FIELDS = (
     ("period_label", "Период"),
     ("period_start", "Начало периода"),
     ("period_end", "Конец периода"),
-    ("as_of", "Сроки оценены на"),
+    ("as_of", "Отчётная дата"),
     ("generator", "Создано программой"),
     ("created", "Создан"),
 )
@@ -115,7 +115,7 @@ def identity(data: Consolidated, created: dt.datetime) -> dict[str, str]:
         "kind": REPORT_KIND, "school": data.school, "full_name": data.full_name,
         "academic_year": data.year_label, "period_label": data.period.label,
         "period_start": data.period.start.isoformat(),
-        "period_end": data.period.end.isoformat(), "as_of": data.today.isoformat(),
+        "period_end": data.period.end.isoformat(), "as_of": data.as_of.isoformat(),
         "generator": data.generator, "created": created.isoformat(timespec="seconds"),
     }
 
@@ -509,8 +509,10 @@ class _Book:
             s.text(f"Для: {data.municipality}")
         s.text(f"Учебный год: {data.year_label}")
         s.text(f"Период: {data.period.label} ({data.period.text})")
+        s.text(f"Отчётная дата: {data.as_of:%d.%m.%Y}")
         s.text(f"Дата составления: {self.created:%d.%m.%Y}")
-        s.note(f"Сроки дорожной карты оценены на {data.today:%d.%m.%Y}.")
+        s.note("Сроки, статусы и даты оценены по состоянию на отчётную дату: тот же отчёт, "
+               "собранный позже, даст те же цифры.")
         s.gap()
         s.heading("Основные показатели")
         s.table("tbl_key_figures", data.figures)
@@ -528,8 +530,8 @@ class _Book:
         summary, table = shown.summary, shown.table
         s = self._sheet(summary.sheet, summary.title,
                         landscape=summary.orientation == "landscape")
-        if shown.note:
-            s.note(shown.note)
+        for note in shown.notes:
+            s.note(note)
         if shown.streamed:
             s.bulk(summary.table, table)
             return s
@@ -547,9 +549,9 @@ class _Book:
 
     def _submissions(self) -> _Sheet:
         s = self._sheet(SUBMISSIONS_SHEET, "Кто сдал книги")
-        s.note("«есть ошибки»: строки с ошибками не учтены, остальные учтены; «не принят»: из "
-               "книги ничего не взято; «заменён»: учтена более поздняя книга того же "
-               "респондента.")
+        s.note("«есть ошибки»: строки с ошибками не учтены, остальные учтены; «не принята»: из "
+               "книги ничего не взято; «заменена»: респондент сдал книгу ещё раз, учтена "
+               "сохранённая позже.")
         s.bulk("tbl_submissions", self.data.submissions, mark=("Статус", (
             STATUS_NOT_SENT, STATUS_TEXT["refused"], STATUS_TEXT["errors"])))
         return s

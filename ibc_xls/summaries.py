@@ -57,7 +57,7 @@ CHART_KEYS = ("type", "title", "stacked", "top")
 BAND_KEYS = ("name", "grades")
 FIGURE_KEYS = ("label", "count", "of", "where", "note")
 # Placeholders each text may hold, filled when the report is written.
-NOTE_FIELDS = ("period", "today", "top")
+NOTE_FIELDS = ("period", "as_of", "year_start", "year_end", "top")
 CHART_FIELDS = ("shown",)
 FIGURE_FIELDS = ("count",)
 
@@ -82,7 +82,7 @@ class Summary:
     title: str
     table: str
     about: str
-    note: str = ""
+    note: tuple[str, ...] = ()  # lines of explanation above the table
     orientation: str = "landscape"
     chart: Chart | None = None
     show: tuple[str, ...] = ()  # progress: the prefilled roles shown before the inputs
@@ -177,6 +177,18 @@ def _text(c: Checker, table: dict, name: str, prefix: str, fields: tuple[str, ..
     return (value or "").strip()
 
 
+def _lines(c: Checker, table: dict, name: str, prefix: str,
+           fields: tuple[str, ...]) -> tuple[str, ...]:
+    """A text of one line or of several (a list of strings)."""
+    if isinstance(table.get(name), list):
+        lines = c.strings(table, name, prefix)
+        for i, line in enumerate(lines):
+            _text(c, {f"{name}[{i + 1}]": line}, f"{name}[{i + 1}]", prefix, fields)
+        return tuple(line.strip() for line in lines)
+    line = _text(c, table, name, prefix, fields, required=False)
+    return (line,) if line else ()
+
+
 def _role_list(c: Checker, table: dict, name: str, prefix: str, roles: _Roles, *,
                signed: bool = False, types: tuple[str, ...] = ()) -> tuple[str, ...]:
     value = c.strings(table, name, prefix)
@@ -264,7 +276,7 @@ def _summary(c: Checker, raw: object, prefix: str, roles: _Roles) -> Summary | N
         kind=kind or "", sheet=sheet or "", table=table or "",
         title=_text(c, raw, "title", prefix, ()),
         about=_text(c, raw, "about", prefix, ()),
-        note=_text(c, raw, "note", prefix, NOTE_FIELDS, required=False),
+        note=_lines(c, raw, "note", prefix, NOTE_FIELDS),
         orientation=orientation or "landscape",
         chart=_chart(c, raw.get("chart"), f"{prefix}chart."))
     if kind not in KINDS:
