@@ -35,6 +35,7 @@ class FormRead:
     columns: dict[str, int]  # key → zero-based column
     rows: list[RowRead]
     formulas: frozenset = frozenset()
+    errors: dict = field(default_factory=dict)  # (row, col) → error value text, e.g. "#N/A"
 
 
 @dataclass
@@ -157,7 +158,7 @@ def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -
             continue  # the blank rows a template offers are most rows
         if any(cells[i] != "" and not is_empty(cells[i]) for i in counted_at if i < width):
             rows.append(RowRead(r, {key: cells[i] if i < width else "" for key, i in index}))
-    return FormRead(form, sheet.name, columns, rows, frozenset(sheet.formulas))
+    return FormRead(form, sheet.name, columns, rows, frozenset(sheet.formulas), sheet.errors)
 
 
 def read_workbook(raw, specs: dict[str, FormSpec], file: str | None = None) -> WorkbookRead:

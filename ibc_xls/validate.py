@@ -187,7 +187,7 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
     form = read.form
     fields = _fields(form, ctx)
     plan = {c.key: (c.prefilled, c.required, fields[c.key].parse) for c in form.columns}
-    formulas = read.formulas
+    formulas, errors = read.formulas, read.errors
     # Each cell read is its own str object; the same name or text in many rows is sent to
     # the parent, and kept by a collect, once per form instead of once per cell.
     texts: dict[str, str] = {}
@@ -215,6 +215,10 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
                 if to_text(value) != expected:
                     add("prefilled-changed", key, value)
                 values[key] = expected
+                continue
+            if errors and (row.row, read.columns[key]) in errors:
+                values[key] = None  # calamine read it as empty; the value it stood for is lost
+                add("cell-error", key, value)
                 continue
             if formulas and (row.row, read.columns[key]) in formulas:
                 add("formula-value", key, value)

@@ -240,7 +240,7 @@ def test_libreoffice_files(libreoffice_files, target):
                 == {k: v for k, v in identity.properties().items() if v}
     book = read_raw(saved[target][-1])
     assert cell(book, "Формулы", 1, 1) == 2 and cell(book, "Формулы", 2, 2) == 6
-    assert book.sheets["Формулы"].formulas == (frozenset() if fmt == "xls" else {(2, 2)})
+    assert book.sheets["Формулы"].formulas == {(2, 2)}
 
 
 # --- finding the files --------------------------------------------------------------------------
