@@ -124,6 +124,47 @@ def _locate_header(sheet, form: FormSpec) -> tuple[int, dict[str, int], list[tup
     return best_row, best, extras
 
 
+def _cleared_headers(sheet, form: FormSpec, header: int,
+                     columns: dict[str, int]) -> list[tuple[str, int]]:
+    """The columns whose header cell was cleared, found where the blank put them: between the
+    columns found on either side of them, at the same distance as in the blank."""
+    keys = [c.key for c in form.columns]
+    found = []
+    for index, key in enumerate(keys):
+        if key in columns:
+            continue
+        left = next((i for i in range(index - 1, -1, -1) if keys[i] in columns), None)
+        right = next((i for i in range(index + 1, len(keys)) if keys[i] in columns), None)
+        if left is not None:
+            col = columns[keys[left]] + index - left
+        elif right is not None:
+            col = columns[keys[right]] - (right - index)
+        else:
+            continue
+        if col < 0 or (right is not None and col >= columns[keys[right]]) or \
+                (left is not None and col <= columns[keys[left]]):
+            continue
+        if is_empty(_cell(sheet, header, col)) and col not in columns.values():
+            found.append((key, col))
+    return found
+
+
+def _unnamed_data(sheet, header: int, named: set[int]) -> list[tuple[int, str]]:
+    """Columns with data below an empty header cell, each with its first such cell: their data
+    cannot be told apart, and must not be dropped unseen."""
+    top, left = sheet.origin
+    width = len(sheet.rows[0]) if sheet.rows else 0  # rows are rectangular
+    unnamed = [i for i in range(width) if left + i not in named]
+    result = []
+    for i in unnamed:
+        for r in range(header + 1 - top, len(sheet.rows)):
+            row = sheet.rows[r]
+            if i < len(row) and row[i] != "" and not is_empty(row[i]):
+                result.append((left + i, a1(top + r, left + i)))
+                break
+    return result
+
+
 def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -> FormRead | None:
     """Locate one form in its sheet; append layout problems to ``problems``."""
     sheet = _find_sheet(raw, sheet_name or form.sheet)
@@ -138,6 +179,14 @@ def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -
     for col, text in extras:
         problems.append(Problem("extra-column", file=file, sheet=sheet.name, cell=a1(header, col),
                                 value=text))
+    for key, col in _cleared_headers(sheet, form, header, columns):
+        columns[key] = col
+        problems.append(Problem("header-cleared", file=file, sheet=sheet.name,
+                                cell=a1(header, col), field=key,
+                                params={"title": form.column(key).title}))
+    for col, first in _unnamed_data(sheet, header, {*columns.values(), *(c for c, _ in extras)}):
+        problems.append(Problem("unnamed-column", file=file, sheet=sheet.name,
+                                cell=a1(header, col), params={"first": first}))
     for column in form.columns:
         if column.key not in columns and (column.required or column.prefilled):
             problems.append(Problem("missing-column", file=file, sheet=sheet.name,

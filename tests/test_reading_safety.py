@@ -126,3 +126,59 @@ def test_xls_records_give_formulas_errors_and_extent(tmp_path):
     assert sheet.rows == [[5.0, ""], ["", "#N/A"], [7.0, "#DIV/0!"]]
     assert sheet.formulas == {(2, 0), (2, 1)}
     assert sheet.errors == {(1, 1): "#N/A", (2, 1): "#DIV/0!"}
+
+
+# --- 5. a cleared header ------------------------------------------------------------------------
+
+def _clear_header(ws, title: str) -> int:
+    col = column_of(ws, title)
+    ws.cell(FIRST - 1, col).value = None
+    return col
+
+
+def test_cleared_header_of_an_optional_column_keeps_its_data(school):
+    config, blanks, judge = school
+    path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {
+        DIARIES: [{**DIARY_ROW, "Комментарий": "Читает с увлечением"}]})
+    wb = openpyxl.load_workbook(path)
+    _clear_header(wb[DIARIES], "Комментарий")
+    wb.save(path)
+    result = judge(path)
+    assert problems_of(result) == [("header-cleared", DIARIES, "I4")]
+    assert result.problems[0].severity is Severity.WARNING
+    assert "Заголовок столбца «Комментарий» стёрт" in result.problems[0].message
+    assert result.forms["diaries"].records[0].values["comment"] == "Читает с увлечением"
+
+
+def test_cleared_headers_found_after_an_inserted_column(school):
+    config, blanks, judge = school
+    path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {DIARIES: [DIARY_ROW]})
+    wb = openpyxl.load_workbook(path)
+    ws = wb[DIARIES]
+    ws.protection.sheet = False
+    _clear_header(ws, "Полнота (0–5)")
+    _clear_header(ws, "Оформление (0–5)")
+    ws.insert_cols(1)
+    ws.cell(FIRST - 1, 1).value = "№ п/п"
+    ws.cell(FIRST, 1).value = 1
+    wb.save(path)
+    result = judge(path)
+    assert problems_of(result) == [("extra-column", DIARIES, "A4"),
+                                   ("header-cleared", DIARIES, "F4"),
+                                   ("header-cleared", DIARIES, "G4")]
+    values = result.forms["diaries"].records[0].values
+    assert (values["score_completeness"], values["score_design"]) == (5, 4)
+
+
+def test_data_under_a_column_without_header_is_an_error(school):
+    config, blanks, judge = school
+    path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {DIARIES: [DIARY_ROW]})
+    wb = openpyxl.load_workbook(path)
+    ws = wb[DIARIES]
+    ws.cell(FIRST + 2, ws.max_column + 2).value = "пометка"  # two columns right of the table
+    wb.save(path)
+    result = judge(path)
+    assert problems_of(result) == [("unnamed-column", DIARIES, "K4")]
+    assert result.problems[0].severity is Severity.ERROR
+    assert "первая ячейка K7" in result.problems[0].message
+    assert result.forms["diaries"].records[0].ok
