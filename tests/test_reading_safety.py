@@ -182,3 +182,102 @@ def test_data_under_a_column_without_header_is_an_error(school):
     assert result.problems[0].severity is Severity.ERROR
     assert "первая ячейка K7" in result.problems[0].message
     assert result.forms["diaries"].records[0].ok
+
+
+# --- 6. a tampered identity ---------------------------------------------------------------------
+
+ROADMAP = "Дорожная карта"
+
+
+def _set_identity(path: Path, sheet: dict[str, str] | None = None,
+                  properties: dict[str, str] | None = None) -> None:
+    """Change identity fields on the «Паспорт» sheet and in the custom properties."""
+    wb = openpyxl.load_workbook(path)
+    for row in wb["Паспорт"].iter_rows():
+        if row[0].value in (sheet or {}):
+            row[2].value = sheet[row[0].value]
+    for prop in wb.custom_doc_props.props:
+        name = prop.name.removeprefix("ibc_xls_")
+        if name in (properties or {}):
+            prop.value = properties[name]
+    wb.save(path)
+
+
+def _teacher(config, class_name: str) -> str:
+    return next(c.teacher for c in config.classes if c.name == class_name)
+
+
+def _head_book(config, blanks) -> Path:
+    return fill(blanks["ibc_head"], returned(config) / "ИБЦ.xlsx", {},
+                fixed={ROADMAP: {"1.1": {"Статус": "В работе"}}})
+
+
+def _refused_for_nobody(result, count: int = 1) -> list[str]:
+    assert [p.code for p in result.problems] == ["identity-mismatch"] * count
+    assert result.refused and result.identity["respondent_id"] == ""
+    return [p.message for p in result.problems]
+
+
+def test_head_book_claiming_to_be_a_class_on_the_sheet(school):
+    config, blanks, judge = school
+    path = _head_book(config, blanks)
+    _set_identity(path, sheet={"respondent_id": "class_11А", "class_name": "11А",
+                               "template": "class_teacher",
+                               "respondent": _teacher(config, "11А")})
+    [*messages] = _refused_for_nobody(judge(path), 4)
+    assert messages[0].startswith(
+        "Паспорт бланка не сходится: «Шаблон» на листе «Паспорт» — «class_teacher», а в "
+        "свойствах документа — «ibc_head». Паспорт (скрытый лист «Паспорт» и свойства "
+        "документа) изменён, поэтому книга не засчитана никому.")
+
+
+def test_head_book_claiming_to_be_a_class_everywhere_but_its_role(school):
+    config, blanks, judge = school
+    path = _head_book(config, blanks)
+    fields = {"respondent_id": "class_11А", "class_name": "11А",
+              "respondent": _teacher(config, "11А")}
+    _set_identity(path, sheet=fields, properties=fields)
+    [message] = _refused_for_nobody(judge(path))
+    assert "код респондента «class_11А», а вид бланка «ibc_head»" in message
+
+
+def test_class_or_name_changed_in_both_places(school):
+    config, blanks, judge = school
+    path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {DIARIES: [DIARY_ROW]})
+    _set_identity(path, sheet={"class_name": "5Б"}, properties={"class_name": "5Б"})
+    [message] = _refused_for_nobody(judge(path))
+    assert "код респондента «class_5А», а класс «5Б»" in message
+    path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {DIARIES: [DIARY_ROW]})
+    _set_identity(path, sheet={"respondent": "Кто-то Другой"},
+                  properties={"respondent": "Кто-то Другой"})
+    [message] = _refused_for_nobody(judge(path))
+    assert (f"в бланке респондент «Кто-то Другой», а в настройках (5А класс) — "
+            f"«{_teacher(config, '5А')}»") in message
+
+
+def test_properties_that_disagree_with_the_sheet(school):
+    config, blanks, judge = school
+    path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {DIARIES: [DIARY_ROW]})
+    _set_identity(path, properties={"school": "МОУ «СОШ №5»"})
+    [message] = _refused_for_nobody(judge(path))
+    assert "«Школа» на листе «Паспорт» — «МОУ «СОШ №4»», а в свойствах документа — " \
+           "«МОУ «СОШ №5»»" in message
+
+
+def test_a_tampered_book_counts_for_nobody_in_collect(school):
+    from ibc_xls.collect import collect
+    from ibc_xls.periods import report_period
+
+    config, blanks, _ = school
+    path = _head_book(config, blanks)
+    _set_identity(path, sheet={"respondent_id": "class_11А", "class_name": "11А",
+                               "template": "class_teacher",
+                               "respondent": _teacher(config, "11А")})
+    done = collect(config, report_period("2027-04"), today=TODAY, workers=1)
+    missing = {r.id for r in done.missing}
+    assert {"ibc_head", "class_11А"} <= missing
+    report = openpyxl.load_workbook(done.output, read_only=True)
+    rows = [list(r) for r in report["Сдача книг"].iter_rows(values_only=True)]
+    line = next(r for r in rows if any(str(v).endswith("ИБЦ.xlsx") for v in r))
+    assert "Не из списка респондентов" in line and "не принят" in line
+    report.close()
