@@ -49,9 +49,9 @@ def scan_xls(data: bytes) -> dict[str, BiffSheet]:
             if name is None:
                 raise BiffError("no Workbook stream")
             stream = ole.openstream(name).read()
-    except (OSError, ValueError, IndexError, struct.error) as exc:  # olefile's ways to fail
+        return _scan(stream)
+    except (OSError, ValueError, IndexError, struct.error) as exc:  # damage, here or olefile's
         raise BiffError(str(exc)) from exc
-    return _scan(stream)
 
 
 def _scan(stream: bytes) -> dict[str, BiffSheet]:
@@ -72,10 +72,11 @@ def _scan(stream: bytes) -> dict[str, BiffSheet]:
         at = body + size
         if kind == _EOF:
             break
-    sheets: dict[str, BiffSheet] = {}
-    for start, name in offsets.items():
-        sheets[name] = _scan_sheet(stream, start)
-    return sheets
+    # A sheet's records end where the next sheet's begin: each record is looked at once, however
+    # many sheets a hostile file claims.
+    starts = sorted(offsets)
+    return {offsets[start]: _scan_sheet(stream, start, ends)
+            for start, ends in zip(starts, [*starts[1:], len(stream)], strict=True)}
 
 
 def _sheet_name(raw: bytes, codepage: str) -> str:
@@ -92,9 +93,8 @@ def _sheet_name(raw: bytes, codepage: str) -> str:
         return raw[1:1 + count].decode("cp1251", "replace")
 
 
-def _scan_sheet(stream: bytes, at: int) -> BiffSheet:
+def _scan_sheet(stream: bytes, at: int, end: int) -> BiffSheet:
     sheet = BiffSheet()
-    end = len(stream)
     if at + 4 > end or _HEADER.unpack_from(stream, at)[0] != _BOF:
         raise BiffError(f"no sheet at offset {at}")
     last_row = last_col = -1

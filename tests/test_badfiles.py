@@ -384,7 +384,9 @@ def test_damaged_files_give_problems_not_exceptions(tmp_path, good, isolation):
     """Randomly damaged workbooks: each is read or gives a file-* problem; ``read_raw`` raises
     nothing but IbcError (anything else would be raised by run_isolated here)."""
     rnd = random.Random(2026)
-    sources = [good[0].read_bytes(), badfiles.small_xlsx(), badfiles.small_ods()]
+    sources = [good[0].read_bytes(), badfiles.small_xlsx(), badfiles.small_ods(),
+               badfiles.tiny_xls(badfiles.biff_number(0, 0, 5) + badfiles.biff_error(1, 1)
+                                 + badfiles.biff_formula(2, 0, 7.0))]
     paths = []
     for i in range(120):
         path = tmp_path / f"{i:03d}.xlsx"
