@@ -81,6 +81,8 @@ def init(folder: Path) -> None:
         click.echo(f"Уже есть, не изменено: {path}")
     click.echo(f"Откройте {result.root / 'ibc-xls.toml'}, впишите свою школу, классы и "
                "учителей, затем выполните «ibc-xls generate».")
+    click.echo(f"Тексты форм, списки и заголовки можно изменить в шаблонах в папке "
+               f"{result.templates}; название школы и региона они берут из ibc-xls.toml.")
 
 
 @cli.command()
