@@ -237,7 +237,7 @@ def _print_collected(result) -> None:
         click.echo(f"Не сдали ({len(result.missing)}): {names}.")
     else:
         click.echo("Сдали все.")
-    click.echo(f"Отчёт: {result.output}")
+    click.echo(f"Отчёт {'заменён' if result.replaced else 'записан'}: {result.output}")
 
 
 def _print_report(report) -> None:

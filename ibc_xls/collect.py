@@ -26,6 +26,7 @@ class Collected:
     missing: list[Respondent]
     output: Path
     period: Period
+    replaced: bool = False  # a report of the same name was there and is replaced
 
     def to_json(self) -> dict:
         data = self.report.to_json()
@@ -33,13 +34,19 @@ class Collected:
         data["missing"] = [{"respondent": r.name, "class": r.class_name, "role": r.role}
                            for r in self.missing]
         data["report"] = str(self.output)
+        data["report_replaced"] = self.replaced
         data["period"] = {"label": self.period.label, "start": self.period.start.isoformat(),
                           "end": self.period.end.isoformat()}
         return data
 
 
 def default_output(config: Config, period: Period) -> Path:
-    return config.folders["reports"] / f"Сводный отчёт ИБЦ {period.code}.xlsx"
+    """``Сводный отчёт ИБЦ МОУ «СОШ №4» 2027-04.xlsx``: the office receives one from every
+    school, so the school's short name is in it."""
+    from ibc_xls.generate import safe_file_name
+
+    return config.folders["reports"] / safe_file_name(
+        f"Сводный отчёт ИБЦ {config.school} {period.code}")
 
 
 def collect(config: Config, period: Period, *, folder: Path | None = None,
@@ -61,7 +68,8 @@ def collect(config: Config, period: Period, *, folder: Path | None = None,
         report.release_rows()  # the report's tables hold their values now
         target = output or default_output(config, period)
         created = dt.datetime.now().replace(microsecond=0)
+        replaced = target.exists()
         write_atomic(target, partial(write_report, data, created=created))
     sent = {f.identity.get("respondent_id") for f in report.files if f.forms}
     missing = [r for r in respondents(config, specs) if r.id not in sent]
-    return Collected(report, missing, target, period)
+    return Collected(report, missing, target, period, replaced)

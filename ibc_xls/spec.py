@@ -331,7 +331,9 @@ def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
         if values is None:
             return whole
         value = values.get(name.strip(), "")
-        if not value:
+        # One problem per setting and file: the first key that needs it is enough to say so.
+        if not value and not any(p.code == "spec-placeholder-unset" and p.file == source
+                                 and p.value == whole for p in problems):
             problems.append(Problem("spec-placeholder-unset", file=source, field=key,
                                     value=whole, params={"key": key, "placeholder": whole,
                                                          "setting": name.strip()}))
