@@ -156,8 +156,12 @@ class _Formats:
         self.plain = add({**base, "text_wrap": False})
         self.header = add({**base, "bold": True, "bg_color": HEADER_FILL, "border": 1,
                            "border_color": "#A6A6A6", "valign": "vcenter"})
-        kinds = {"text": {}, "int": {"num_format": "0"}, "number": {"num_format": "0.00"},
-                 "general": {}, "date": {"num_format": "dd.mm.yyyy", "align": "left"},
+        # A number stands off its cell's right edge, so that it never touches the text of
+        # the next cell («7 статус», not «7статус»).
+        apart = {"align": "right", "indent": 1}
+        kinds = {"text": {}, "int": {"num_format": "0", **apart},
+                 "number": {"num_format": "0.00", **apart}, "general": apart,
+                 "date": {"num_format": "dd.mm.yyyy", "align": "left"},
                  "datetime": {"num_format": "dd.mm.yyyy hh:mm", "align": "left"}}
         self.cells = {(kind, marked): add({**base, **extra,
                                            **({"bg_color": MARK_FILL} if marked else {})})

@@ -420,3 +420,16 @@ def test_gnumeric_reads_the_totals(written, book, tmp_path):
     cached = next(row for row in rows.to_python() if row and row[0] == "Итого")
     assert cached[1:] == [1, 3, 7, 1, 1, 2, 15, 9], cached
     assert totals("Итоги по этапам")[1:] == [str(int(v)) for v in cached[1:]]
+
+
+def test_numbers_stand_off_the_next_column(book):
+    """A number right-aligned against the text of the next cell ran into it («7статус»):
+    numbers are indented from their cell's right edge."""
+    title = book["Титульный лист"]
+    figures = title.tables["tbl_key_figures"]
+    top = table_top(figures)
+    done = next(r for r in range(top + 1, top + 30) if title.cell(r, 1).value == "Выполнено")
+    assert isinstance(title.cell(done, 2).value, int | float)
+    assert title.cell(done, 3).value.startswith("статус")
+    for cell in (title.cell(done, 2), book["Ошибки и замечания"]["E3"]):
+        assert (cell.alignment.horizontal, cell.alignment.indent) == ("right", 1), cell
