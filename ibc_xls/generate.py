@@ -128,6 +128,7 @@ class _Formats:
         add = wb.add_format
         self.title = add({**base, "bold": True, "font_size": 14})
         self.subtitle = add({**base, "italic": True})
+        self.subtitle_wrap = add({**base, "italic": True, "text_wrap": True})
         self.wrap = add({**base, "text_wrap": True})
         self.bold = add({**base, "bold": True})
         self.header = add({**cell, "bold": True, "text_wrap": True, "bg_color": HEADER_FILL,
@@ -229,8 +230,13 @@ def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config)
     ws.write_string(1, 0, f"{config.school}, {config.year_label} учебный год. {respondent.label}",
                     fmt.subtitle)
     note = "Заполняйте жёлтые ячейки. Столбцы со знаком * обязательны."
-    ws.write_string(2, 0, f"{form.description} {note}".strip(), fmt.subtitle)
     widths = [_width(c) for c in form.columns]
+    # The description spans the form's columns and wraps, so the print never cuts it off.
+    description = f"{form.description} {note}".strip()
+    if len(form.columns) > 1:
+        ws.merge_range(2, 0, 2, len(form.columns) - 1, "", fmt.subtitle_wrap)
+    ws.write_string(2, 0, description, fmt.subtitle_wrap)
+    ws.set_row(2, 15 * _lines(description, sum(widths)))
     for col, (column, width) in enumerate(zip(form.columns, widths, strict=True)):
         ws.set_column(col, col, width)
         ws.write_string(HEADER_ROW, col, header_text(column.title, column.required), fmt.header)
@@ -299,7 +305,8 @@ def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None
         "Заполняйте только жёлтые ячейки. Заголовки и готовые строки защищены от случайных "
         "изменений.",
         "Где в ячейке есть список, выберите значение из списка (стрелка справа от ячейки).",
-        "Даты пишите как ДД.ММ.ГГГГ, например 05.09.2025. Числа — цифрами.",
+        "Даты пишите как ДД.ММ.ГГГГ, например "
+        f"{_fmt_date(dt.date(config.academic_year, 9, 15))}. Числа — цифрами.",
         "Столбцы со знаком * обязательны для каждой заполненной строки.",
         "Не переименовывайте листы и не меняйте заголовки столбцов: по ним книга читается "
         "при сборе отчёта. Пустые строки оставьте пустыми.",
