@@ -29,6 +29,9 @@ PLACEHOLDERS = ("school.name", "school.full_name", "school.municipality", "schoo
                 "school.region_genitive")
 PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# Marks where a long word of a column title may break in the blank's header («удовлетво\u00ad
+# рительном»); the title itself, as read and reported, is without it.
+SOFT_HYPHEN = "\u00ad"
 
 
 def _default_templates() -> Path:
@@ -58,6 +61,7 @@ class Column:
     hint: str = ""
     prefilled: bool = False
     default: str | None = None
+    header: str = ""  # the title with its hyphenation points (U+00AD), as the blank writes it
 
     @property
     def is_input(self) -> bool:
@@ -187,7 +191,7 @@ def _column(c: Checker, col: dict, prefix: str) -> Column | None:
     if key is None or title is None or ctype not in TYPES:
         return None
     return Column(
-        key=key, title=title.strip(), type=ctype,
+        key=key, title=title.replace(SOFT_HYPHEN, "").strip(), header=title.strip(), type=ctype,
         required=c.get(col, "required", bool, prefix, required=False, default=False),
         choices=choices, min=lo, max=hi, max_length=max_length,
         width=width, hint=c.get(col, "hint", str, prefix, required=False, default=""),
