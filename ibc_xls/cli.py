@@ -46,6 +46,14 @@ def _fail(exc: IbcError) -> None:
 folder_option = click.option(
     "-C", "--folder", type=click.Path(file_okay=False, path_type=Path), default=".",
     metavar="ПАПКА", help=FOLDER_HELP)
+DATE = click.DateTime(formats=["%d.%m.%Y", "%Y-%m-%d"])
+
+
+def as_of_option(default_text: str):
+    return click.option(
+        "--as-of", "as_of", type=DATE, metavar="ДД.ММ.ГГГГ",
+        help="Отчётная дата: на этот день оцениваются сроки дорожной карты и даты «в будущем», "
+             f"так что повторный запуск даёт те же цифры. По умолчанию — {default_text}.")
 
 
 @click.group("ibc-xls", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,9 +126,11 @@ def generate(folder: Path, out: Path | None) -> None:
 @click.argument("paths", nargs=-1, metavar="[ФАЙЛ или ПАПКА]...",
                 type=click.Path(exists=True, path_type=Path))
 @folder_option
+@as_of_option("сегодня, а если учебный год бланков уже закончился — его последний день "
+              "(31 августа)")
 @click.option("--json", "as_json", is_flag=True,
               help="Вывести результат в формате JSON (для других программ).")
-def validate(paths: tuple[Path, ...], folder: Path, as_json: bool) -> None:
+def validate(paths: tuple[Path, ...], folder: Path, as_of, as_json: bool) -> None:
     """Проверить сданные книги и показать, что в них не так.
 
     Без аргументов проверяется папка сданных книг из настроек. Для каждой ошибки
@@ -134,7 +144,8 @@ def validate(paths: tuple[Path, ...], folder: Path, as_json: bool) -> None:
 
     try:
         config = load_config(folder)
-        report = check_paths(paths or [config.folders["returned"]], config)
+        report = check_paths(paths or [config.folders["returned"]], config,
+                             as_of=as_of.date() if as_of else None)
     except IbcError as exc:
         _fail(exc)
     if as_json:
@@ -143,8 +154,6 @@ def validate(paths: tuple[Path, ...], folder: Path, as_json: bool) -> None:
         _print_report(report)
     sys.exit(0 if report.valid else 1)
 
-
-DATE = click.DateTime(formats=["%d.%m.%Y", "%Y-%m-%d"])
 
 
 @cli.command()
@@ -161,12 +170,13 @@ DATE = click.DateTime(formats=["%d.%m.%Y", "%Y-%m-%d"])
               help="Начало своего периода (вместе с --to).")
 @click.option("--to", "date_to", type=DATE, metavar="ДД.ММ.ГГГГ",
               help="Конец своего периода (вместе с --from).")
+@as_of_option("последний день периода, а если он ещё не наступил — сегодня")
 @click.option("--strict", is_flag=True,
               help="Код выхода 1, если в книгах есть ошибки (отчёт всё равно пишется).")
 @click.option("--json", "as_json", is_flag=True,
               help="Вывести итог в формате JSON (для других программ).")
 def collect(source: Path | None, folder: Path, output: Path | None, period: str | None,
-            date_from, date_to, strict: bool, as_json: bool) -> None:
+            date_from, date_to, as_of, strict: bool, as_json: bool) -> None:
     """Собрать сданные книги в сводный отчёт для управления образования.
 
     ПАПКА — рабочая папка школы или папка со сданными книгами (по умолчанию — папка
@@ -209,8 +219,8 @@ def collect(source: Path | None, folder: Path, output: Path | None, period: str 
             chosen = periods.report_period(period)
         else:
             chosen = periods.default_period(today)
-        result = run(config, chosen, folder=source, output=output, today=today,
-                     progress=progress)
+        result = run(config, chosen, folder=source, output=output,
+                     as_of=as_of.date() if as_of else None, progress=progress)
     except IbcError as exc:
         _fail(exc)
     if as_json:
@@ -225,9 +235,13 @@ def _print_collected(result) -> None:
     from ibc_xls.respondents import ROLE_TITLES
 
     summary = result.report.to_json()["summary"]
-    click.echo(f"Период: {result.period.label} ({result.period.text}).")
-    click.echo(f"Прочитано книг: {summary['files']}; принято: {summary['accepted']}, "
-               f"с ошибками: {summary['with_errors']}, не принято: {summary['refused']}.")
+    click.echo(f"Период: {result.period.label} ({result.period.text}); отчётная дата "
+               f"{result.as_of:%d.%m.%Y}.")
+    sent = result.expected - len(result.missing)
+    replaced = f", заменено: {summary['replaced']}" if summary["replaced"] else ""
+    click.echo(f"Книг получено: {summary['files']}, от {sent} из {result.expected} "
+               f"респондентов; принято: {summary['accepted']}, с ошибками: "
+               f"{summary['with_errors']}, не принято: {summary['refused']}{replaced}.")
     if summary["errors"] or summary["warnings"]:
         click.echo(f"Ошибок: {summary['errors']}, замечаний: {summary['warnings']} — список на "
                    f"листе «{PROBLEMS_SHEET}» отчёта; подробно: ibc-xls validate.")
@@ -260,9 +274,11 @@ def _print_report(report) -> None:
             mark = "ошибка" if problem.severity.value == "error" else "замечание"
             click.echo(f"  {mark}: {where + ': ' if where else ''}{problem.message}")
     summary = report.to_json()["summary"]
+    replaced = f", заменено {summary['replaced']}" if summary["replaced"] else ""
     click.echo(f"Итого: книг {summary['files']}, принято {summary['accepted']}, "
-               f"с ошибками {summary['with_errors']}, не принято {summary['refused']}; "
-               f"ошибок {summary['errors']}, замечаний {summary['warnings']}.")
+               f"с ошибками {summary['with_errors']}, не принято {summary['refused']}"
+               f"{replaced}; ошибок {summary['errors']}, замечаний {summary['warnings']}. "
+               f"Отчётная дата: {report.as_of:%d.%m.%Y}.")
 
 
 def main() -> None:

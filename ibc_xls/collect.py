@@ -13,7 +13,7 @@ from ibc_xls.check import check_paths, gc_paused
 from ibc_xls.config import Config
 from ibc_xls.isolate import stop_helpers
 from ibc_xls.output import write_atomic
-from ibc_xls.periods import Period
+from ibc_xls.periods import Period, reporting_date
 from ibc_xls.respondents import Respondent, respondents
 from ibc_xls.results import Report
 
@@ -26,6 +26,8 @@ class Collected:
     missing: list[Respondent]
     output: Path
     period: Period
+    as_of: dt.date
+    expected: int = 0  # respondents the school expects a workbook from
     replaced: bool = False  # a report of the same name was there and is replaced
 
     def to_json(self) -> dict:
@@ -37,6 +39,8 @@ class Collected:
         data["report_replaced"] = self.replaced
         data["period"] = {"label": self.period.label, "start": self.period.start.isoformat(),
                           "end": self.period.end.isoformat()}
+        data["summary"]["respondents"] = self.expected
+        data["summary"]["respondents_sent"] = self.expected - len(self.missing)
         return data
 
 
@@ -50,26 +54,28 @@ def default_output(config: Config, period: Period) -> Path:
 
 
 def collect(config: Config, period: Period, *, folder: Path | None = None,
-            output: Path | None = None, today: dt.date | None = None,
+            output: Path | None = None, as_of: dt.date | None = None,
             workers: int | None = None,
             progress: Callable[[int, int], None] | None = None) -> Collected:
     """Check every workbook in ``folder`` (default: the returned folder), consolidate the
-    valid rows for ``period`` and write the report to ``output`` atomically."""
+    valid rows for ``period`` as of the reporting date ``as_of`` (by default the earlier of
+    today and the period's last day) and write the report to ``output`` atomically."""
     from ibc_xls.consolidate import consolidate
     from ibc_xls.report import write_report
 
-    today = today or dt.date.today()
+    as_of = reporting_date(dt.date.today(), period, given=as_of)
     specs = config.specs()
     with gc_paused():
-        report = check_paths([folder or config.folders["returned"]], config, today=today,
+        report = check_paths([folder or config.folders["returned"]], config, as_of=as_of,
                              workers=workers, progress=progress)
         stop_helpers()  # the reading is done; the report needs the memory
-        data = consolidate(report, config, specs, period, today)
+        data = consolidate(report, config, specs, period, as_of)
         report.release_rows()  # the report's tables hold their values now
         target = output or default_output(config, period)
         created = dt.datetime.now().replace(microsecond=0)
         replaced = target.exists()
         write_atomic(target, partial(write_report, data, created=created))
     sent = {f.identity.get("respondent_id") for f in report.files if f.forms}
-    missing = [r for r in respondents(config, specs) if r.id not in sent]
-    return Collected(report, missing, target, period, replaced)
+    people = respondents(config, specs)
+    missing = [r for r in people if r.id not in sent]
+    return Collected(report, missing, target, period, as_of, len(people), replaced)

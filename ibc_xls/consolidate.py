@@ -7,14 +7,14 @@ Which rows count
 A row read from a returned workbook is *counted* in the report's figures when all hold:
 
 1. its workbook is taken: it was read (not refused), it is not of another school or academic
-   year (``wrong-school``, ``wrong-year``), and it is its respondent's newest workbook (when a
-   respondent handed in several, the earlier ones are superseded by the last saved one);
+   year (``wrong-school``, ``wrong-year``), and it is not replaced (``workbook-replaced``: when
+   a respondent handed in several, the last saved one is used, see ``validate.check_across``);
 2. the row has no error: its record is ok and no error points at a cell of its row (such as an
    entry repeated in another workbook, unless that workbook is not taken);
-3. it lies in the report's period. For a free-row form with date columns, the row's latest date
-   decides (a course counts when it ends). The roadmap (a fixed-row form) reports statuses as of
-   today and is not filtered; a form without dates (reader's diaries) counts for the whole
-   academic year.
+3. it lies in the report's period, up to the reporting date (``as_of``) if that is earlier.
+   For a free-row form with date columns, the row's latest date decides (a course counts when
+   it ends). The roadmap (a fixed-row form) reports statuses as of the reporting date and is
+   not filtered; a form without dates (reader's diaries) counts for the whole academic year.
 
 Nothing read disappears: every row is in the raw data tables with whether it was counted and
 why not, and the reconciliation shows, per form, read = counted + with errors + outside the
@@ -23,20 +23,23 @@ period + in workbooks not taken.
 Overdue roadmap measures
 ------------------------
 The spec's ``deadline`` text gives control dates: "31.05.2024" (once), "ежегодно 31.05" or
-"ежегодно 30.04 и 31.10" (every year). The deadline in force is the latest control date before
-``today`` (a date passes at the end of its day). A measure is overdue when a deadline is in
-force and the measure is not done for it: its status is not «Выполнено», or its row has errors
-or was not handed in, or (for a yearly measure) it was done on or before the control date
-preceding the one in force, i.e. for an earlier cycle. Done late still counts as done.
+"ежегодно 30.04 и 31.10" (every year). The blanks belong to one academic year (1 September –
+31 August); a yearly deadline means that day inside it (both days for "30.04 и 31.10"). A
+measure is *done* when its status is «Выполнено» in a row without errors with a completion date
+on or before the reporting date, inside the academic year for a yearly measure (done late
+still counts as done). A measure is overdue when one of its control dates (a once date, or a
+yearly one inside the academic year) is on or before the reporting date and it is not done,
+unless it is «В работе» towards a control date of the academic year still to come: a measure
+on track for a deadline still to come is never overdue.
 
 Submissions
 -----------
 Each expected respondent (``respondents(config, specs)``) gets a row per workbook handed in, or
 one row «не сдан». A workbook's status: «принят» (no problems), «принят, есть замечания»
 (warnings only), «есть ошибки» (its rows without errors are counted, the others are not),
-«не принят» (nothing could be taken: unreadable, not a blank of ibc-xls, another version,
-empty, or of another school or year), «заменён» (a later workbook of the same respondent is
-counted instead).
+«не принята» (nothing could be taken: unreadable, not a blank of ibc-xls, another version,
+empty, or of another school or year), «заменена» (a later workbook of the same respondent is
+counted instead; its own problems do not touch the used one).
 """
 
 from __future__ import annotations
@@ -54,10 +57,10 @@ import pandas as pd
 from ibc_xls import __version__
 from ibc_xls.check import gc_paused
 from ibc_xls.config import Config
-from ibc_xls.periods import Period
+from ibc_xls.periods import Period, academic_year_end
 from ibc_xls.problems import Problem, Severity
 from ibc_xls.respondents import ROLE_TITLES, respondents
-from ibc_xls.results import STATUS_TEXT, FileResult, Record, Report, value_columns
+from ibc_xls.results import STATUS_TEXT, FileResult, Record, Report, saved_order, value_columns
 from ibc_xls.spec import FormSpec
 
 # Forms and columns whose meaning the report relies on (ids and keys of templates/*.toml).
@@ -66,6 +69,7 @@ MEETINGS, PRACTICES, COURSES = "meetings", "practices", "courses"
 ROADMAP_STAGE = "stage"
 ROADMAP_SHOWN = ("part", ROADMAP_STAGE, "content", "deadline")  # prefilled, in the progress
 DEADLINE, STATUS, DONE_DATE, DONE = "deadline", "status", "done_date", "Выполнено"
+IN_WORK = "В работе"
 CLASS, PUPIL, STAGE, RESULT = "class", "pupil", "stage", "result"
 AWARDS = ("Призёр", "Победитель")
 CHECKED, LOST, BOOKS = "checked", "lost", "books"
@@ -91,8 +95,8 @@ RANK = "Место"
 AVERAGE = "Средний балл"
 SCORE_SUM = "Сумма баллов"
 BAND = "Группа классов"
-STATUS_NOT_SENT = "не сдан"
-STATUS_SUPERSEDED = "заменён"
+STATUS_NOT_SENT = "не сдана"
+STATUS_SUPERSEDED = STATUS_TEXT["replaced"]
 SEVERITY_TEXT = {Severity.ERROR: "ошибка", Severity.WARNING: "замечание"}
 PROBLEMS_SHEET = "Ошибки и замечания"  # the report's sheet of every problem
 
@@ -142,7 +146,8 @@ class Consolidated:
     municipality: str
     year_label: str
     period: Period
-    today: dt.date
+    as_of: dt.date  # the reporting date: every judgement on dates is made as of it
+    academic_year: tuple[dt.date, dt.date]  # its first and last day
     generator: str
     figures: Table  # Показатель, Значение, Пояснение
     roadmap: Table  # one row per measure part, with the deadline in force and «Просрочено»
@@ -175,11 +180,11 @@ class _Row:
 
 
 def consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
-                today: dt.date) -> Consolidated:
-    """Turn the checked files into the report's tables: see the module's docstring for which
-    rows count and when a measure is overdue."""
+                as_of: dt.date) -> Consolidated:
+    """Turn the checked files into the report's tables as of the reporting date ``as_of``:
+    see the module's docstring for which rows count and when a measure is overdue."""
     with gc_paused():
-        return _consolidate(report, config, specs, period, today)
+        return _consolidate(report, config, specs, period, as_of)
 
 
 class _Counted:
@@ -201,15 +206,16 @@ class _Counted:
 
 
 def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
-                 today: dt.date) -> Consolidated:
+                 as_of: dt.date) -> Consolidated:
     by_id = {s.id: s for s in specs}
     files = sorted(report.files, key=lambda f: f.file)
     taken = _taken(files)
+    year = (dt.date(config.academic_year, 9, 1), academic_year_end(config.academic_year))
     # Formatting a message costs microseconds: once per problem, for every table that shows it.
     messages = {id(p): p.message for f in files for p in f.problems}
-    rows = _rows(files, by_id, taken, period, messages)
+    rows = _rows(files, by_id, taken, period.start, min(period.end, as_of), messages)
     counted = _Counted(by_id, rows)
-    roadmap, measures = _roadmap(by_id.get(ROADMAP), rows.get(ROADMAP, []), today)
+    roadmap, measures = _roadmap(by_id.get(ROADMAP), rows.get(ROADMAP, []), as_of, year)
     counts = {f.file: (f.errors, f.warnings) for f in files}
     submissions = _submissions(files, taken, rows, config, specs, counts, messages)
     parts = dict(
@@ -230,11 +236,11 @@ def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: 
         source_rows=_source_rows(files, specs, rows),
         reconciliation=_reconciliation(specs, rows),
     )
-    figures = _figures(parts, measures, by_id, counted, files, taken, submissions,
+    figures = _figures(parts, measures, by_id, counted, files, submissions,
                        {p.id for p in respondents(config, specs)}, counts)
     return Consolidated(
         school=config.school, full_name=config.full_name, municipality=config.municipality,
-        year_label=config.year_label, period=period, today=today,
+        year_label=config.year_label, period=period, as_of=as_of, academic_year=year,
         generator=f"ibc-xls {__version__}", figures=figures,
         data={s.id: _form_data(s, rows.get(s.id, [])) for s in specs}, **parts)
 
@@ -244,22 +250,15 @@ def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: 
 def _taken(files: list[FileResult]) -> dict[str, str]:
     """File name → why none of its rows count ("" when the workbook is taken)."""
     why: dict[str, str] = {}
-    newest: dict[str, FileResult] = {}
     for f in files:
         if f.refused:
             why[f.file] = WHY_REFUSED
         elif any(p.code in BLOCKING for p in f.problems):
             why[f.file] = WHY_BLOCKED
+        elif f.replaced:
+            why[f.file] = WHY_SUPERSEDED
         else:
             why[f.file] = ""
-            key = f.identity.get("respondent_id", "") or f.file
-            best = newest.get(key)
-            if best is None or (f.modified, f.file) > (best.modified, best.file):
-                newest[key] = f
-    kept = {f.file for f in newest.values()}
-    for name, reason in why.items():
-        if not reason and name not in kept:
-            why[name] = WHY_SUPERSEDED
     return why
 
 
@@ -292,10 +291,10 @@ def _row_date(values: Record, date_keys: list[str]) -> dt.date | None:
 
 
 def _rows(files: list[FileResult], specs: dict[str, FormSpec], taken: dict[str, str],
-          period: Period, messages: dict[int, str]) -> dict[str, list[_Row]]:
-    """Every record of every file by form id, each with its problems and why it is not counted."""
+          first: dt.date, last: dt.date, messages: dict[int, str]) -> dict[str, list[_Row]]:
+    """Every record of every file by form id, each with its problems and why it is not counted
+    (a dated row counts from ``first`` to ``last``)."""
     rows: dict[str, list[_Row]] = defaultdict(list)
-    first, last = period.start, period.end
     none: list[Problem] = []
     for f in files:
         by_row = _row_problems(f)
@@ -392,25 +391,20 @@ class Deadline:
     once: tuple[dt.date, ...] = ()
     yearly: tuple[tuple[int, int], ...] = ()
 
-    def dates(self, around: dt.date) -> list[dt.date]:
-        """The control dates from two years before ``around`` to a year after it."""
+    def dates(self, year: tuple[dt.date, dt.date]) -> list[dt.date]:
+        """The control dates that bind in the academic year ``year`` (its first and last
+        day): the fixed dates, and each yearly day inside that year."""
         days = set(self.once)
-        for year in range(around.year - 2, around.year + 2):
-            for month, day in self.yearly:
+        first, last = year
+        for month, day in self.yearly:
+            for calendar_year in (first.year, last.year):
                 try:
-                    days.add(dt.date(year, month, day))
-                except ValueError:
+                    date = dt.date(calendar_year, month, day)
+                except ValueError:  # 29 February of a common year
                     continue
+                if first <= date <= last:
+                    days.add(date)
         return sorted(days)
-
-    def in_force(self, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
-        """The latest control date before ``today`` and the one before it (None if none)."""
-        passed = [d for d in self.dates(today) if d < today]
-        return (passed[-1] if passed else None), (passed[-2] if len(passed) > 1 else None)
-
-    def next(self, today: dt.date) -> dt.date | None:
-        coming = [d for d in self.dates(today) if d >= today]
-        return coming[0] if coming else None
 
 
 def parse_deadline(text: str) -> Deadline:
@@ -432,16 +426,31 @@ def parse_deadline(text: str) -> Deadline:
     return Deadline(text, once=tuple(once))
 
 
-def is_overdue(deadline: Deadline, done: bool, done_date: dt.date | None,
-               today: dt.date) -> tuple[bool, dt.date | None]:
-    """Whether a measure is overdue on ``today``, and the date shown as its deadline (the one
-    in force, else the next one). ``done``: its status is «Выполнено» in a row without errors."""
-    current, previous = deadline.in_force(today)
-    if current is None:
-        return False, deadline.next(today)
-    done_for_it = done and not (deadline.yearly and previous and done_date
-                                and done_date <= previous)
-    return not done_for_it, current
+def is_done(deadline: Deadline, status: str | None, done_date: dt.date | None,
+            as_of: dt.date, year: tuple[dt.date, dt.date]) -> bool:
+    """Whether a measure counts as done on ``as_of``: «Выполнено» (in a row without errors)
+    with a completion date on or before ``as_of``, inside the academic year ``year`` for a
+    yearly measure. Done late still counts as done."""
+    if status != DONE or not isinstance(done_date, dt.date) or done_date > as_of:
+        return False
+    return not deadline.yearly or year[0] <= done_date <= year[1]
+
+
+def is_overdue(deadline: Deadline, status: str | None, done_date: dt.date | None,
+               as_of: dt.date, year: tuple[dt.date, dt.date]) -> tuple[bool, dt.date | None]:
+    """Whether a measure is overdue on the reporting date ``as_of`` in the academic year
+    ``year``, and the date shown as its deadline: the first one missed, else the next one to
+    come, else the last one. ``status`` is None for a row with errors or not handed in.
+
+    Overdue: a control date on or before ``as_of`` and the measure not done, unless it is
+    «В работе» towards a control date still to come in the academic year."""
+    dates = deadline.dates(year)
+    passed = [d for d in dates if d <= as_of]
+    coming = [d for d in dates if d > as_of]
+    late = bool(passed) and not is_done(deadline, status, done_date, as_of, year) \
+        and not (status == IN_WORK and coming)
+    shown = passed[0] if late else coming[0] if coming else passed[-1] if passed else None
+    return late, shown
 
 
 @dataclass(frozen=True)
@@ -455,9 +464,9 @@ class _Measure:
     overdue: bool
 
 
-def _roadmap(spec: FormSpec | None, rows: list[_Row],
-             today: dt.date) -> tuple[Table, list[_Measure]]:
-    """The progress of every measure part of the plan, as of ``today``."""
+def _roadmap(spec: FormSpec | None, rows: list[_Row], as_of: dt.date,
+             year: tuple[dt.date, dt.date]) -> tuple[Table, list[_Measure]]:
+    """The progress of every measure part of the plan, as of the reporting date."""
     if spec is None:
         return Table(pd.DataFrame(columns=[DUE_DATE, OVERDUE])), []
     part_key = next(c.key for c in spec.columns if c.prefilled)
@@ -477,10 +486,12 @@ def _roadmap(spec: FormSpec | None, rows: list[_Row],
         values = (r.record if r.record.ok else r.record.raw) if r else {}  # .get() either way
         status = values.get(STATUS) if ok and values.get(STATUS) in statuses else NO_INFO
         deadline = parse_deadline(fixed.get(DEADLINE, ""))
-        late, due = is_overdue(deadline, status == DONE, values.get(DONE_DATE) if ok else None,
-                               today)
-        measures.append(_Measure(fixed.get(ROADMAP_STAGE, ""), status, status == DONE,
-                                 deadline.in_force(today)[0] is not None, late))
+        done_date = values.get(DONE_DATE) if ok else None
+        judged = None if status == NO_INFO else status
+        late, due = is_overdue(deadline, judged, done_date, as_of, year)
+        measures.append(_Measure(fixed.get(ROADMAP_STAGE, ""), status,
+                                 is_done(deadline, judged, done_date, as_of, year),
+                                 any(d <= as_of for d in deadline.dates(year)), late))
         notes = r.notes if r else "Дорожная карта не сдана."
         data.append([fixed.get(c.key, "") for c in shown] + [due]
                     + [values.get(c.key) for c in inputs] + [YES if late else NO, notes])
@@ -709,7 +720,9 @@ def _file_status(f: FileResult, why: str, errors: int, warnings: int,
                  messages: dict[int, str]) -> tuple[str, str]:
     """(status, note) of one workbook handed in."""
     if why == WHY_SUPERSEDED:
-        return STATUS_SUPERSEDED, "Учтена более поздняя книга этого респондента."
+        used = next((p.params.get("used", "") for p in f.problems
+                     if p.code == "workbook-replaced"), "")
+        return STATUS_SUPERSEDED, f"Учтена более поздняя книга этого респондента: «{used}»."
     if why == WHY_BLOCKED:
         blocking = [messages[id(p)] for p in f.problems if p.code in BLOCKING]
         return STATUS_TEXT["refused"], " ".join(blocking)
@@ -747,7 +760,7 @@ def _submissions(files: list[FileResult], taken: dict[str, str],
     data = []
     people = respondents(config, specs)
     for person in people:
-        handed = sorted(by_respondent.pop(person.id, []), key=lambda f: (f.modified, f.file))
+        handed = sorted(by_respondent.pop(person.id, []), key=saved_order)
         role = ROLE_TITLES[person.role]
         for f in handed or [None]:
             data.append(line(role, person.name, person.class_name, f))
@@ -833,8 +846,7 @@ def _pupils(frame: pd.DataFrame) -> int:
 
 
 def _figures(parts: dict[str, Table], measures: list[_Measure], specs: dict[str, FormSpec],
-             counted: _Counted, files: list[FileResult], taken: dict[str, str],
-             submissions: Table, expected: set[str],
+             counted: _Counted, files: list[FileResult], submissions: Table, expected: set[str],
              counts: dict[str, tuple[int, int]]) -> Table:
     """The title sheet's key figures: (Показатель, Значение, Пояснение)."""
     rows: list[tuple[str, object, str]] = []
@@ -842,11 +854,12 @@ def _figures(parts: dict[str, Table], measures: list[_Measure], specs: dict[str,
         rows += [
             ("Пунктов дорожной карты", len(measures), ""),
             ("Выполнено", sum(m.done for m in measures),
-             "статус «Выполнено» в строке без ошибок"),
+             "статус «Выполнено» с датой выполнения не позже отчётной даты (у ежегодного "
+             "пункта — в этом учебном году), строка без ошибок"),
             ("Срок наступил", sum(m.in_force for m in measures),
-             "контрольный срок уже прошёл"),
+             "контрольный срок этого учебного года (или разовый) не позже отчётной даты"),
             ("Просрочено", sum(m.overdue for m in measures),
-             "срок прошёл, а пункт не выполнен"),
+             "срок наступил, а пункт не выполнен"),
         ]
     entries = counted.frame(CONTEST)
     if entries is None:
@@ -877,13 +890,17 @@ def _figures(parts: dict[str, Table], measures: list[_Measure], specs: dict[str,
         hours = (courses.total or {}).get(specs[COURSES].column(HOURS).title, 0)
         rows.append(("Часов повышения квалификации", hours, f"курсов: {courses.rows}"))
     status = submissions.frame["Статус"]
-    received = {f.identity.get("respondent_id") for f in files if not taken[f.file]}
+    # Books and respondents are counted apart: one respondent may send a corrected copy.
+    sent = {f.identity.get("respondent_id") for f in files if f.forms} & expected
     rows += [
-        ("Книг получено", len(received & expected), f"из {len(expected)} ожидаемых"),
-        ("Не сдано", int(status.eq(STATUS_NOT_SENT).sum()), "респондентов"),
+        ("Книг получено", len(files),
+         f"от {len(sent)} из {len(expected)} респондентов"),
+        ("Респондентов не сдали книгу", len(expected - sent), f"из {len(expected)}"),
         ("Книг с ошибками", int(status.eq(STATUS_TEXT["errors"]).sum()),
          "строки с ошибками не учтены"),
         ("Книг не принято", int(status.eq(STATUS_TEXT["refused"]).sum()), ""),
+        ("Книг заменено", int(status.eq(STATUS_SUPERSEDED).sum()),
+         "учтена более поздняя книга того же респондента"),
         ("Ошибок", sum(e for e, _ in counts.values()), f"см. лист «{PROBLEMS_SHEET}»"),
         ("Замечаний", sum(w for _, w in counts.values()), ""),
     ]

@@ -8,6 +8,7 @@ process (calamine is native code), so ``collect`` calls this through ``ibc_xls.i
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import html
 import io
@@ -65,6 +66,7 @@ class RawWorkbook:
     properties: dict[str, str]
     sha256: str = ""  # of the bytes read, which are the bytes judged
     size: int = 0
+    saved: float = 0.0  # when the workbook says it was last saved (POSIX time), 0 if unknown
 
 
 def read_raw(path: Path, *, limits: ReadLimits = DEFAULT_LIMITS,
@@ -82,11 +84,12 @@ def read_raw(path: Path, *, limits: ReadLimits = DEFAULT_LIMITS,
         package = sniff(data, limits)
         sheets = _read_sheets(package, limits, skip)
         properties = _properties(package)
+        saved = _saved(package)
     except IbcError as exc:
         problems = [p if p.file else dataclasses.replace(p, file=str(path)) for p in exc.problems]
         raise IbcError(problems) from exc
     return RawWorkbook(path, package.format, sheets, properties,
-                       hashlib.sha256(data).hexdigest(), len(data))
+                       hashlib.sha256(data).hexdigest(), len(data), saved)
 
 
 def _read_sheets(package: Package, limits: ReadLimits,
@@ -299,3 +302,28 @@ def _properties(package: Package) -> dict[str, str]:
 def _attr(element, name: str) -> str:
     return next((v for k, v in element.attrib.items() if _local(k) == name), "")
 
+
+
+# The document's own "last saved" stamp: dcterms:modified in docProps/core.xml (OOXML), dc:date
+# in meta.xml (ods). A search in the bytes: a few microseconds, no second XML parse.
+_SAVED = {"ods": ("meta.xml", re.compile(rb"<dc:date>([^<]{10,40})</dc:date>")),
+          "ooxml": ("docProps/core.xml",
+                    re.compile(rb"<dcterms:modified\b[^>]*>([^<]{10,40})</dcterms:modified>"))}
+
+
+def _saved(package: Package) -> float:
+    """When the workbook says it was last saved, as POSIX time; 0.0 when it does not say
+    (xls, or a stamp that is no date). A stamp without a zone is local time, as LibreOffice
+    writes it."""
+    name, pattern = _SAVED["ods" if package.format == "ods" else "ooxml"]
+    match = pattern.search(package.part(name) or b"")
+    if match is None:
+        return 0.0
+    text = match[1].decode("ascii", "replace").strip()
+    text = text[:-1] + "+00:00" if text.endswith("Z") else text
+    # Python 3.11 takes at most six digits of a second's fraction; LibreOffice writes nine.
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    try:
+        return dt.datetime.fromisoformat(text).timestamp()
+    except (ValueError, OverflowError, OSError):
+        return 0.0

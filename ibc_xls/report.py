@@ -85,7 +85,7 @@ FIELDS = (
     ("period_label", "Период"),
     ("period_start", "Начало периода"),
     ("period_end", "Конец периода"),
-    ("as_of", "Сроки оценены на"),
+    ("as_of", "Отчётная дата"),
     ("generator", "Создано программой"),
     ("created", "Создан"),
 )
@@ -117,7 +117,7 @@ def identity(data: Consolidated, created: dt.datetime) -> dict[str, str]:
         "kind": REPORT_KIND, "school": data.school, "full_name": data.full_name,
         "academic_year": data.year_label, "period_label": data.period.label,
         "period_start": data.period.start.isoformat(),
-        "period_end": data.period.end.isoformat(), "as_of": data.today.isoformat(),
+        "period_end": data.period.end.isoformat(), "as_of": data.as_of.isoformat(),
         "generator": data.generator, "created": created.isoformat(timespec="seconds"),
     }
 
@@ -528,8 +528,10 @@ class _Book:
             s.text(f"Для: {data.municipality}")
         s.text(f"Учебный год: {data.year_label}")
         s.text(f"Период: {data.period.label} ({data.period.text})")
+        s.text(f"Отчётная дата: {data.as_of:%d.%m.%Y}")
         s.text(f"Дата составления: {self.created:%d.%m.%Y}")
-        s.note(f"Сроки дорожной карты оценены на {data.today:%d.%m.%Y}.")
+        s.note("Сроки, статусы и даты оценены по состоянию на отчётную дату: тот же отчёт, "
+               "собранный позже, даст те же цифры.")
         s.gap()
         s.heading("Основные показатели")
         s.table("tbl_key_figures", data.figures)
@@ -545,9 +547,14 @@ class _Book:
     def _roadmap(self) -> _Sheet:
         data = self.data
         s = self._sheet("Дорожная карта", "Выполнение дорожной карты по пунктам плана")
-        s.note(f"Состояние на {data.today:%d.%m.%Y}. Просрочен пункт, у которого контрольный "
-               "срок прошёл, а статус не «Выполнено» (ежегодный пункт — не выполнен после "
-               "предыдущего срока); строка с ошибками не считается выполненной.")
+        first, last = data.academic_year
+        s.note(f"Состояние на отчётную дату {data.as_of:%d.%m.%Y}. Пункт просрочен, если его "
+               f"контрольный срок (ежегодный — в этом учебном году, {first:%d.%m.%Y} – "
+               f"{last:%d.%m.%Y}) не позже отчётной даты, а пункт к ней не выполнен (статус "
+               "«Выполнено» с датой выполнения, у ежегодного пункта — в этом учебном году); "
+               "пункт «В работе», у которого в учебном году есть ещё не наступивший срок, не "
+               "просрочен.")
+        s.note("Строка с ошибками считается строкой без сведений и не выполненной.")
         marked = list(data.roadmap.frame[OVERDUE].eq(YES)) if data.roadmap.rows else []
         s.table("tbl_roadmap", data.roadmap, marked=marked, repeat=True)
         return s
@@ -555,6 +562,8 @@ class _Book:
     def _stages(self) -> _Sheet:
         table = self.data.roadmap_stages
         s = self._sheet("Итоги по этапам", "Статусы пунктов дорожной карты по этапам")
+        s.note(f"Статусы на отчётную дату {self.data.as_of:%d.%m.%Y}. Пункты, строки которых "
+               "с ошибками или не сданы, считаются в столбце «Нет сведений».")
         anchor = s.reserve() if table.rows else None
         header, _ = s.table("tbl_roadmap_stages", table, repeat=True)
         series = [h for h in table.frame.columns[1:] if h not in (TOTAL, OVERDUE)]
@@ -646,9 +655,9 @@ class _Book:
 
     def _submissions(self) -> _Sheet:
         s = self._sheet("Сдача книг", "Кто сдал книги")
-        s.note("«есть ошибки»: строки с ошибками не учтены, остальные учтены; «не принят»: из "
-               "книги ничего не взято; «заменён»: учтена более поздняя книга того же "
-               "респондента.")
+        s.note("«есть ошибки»: строки с ошибками не учтены, остальные учтены; «не принята»: из "
+               "книги ничего не взято; «заменена»: респондент сдал книгу ещё раз, учтена "
+               "сохранённая позже.")
         s.bulk("tbl_submissions", self.data.submissions, mark=("Статус", (
             STATUS_NOT_SENT, STATUS_TEXT["refused"], STATUS_TEXT["errors"])))
         return s

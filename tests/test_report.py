@@ -119,11 +119,15 @@ def test_title_sheet_and_key_figures(tables, written):
         in text
     assert "Период: отчёт за апрель 2027 (01.10.2026 – 31.03.2027)" in text
     assert "Дата составления: 25.11.2026" in text
+    assert "Отчётная дата: 25.11.2026" in text
     figures = {r["Показатель"]: r["Значение"] for r in tables["tbl_key_figures"]}
+    notes = {r["Показатель"]: r["Пояснение"] for r in tables["tbl_key_figures"]}
     assert figures["Просрочено"] == len(OVERDUE_PARTS)
-    assert figures["Срок наступил"] == 15
+    assert figures["Срок наступил"] == 5
     assert figures["Часов повышения квалификации"] == 72 + 16
-    assert figures["Книг получено"] == 7
+    assert figures["Книг получено"] == 10
+    assert notes["Книг получено"] == "от 8 из 21 респондентов"
+    assert figures["Книг заменено"] == 1
     assert figures["Участников конкурса «Учиться читать»"] == 3
     assert figures["Победителей и призёров «Учиться читать»"] == 2
 
@@ -140,7 +144,15 @@ def test_roadmap_overdue_rows_are_marked(tables, book):
         assert marked == (row["№"] in OVERDUE_PARTS), row["№"]
     assert rows[0]["Срок (дата)"] == dt.date(2024, 5, 31)
     stages = {r["Этап"]: r for r in tables["tbl_roadmap_stages"]}
-    assert stages["II. Основной этап"]["Просрочено"] == 7
+    assert stages["II. Основной этап"]["Просрочено"] == 0
+    assert stages["I. Подготовительный этап"]["Просрочено"] == 2
+    notes = [c.value for row in ws.iter_rows(max_row=top - 1) for c in row if c.value]
+    assert notes[1].startswith("Состояние на отчётную дату 25.11.2026. Пункт просрочен, если "
+                               "его контрольный срок (ежегодный — в этом учебном году, "
+                               "01.09.2026 – 31.08.2027) не позже отчётной даты")
+    stage_sheet = book["Итоги по этапам"]
+    assert "Пункты, строки которых с ошибками или не сданы, считаются в столбце «Нет " \
+        "сведений»." in stage_sheet["A2"].value
 
 
 def test_rankings_as_written(tables):
@@ -192,11 +204,12 @@ def test_meetings_and_staff(tables):
 def test_submissions(tables):
     rows = tables["tbl_submissions"]
     by_file = {Path(r["Файл"]).name: r for r in rows if r["Файл"]}
-    assert by_file["5А.xlsx"]["Статус"] == "принят"
+    assert by_file["5А.xlsx"]["Статус"] == "принята"
     assert by_file["5А.xlsx"]["Сдан"] == CLASSES["5А"][1]
-    assert by_file["6А первый.xlsx"]["Статус"] == "заменён"
-    assert by_file[FOREIGN_FILE]["Статус"] == "не принят"
-    assert sum(r["Статус"] == "не сдан" for r in rows) == 13
+    assert by_file["6А первый.xlsx"]["Статус"] == "заменена"
+    assert by_file["6А.xlsx"]["Статус"] == "принята"
+    assert by_file[FOREIGN_FILE]["Статус"] == "не принята"
+    assert sum(r["Статус"] == "не сдана" for r in rows) == 13
 
 
 def test_problems_sources_and_reconciliation(tables, school):
@@ -376,7 +389,7 @@ def test_many_rows_stream_in_chunks(config, tmp_path):
 
 def test_no_workbooks_at_all(config, tmp_path):
     tables = _write(config, [], tmp_path)
-    assert {r["Статус"] for r in tables["tbl_submissions"]} == {"не сдан"}
+    assert {r["Статус"] for r in tables["tbl_submissions"]} == {"не сдана"}
     assert tables["tbl_problems"] == [{k: "" for k in tables["tbl_problems"][0]}]  # no rows
 
 
@@ -400,7 +413,7 @@ def test_prints_to_pdf_with_libreoffice(written, tmp_path):
 @pytest.mark.skipif(shutil.which("ssconvert") is None
                     and os.environ.get("IBC_XLS_REQUIRE_SOFFICE") != "1",
                     reason="ssconvert (Gnumeric) not found; CI installs it")
-def test_gnumeric_reads_the_totals(written, book, tmp_path):
+def test_gnumeric_reads_the_totals(written, book, tables, tmp_path):
     """Gnumeric parses every total's formula and, recalculating, gets the written sums."""
     out = tmp_path / "report.csv"
     proc = subprocess.run(["ssconvert", "--recalc", "-S", str(written), str(out)],
@@ -416,10 +429,14 @@ def test_gnumeric_reads_the_totals(written, book, tmp_path):
 
     assert totals("Повышение квалификации")[:4] == ["Итого", "", "", "88"]  # streamed rows
     # A table written whole: Gnumeric's sums are the values the report caches.
+    stages = tables["tbl_roadmap_stages"]
+    sums = [sum(r[h] for r in stages if r[h] != "" and r["Этап"] != "Итого")
+            for h in list(stages[0])[1:]]
+    assert sums[-2] == 15  # every part of the roadmap
     rows = CalamineWorkbook.from_path(str(written)).get_sheet_by_name("Итоги по этапам")
     cached = next(row for row in rows.to_python() if row and row[0] == "Итого")
-    assert cached[1:] == [1, 3, 7, 1, 1, 2, 15, 9], cached
-    assert totals("Итоги по этапам")[1:] == [str(int(v)) for v in cached[1:]]
+    assert cached[1:] == sums
+    assert totals("Итоги по этапам")[1:] == [str(int(v)) for v in sums]
 
 
 def test_numbers_stand_off_the_next_column(book):

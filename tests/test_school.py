@@ -68,7 +68,7 @@ def school(tmp_path_factory):
     meetings = [{**row, "Организатор": NAME} for row in IBC_HEAD[MEETINGS]]
     fill(blanks["ibc_head"], config.folders["returned"] / "ИБЦ.xlsx",
          {**IBC_HEAD, MEETINGS: meetings}, fixed={ROADMAP: ROADMAP_ROWS})
-    collected = collect(config, PERIOD, today=TODAY, workers=1)
+    collected = collect(config, PERIOD, as_of=TODAY, workers=1)
     return config, blanks, collected
 
 
