@@ -241,7 +241,10 @@ def validate_form(read: FormRead, file: str, ctx: Context,
             prefilled, required, parse = plan[key]
             if prefilled:
                 expected = template_row.get(key, "") if template_row else ""
-                if to_text(value) != expected:
+                text = to_text(value)
+                # Spacing is no change: blanks made by earlier templates wrote the school's
+                # name as the seed spelt it («СОШ№4»), the settings may space it.
+                if text != expected and "".join(text.split()) != "".join(expected.split()):
                     add("prefilled-changed", key, value)
                 values[key] = expected
                 continue
