@@ -89,6 +89,8 @@ def init(folder: Path) -> None:
         click.echo(f"Уже есть, не изменено: {path}")
     click.echo(f"Откройте {result.root / 'ibc-xls.toml'}, впишите свою школу, классы и "
                "учителей, затем выполните «ibc-xls generate».")
+    click.echo(f"Тексты форм, списки и заголовки можно изменить в шаблонах в папке "
+               f"{result.templates}; название школы и региона они берут из ibc-xls.toml.")
 
 
 @cli.command()
@@ -249,7 +251,7 @@ def _print_collected(result) -> None:
         click.echo(f"Не сдали ({len(result.missing)}): {names}.")
     else:
         click.echo("Сдали все.")
-    click.echo(f"Отчёт: {result.output}")
+    click.echo(f"Отчёт {'заменён' if result.replaced else 'записан'}: {result.output}")
 
 
 def _print_report(report) -> None:

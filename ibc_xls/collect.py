@@ -28,6 +28,7 @@ class Collected:
     period: Period
     as_of: dt.date
     expected: int = 0  # respondents the school expects a workbook from
+    replaced: bool = False  # a report of the same name was there and is replaced
 
     def to_json(self) -> dict:
         data = self.report.to_json()
@@ -35,6 +36,7 @@ class Collected:
         data["missing"] = [{"respondent": r.name, "class": r.class_name, "role": r.role}
                            for r in self.missing]
         data["report"] = str(self.output)
+        data["report_replaced"] = self.replaced
         data["period"] = {"label": self.period.label, "start": self.period.start.isoformat(),
                           "end": self.period.end.isoformat()}
         data["summary"]["respondents"] = self.expected
@@ -43,7 +45,12 @@ class Collected:
 
 
 def default_output(config: Config, period: Period) -> Path:
-    return config.folders["reports"] / f"Сводный отчёт ИБЦ {period.code}.xlsx"
+    """``Сводный отчёт ИБЦ МОУ «СОШ №4» 2027-04.xlsx``: the office receives one from every
+    school, so the school's short name is in it."""
+    from ibc_xls.generate import safe_file_name
+
+    return config.folders["reports"] / safe_file_name(
+        f"Сводный отчёт ИБЦ {config.school} {period.code}")
 
 
 def collect(config: Config, period: Period, *, folder: Path | None = None,
@@ -66,8 +73,9 @@ def collect(config: Config, period: Period, *, folder: Path | None = None,
         report.release_rows()  # the report's tables hold their values now
         target = output or default_output(config, period)
         created = dt.datetime.now().replace(microsecond=0)
+        replaced = target.exists()
         write_atomic(target, partial(write_report, data, created=created))
     sent = {f.identity.get("respondent_id") for f in report.files if f.forms}
     people = respondents(config, specs)
     missing = [r for r in people if r.id not in sent]
-    return Collected(report, missing, target, period, as_of, len(people))
+    return Collected(report, missing, target, period, as_of, len(people), replaced)

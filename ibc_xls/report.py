@@ -154,8 +154,12 @@ class _Formats:
         self.plain = add({**base, "text_wrap": False})
         self.header = add({**base, "bold": True, "bg_color": HEADER_FILL, "border": 1,
                            "border_color": "#A6A6A6", "valign": "vcenter"})
-        kinds = {"text": {}, "int": {"num_format": "0"}, "number": {"num_format": "0.00"},
-                 "general": {}, "date": {"num_format": "dd.mm.yyyy", "align": "left"},
+        # A number stands off its cell's right edge, so that it never touches the text of
+        # the next cell («7 статус», not «7статус»).
+        apart = {"align": "right", "indent": 1}
+        kinds = {"text": {}, "int": {"num_format": "0", **apart},
+                 "number": {"num_format": "0.00", **apart}, "general": apart,
+                 "date": {"num_format": "dd.mm.yyyy", "align": "left"},
                  "datetime": {"num_format": "dd.mm.yyyy hh:mm", "align": "left"}}
         self.cells = {(kind, marked): add({**base, **extra,
                                            **({"bg_color": MARK_FILL} if marked else {})})
@@ -347,7 +351,7 @@ class _Sheet:
         last = header_row + max(len(frame), 1)
         if table.total is not None:
             last += 1
-            _total_columns(columns, frame, table.total, fmt)
+            _total_columns(columns, frame, table.total, fmt, header_row)
         self.ws.add_table(header_row, 0, last, len(columns) - 1, {
             "name": name, "columns": columns, "style": TABLE_STYLE,
             "total_row": table.total is not None})
@@ -384,7 +388,7 @@ class _Sheet:
         columns = [{"header": str(h), "header_format": fmt.header} for h in frame.columns]
         total = table.total is not None
         if total:
-            _total_columns(columns, frame, table.total, fmt)
+            _total_columns(columns, frame, table.total, fmt, header_row)
         self.ws.add_table(header_row, 0, header_row + 1 + total, len(columns) - 1, {
             "name": name, "columns": columns, "style": TABLE_STYLE, "total_row": total})
         last = header_row + max(len(frame), 1)
@@ -444,15 +448,23 @@ class _Sheet:
         ws.set_footer(self.book.footer)
 
 
-def _total_columns(columns: list[dict], frame: pd.DataFrame, total: dict, fmt: _Formats) -> None:
-    """Add a table's total row to its column options: a label, or a sum with its value."""
+def _total_columns(columns: list[dict], frame: pd.DataFrame, total: dict, fmt: _Formats,
+                   header_row: int) -> None:
+    """Add a table's total row to its column options: a label, or a sum with its value.
+
+    The sum is a custom total over a plain range, ``SUBTOTAL(9,D5:D20)``: Excel's own
+    ``SUBTOTAL(109,[Часов])`` is a structured reference that Gnumeric cannot read, and
+    Gnumeric has no function 109. Like 109, 9 leaves out the rows a filter hides. The range is
+    the rows the table has once its streamed rows are in."""
     kinds = _number_kinds(frame)
+    last = header_row + max(len(frame), 1)
     for col, header in enumerate(frame.columns):
         value = total.get(header)
         if isinstance(value, str):
             columns[col]["total_string"] = value
         elif value is not None:
-            columns[col] |= {"total_function": "sum", "total_value": value,
+            cells = xl_range(header_row + 1, col, last, col)
+            columns[col] |= {"total_function": f"SUBTOTAL(9,{cells})", "total_value": value,
                              "format": fmt.total[kinds[col]]}
 
 

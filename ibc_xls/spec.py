@@ -15,6 +15,7 @@ from ibc_xls.problems import IbcError, Problem
 from ibc_xls.summaries import (
     DATA_SHEET_PREFIX,
     DATA_TABLE_PREFIX,
+    REPORT_FIELDS,
     REPORT_SHEETS,
     REPORT_TABLES,
     ROLE_RE,
@@ -34,7 +35,15 @@ DEFAULTS = ("respondent_class", "respondent_name")
 RULES = ("le", "required_if", "unique")
 ORIENTATIONS = ("portrait", "landscape")
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Template texts may name the school through placeholders filled from ibc-xls.toml's [school]
+# table at load time: ``{school.name}``; ``{{`` and ``}}`` stand for literal braces.
+PLACEHOLDERS = ("school.name", "school.full_name", "school.municipality", "school.region",
+                "school.region_genitive")
+PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# Marks where a long word of a column title may break in the blank's header («удовлетво\u00ad
+# рительном»); the title itself, as read and reported, is without it.
+SOFT_HYPHEN = "\u00ad"
 
 
 def _default_templates() -> Path:
@@ -66,6 +75,7 @@ class Column:
     default: str | None = None
     role: str = ""  # what the column means to the report (see ibc_xls.summaries)
     meanings: tuple[tuple[str, tuple[str, ...]], ...] = ()  # meaning → its choice values
+    header: str = ""  # the title with its hyphenation points (U+00AD), as the blank writes it
 
     @property
     def is_input(self) -> bool:
@@ -217,7 +227,7 @@ def _column(c: Checker, col: dict, prefix: str) -> Column | None:
     if key is None or title is None or ctype not in TYPES:
         return None
     return Column(
-        key=key, title=title.strip(), type=ctype,
+        key=key, title=title.replace(SOFT_HYPHEN, "").strip(), header=title.strip(), type=ctype,
         required=c.get(col, "required", bool, prefix, required=False, default=False),
         choices=choices, min=lo, max=hi, max_length=max_length,
         width=width, hint=c.get(col, "hint", str, prefix, required=False, default=""),
@@ -381,9 +391,58 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
 RESERVED_SHEETS = ("Инструкция", "Списки", "Паспорт")
 
 
-def load_specs(folder: Path) -> list[FormSpec]:
+def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
+               problems: list[Problem]) -> str:
+    # The report's texts keep its own placeholders ({period}…), filled when it is written.
+    keep = REPORT_FIELDS if key.startswith(("summaries", "figures")) else ()
+
+    def one(match: re.Match) -> str:
+        whole, name = match.group(0), match.group(1)
+        if name is None:
+            return whole[0] if values is not None else whole
+        if name.strip() in keep:
+            return whole
+        if name.strip() not in PLACEHOLDERS:
+            known = PLACEHOLDERS + keep
+            problems.append(Problem("spec-unknown-placeholder", file=source, field=key,
+                                    value=whole, params={
+                                        "key": key, "placeholder": whole,
+                                        "allowed": ", ".join(f"{{{p}}}" for p in known)}))
+            return whole
+        if values is None:
+            return whole
+        value = values.get(name.strip(), "")
+        # One problem per setting and file: the first key that needs it is enough to say so.
+        if not value and not any(p.code == "spec-placeholder-unset" and p.file == source
+                                 and p.value == whole for p in problems):
+            problems.append(Problem("spec-placeholder-unset", file=source, field=key,
+                                    value=whole, params={"key": key, "placeholder": whole,
+                                                         "setting": name.strip()}))
+        return value
+
+    return PLACEHOLDER_RE.sub(one, text) if "{" in text or "}" in text else text
+
+
+def fill_placeholders(data, values: dict[str, str] | None, source: str, problems: list[Problem],
+                      key: str = ""):
+    """``data`` (parsed TOML) with every placeholder in its texts replaced by its value from
+    ``values``; with ``values`` None the texts are kept and only the names are checked."""
+    if isinstance(data, str):
+        return _fill_text(data, values, key, source, problems)
+    if isinstance(data, dict):
+        return {k: fill_placeholders(v, values, source, problems, f"{key}.{k}" if key else k)
+                for k, v in data.items()}
+    if isinstance(data, list):
+        return [fill_placeholders(v, values, source, problems,
+                                  f"{key}[{i + 1}]" if isinstance(v, dict) else key)
+                for i, v in enumerate(data)]
+    return data
+
+
+def load_specs(folder: Path, values: dict[str, str] | None = None) -> list[FormSpec]:
     """Load every ``*.toml`` spec in ``folder`` (sorted by file name); raise IbcError listing
-    every problem in every file."""
+    every problem in every file. ``values`` fills the placeholders (see PLACEHOLDERS); without
+    it they stay as written."""
     problems: list[Problem] = []
     specs: list[FormSpec] = []
     files = sorted(folder.glob("*.toml"))
@@ -396,8 +455,12 @@ def load_specs(folder: Path) -> list[FormSpec]:
         except IbcError as exc:
             problems += exc.problems
             continue
+        filled: list[Problem] = []
+        data = fill_placeholders(data, values, name, filled)
         spec, found = parse_spec(data, name)
-        problems += found
+        problems += filled + found
+        if filled:
+            continue
         if spec:
             specs.append(spec)
     for attr in ("id", "sheet"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ibc_xls.cells import a1
@@ -24,6 +24,7 @@ from ibc_xls.normalize import (
 )
 from ibc_xls.problems import Problem, Severity
 from ibc_xls.read import FormRead, WorkbookRead
+from ibc_xls.respondents import ROLE_TITLES, expected_identities
 from ibc_xls.results import FileResult, FormResult, Record, saved_order
 from ibc_xls.spec import Column, FormSpec, Rule, date_bound
 
@@ -39,11 +40,15 @@ class Context:
     classes: frozenset[str]
     respondent_ids: frozenset[str]
     as_of: dt.date
+    # respondent id → (role, name, class) from the settings, for the identity checks
+    people: dict[str, tuple[str, str, str]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, config, respondent_ids, as_of: dt.date) -> Context:
+        ids = frozenset(respondent_ids)
+        people = {i: p for i, p in expected_identities(config).items() if i in ids}
         return cls(config.school, config.year_label, config.academic_year,
-                   frozenset(c.name for c in config.classes), frozenset(respondent_ids), as_of)
+                   frozenset(c.name for c in config.classes), ids, as_of, people)
 
 
 class _Later(Invalid):
@@ -203,7 +208,7 @@ def validate_form(read: FormRead, file: str, ctx: Context,
     form = read.form
     fields = _fields(form, ctx)
     plan = {c.key: (c.prefilled, c.required, fields[c.key].parse) for c in form.columns}
-    formulas = read.formulas
+    formulas, errors = read.formulas, read.errors
     # Each cell read is its own str object; the same name or text in many rows is sent to
     # the parent, and kept by a collect, once per form instead of once per cell.
     texts: dict[str, str] = {}
@@ -236,9 +241,16 @@ def validate_form(read: FormRead, file: str, ctx: Context,
             prefilled, required, parse = plan[key]
             if prefilled:
                 expected = template_row.get(key, "") if template_row else ""
-                if to_text(value) != expected:
+                text = to_text(value)
+                # Spacing is no change: blanks made by earlier templates wrote the school's
+                # name as the seed spelt it («СОШ№4»), the settings may space it.
+                if text != expected and "".join(text.split()) != "".join(expected.split()):
                     add("prefilled-changed", key, value)
                 values[key] = expected
+                continue
+            if errors and (row.row, read.columns[key]) in errors:
+                values[key] = None  # calamine read it as empty; the value it stood for is lost
+                add("cell-error", key, value)
                 continue
             if formulas and (row.row, read.columns[key]) in formulas:
                 add("formula-value", key, value)
@@ -329,6 +341,29 @@ def _same(a: str, b: str) -> bool:
     return choice_key(a or "") == choice_key(b or "")
 
 
+def _identity_mismatches(ident: dict[str, str], ctx: Context) -> list[str]:
+    """Where a workbook's respondent code, role, class and name disagree with each other or
+    with the settings, each said as the «what» of ``identity-mismatch``."""
+    rid, role = ident.get("respondent_id", ""), ident.get("template", "")
+    name, class_ = ident.get("respondent", ""), ident.get("class_name", "")
+    found = []
+    if rid.startswith("class_"):
+        if not _same(class_, rid.removeprefix("class_")):
+            found.append(f"код респондента «{rid}», а класс «{class_}»")
+        if role != "class_teacher":
+            found.append(f"код респондента «{rid}», а вид бланка «{role}»")
+    elif rid in ROLE_TITLES:
+        if class_:
+            found.append(f"код респондента «{rid}» ({ROLE_TITLES[rid]}), а класс «{class_}»")
+        if role != rid:
+            found.append(f"код респондента «{rid}», а вид бланка «{role}»")
+    person = ctx.people.get(rid)
+    if person is not None and not _same(name, person[1]):
+        who = f"{person[2]} класс" if person[2] else ROLE_TITLES.get(person[0], person[0])
+        found.append(f"в бланке респондент «{name}», а в настройках ({who}) — «{person[1]}»")
+    return found
+
+
 def validate_workbook(read: WorkbookRead, ctx: Context,
                       saved: dt.date | None = None) -> FileResult:
     """Judge one workbook that has been read; ``saved``: the day it was saved, if known (see
@@ -350,6 +385,12 @@ def validate_workbook(read: WorkbookRead, ctx: Context,
             result.problems.append(Problem("unknown-respondent", file=read.file,
                                            value=ident.get("respondent_id"),
                                            params={"found": ident.get("respondent", "")}))
+        result.problems += [Problem("identity-mismatch", file=read.file, params={"what": what})
+                            for what in _identity_mismatches(ident, ctx)]
+        if any(p.code == "identity-mismatch" for p in result.problems):
+            # Whose book it is cannot be trusted: it counts for nobody, nobody has handed in.
+            result.identity = {**ident, "respondent_id": ""}
+            return result
         layout_broken = any(p.severity is Severity.ERROR for p in read.problems)
         if not layout_broken and not any(_has_input(f) for f in read.forms):
             result.problems.append(Problem("empty-workbook", file=read.file))

@@ -20,6 +20,12 @@ DIARY_ROW = {"ФИО ученика": "Иванов Пётр", "Прочитан
              "Регулярность (0–5)": 3}
 
 
+def one_line(header: str) -> str:
+    """A blank's header as one line: the line breaks it is written with closed up, a word
+    broken at a hyphenation point joined again."""
+    return header.replace("-\n", "").replace("\n", " ")
+
+
 def column_of(ws, title: str, header_row: int = HEADER_ROW + 1) -> int:
     """The 1-based column whose header is ``title`` (the required mark does not matter)."""
     for cell in ws[header_row]:

@@ -19,12 +19,15 @@ from libreoffice import XLSX, convert, with_libreoffice
 from test_report import read_tables
 
 from ibc_xls.cli import cli
+from ibc_xls.collect import default_output
+from ibc_xls.config import load_config
 from ibc_xls.generate import generate
 from ibc_xls.output import write_atomic
+from ibc_xls.periods import report_period
 from ibc_xls.problems import IbcError
 
 REPO = Path(__file__).resolve().parent.parent
-REPORT = "Сводный отчёт ИБЦ 2026-10.xlsx"
+REPORT = "Сводный отчёт ИБЦ МОУ «СОШ №4» 2026-10.xlsx"  # the school in the name
 DIARIES = "Читательский дневник"
 
 
@@ -54,7 +57,7 @@ def test_collect_writes_the_report_and_says_what_happened(school):
                         "дата 30.09.2026.")
     assert lines[1] == ("Книг получено: 3, от 2 из 21 респондентов; принято: 1, с ошибками: 1, "
                         "не принято: 1.")
-    assert lines[-1] == f"Отчёт: {report}"
+    assert lines[-1] == f"Отчёт записан: {report}"
     assert any(line.startswith("Не сдали (19): ") for line in lines)
     missing = next(line for line in lines if line.startswith("Не сдали"))
     assert "5А класс" not in missing
@@ -62,6 +65,31 @@ def test_collect_writes_the_report_and_says_what_happened(school):
     book = openpyxl.load_workbook(report)
     assert "Ошибки и замечания" in book.sheetnames
     assert not list(report.parent.glob(".~ibc-xls-*")), "a temporary file was left behind"
+
+
+def test_collect_again_says_the_report_is_replaced(school):
+    first = invoke("collect", "-C", str(school.root), "--period", "2026-10", "--json")
+    assert json.loads(first.stdout)["report_replaced"] is False
+    report = school.folders["reports"] / REPORT
+    report.write_bytes(b"old")  # whatever was there is replaced
+    again = invoke("collect", "-C", str(school.root), "--period", "2026-10")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[-1] == f"Отчёт заменён: {report}"
+    assert openpyxl.load_workbook(report).sheetnames[0] == "Титульный лист"
+    third = invoke("collect", "-C", str(school.root), "--period", "2026-10", "--json")
+    assert json.loads(third.stdout)["report_replaced"] is True
+
+
+def test_the_report_is_named_after_the_school(config, tmp_path):
+    path = default_output(config, report_period("2027-04"))
+    assert path == config.folders["reports"] / "Сводный отчёт ИБЦ МОУ «СОШ №4» 2027-04.xlsx"
+    text = (config.root / "ibc-xls.toml").read_text(encoding="utf-8")
+    (config.root / "ibc-xls.toml").write_text(
+        text.replace('name = "МОУ «СОШ №4»"', 'name = "МБОУ \\"Лицей\\" №1/2"'),
+        encoding="utf-8")
+    other = default_output(load_config(config.root), report_period("2027-04"))
+    assert other.parent == config.folders["reports"]
+    assert other.name == "Сводный отчёт ИБЦ МБОУ _Лицей_ №1_2 2027-04.xlsx"  # safe on Windows
 
 
 def test_strict_exit_code_and_json(school):
@@ -187,7 +215,7 @@ def test_the_shipped_sample_collects_out_of_the_box(tmp_path):
     assert "отчётная дата 31.03.2026." in out  # the period's last day: the default
     assert ("Книг получено: 13, от 13 из 21 респондентов; принято: 10, с ошибками: 3, "
             "не принято: 0.") in out
-    assert (sample / "отчёты" / "Сводный отчёт ИБЦ 2026-04.xlsx").is_file()
+    assert (sample / "отчёты" / "Сводный отчёт ИБЦ МОУ «СОШ №4» 2026-04.xlsx").is_file()
 
 
 def test_a_period_that_ends_before_it_starts(school):
@@ -217,7 +245,7 @@ def test_the_sample_report_is_judged_on_its_own_reporting_date(tmp_path):
     работе» towards 30.04.2026; done: 1.1–1.4, 3, 3.1, 4.2). Judged as of 01.06.2026, the
     three contests (31.05.2026) and the report 5.1 (30.04.2026), all «В работе», are."""
     sample = _sample(tmp_path)
-    report = sample / "отчёты" / "Сводный отчёт ИБЦ 2026-04.xlsx"
+    report = sample / "отчёты" / "Сводный отчёт ИБЦ МОУ «СОШ №4» 2026-04.xlsx"
     result = invoke("collect", str(sample), "--period", "2026-04")
     assert result.exit_code == 0, result.output
     assert _overdue(report) == set()

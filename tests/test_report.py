@@ -5,9 +5,13 @@ by LibreOffice. The expectations come from the scenario typed into the workbooks
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -185,6 +189,11 @@ def test_rankings_as_written(tables):
     assert len(tables["tbl_reading_contest_awards"]) == 3
 
 
+def table_top(table) -> int:
+    """The 1-based header row of a table."""
+    return int(re.sub(r"[A-Z]", "", table.ref.split(":")[0]))
+
+
 def test_total_rows_follow_the_streamed_rows(book, tables, written):
     ws = book["Повышение квалификации"]
     table = ws.tables["tbl_courses"]
@@ -192,7 +201,11 @@ def test_total_rows_follow_the_streamed_rows(book, tables, written):
     last = ws[table.ref.split(":")[1]].row
     assert table.autoFilter.ref.split(":")[1] == f"G{last - 1}"
     assert ws.cell(last, 1).value == "Итого"
-    assert ws.cell(last, 4).value == "=SUBTOTAL(109,[Часов])"
+    # A plain range, which Gnumeric reads too (not the structured «[Часов]»).
+    assert ws.cell(last, 4).value == f"=SUBTOTAL(9,D{table_top(table) + 1}:D{last - 1})"
+    column = table.tableColumns[3]
+    assert (column.totalsRowFunction, column.totalsRowFormula.attr_text) == (
+        "custom", f"SUBTOTAL(9,D{table_top(table) + 1}:D{last - 1})")
     assert [r["Часов"] for r in tables["tbl_courses"]] == [72, 16]
     values = CalamineWorkbook.from_path(str(written)).get_sheet_by_name(ws.title).to_python()
     assert values[last - 1][:4] == ["Итого", "", "", 88]  # the cached total
@@ -415,3 +428,45 @@ def test_prints_to_pdf_with_libreoffice(written, tmp_path):
     assert data.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert pages >= len(CONTENTS) + 9  # every sheet on a page at least
+
+
+@pytest.mark.skipif(shutil.which("ssconvert") is None
+                    and os.environ.get("IBC_XLS_REQUIRE_SOFFICE") != "1",
+                    reason="ssconvert (Gnumeric) not found; CI installs it")
+def test_gnumeric_reads_the_totals(written, book, tables, tmp_path):
+    """Gnumeric parses every total's formula and, recalculating, gets the written sums."""
+    out = tmp_path / "report.csv"
+    proc = subprocess.run(["ssconvert", "--recalc", "-S", str(written), str(out)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "Invalid expression" not in proc.stderr
+    names = book.sheetnames
+
+    def totals(sheet: str) -> list[str]:
+        path = tmp_path / f"report.csv.{names.index(sheet)}"
+        rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+        return next(row for row in rows if row and row[0] == "Итого")
+
+    assert totals("Повышение квалификации")[:4] == ["Итого", "", "", "88"]  # streamed rows
+    # A table written whole: Gnumeric's sums are the values the report caches.
+    stages = tables["tbl_roadmap_stages"]
+    sums = [sum(r[h] for r in stages if r[h] != "" and r["Этап"] != "Итого")
+            for h in list(stages[0])[1:]]
+    assert sums[-2] == 15  # every part of the roadmap
+    rows = CalamineWorkbook.from_path(str(written)).get_sheet_by_name("Итоги по этапам")
+    cached = next(row for row in rows.to_python() if row and row[0] == "Итого")
+    assert cached[1:] == sums
+    assert totals("Итоги по этапам")[1:] == [str(int(v)) for v in sums]
+
+
+def test_numbers_stand_off_the_next_column(book):
+    """A number right-aligned against the text of the next cell ran into it («7статус»):
+    numbers are indented from their cell's right edge."""
+    title = book["Титульный лист"]
+    figures = title.tables["tbl_key_figures"]
+    top = table_top(figures)
+    done = next(r for r in range(top + 1, top + 30) if title.cell(r, 1).value == "Выполнено")
+    assert isinstance(title.cell(done, 2).value, int | float)
+    assert title.cell(done, 3).value.startswith("статус")
+    for cell in (title.cell(done, 2), book["Ошибки и замечания"]["E3"]):
+        assert (cell.alignment.horizontal, cell.alignment.indent) == ("right", 1), cell

@@ -162,7 +162,8 @@ BROKEN = [
     ("missing-sheet", _textbooks(lambda t: replace_first(t, 'sheet = "Сохранность учебников"\n',
                                                          "")),
      ("toml-missing-key", TEXTBOOKS, "sheet")),
-    ("missing-column-title", _textbooks(lambda t: replace_once(t, 'title = "Учащихся"\n', "")),
+    ("missing-column-title",
+     _textbooks(lambda t: replace_once(t, 'title = "Уча\\u00adщихся"\n', "")),
      ("toml-missing-key", TEXTBOOKS, "columns[3].title")),
     ("unknown-column-type", _textbooks(lambda t: replace_once(
         t, 'type = "class"', 'type = "klass"')),
@@ -336,7 +337,7 @@ def test_school_edits_a_choice_list_a_bound_and_a_title(tmp_path):
     textbooks = folder / TEXTBOOKS
     text = replace_once(textbooks.read_text(encoding="utf-8"), "min = 1\nmax = 45\n",
                         "min = 1\nmax = 40\n")
-    text = replace_once(text, 'title = "Учащихся"', 'title = "Учеников в классе"')
+    text = replace_once(text, 'title = "Уча\\u00adщихся"', 'title = "Учеников в классе"')
     text = replace_once(text, 'max = "year_end"', "max = 2027-06-30")
     textbooks.write_text(text, encoding="utf-8")
 
