@@ -43,6 +43,7 @@ DATE_FORMAT = "dd.mm.yyyy"
 # columns, the wrapping and the print scale come out as in Excel. The workbook's default font,
 # Arial 10, keeps Excel's column unit (7 px a digit) that the widths are worked out in.
 FONT, FONT_SIZE = "Arial", 11
+# xlsxwriter adds keys to the dict it is given: each workbook gets a copy.
 DEFAULT_FONT = {"font_name": FONT, "font_size": 10}
 A4 = 9
 
@@ -444,7 +445,7 @@ def build(respondent: Respondent, config: Config, created: dt.datetime) -> bytes
         academic_year=config.year_label)
     raw = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                        "strings_to_urls": False, "strings_to_numbers": False,
-                                       "default_format_properties": DEFAULT_FONT})
+                                       "default_format_properties": dict(DEFAULT_FONT)})
     wb = _Checked(raw)
     fmt = _Formats(raw)
     wb.set_properties({
