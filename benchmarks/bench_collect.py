@@ -157,7 +157,7 @@ from ibc_xls.collect import collect
 from ibc_xls.config import load_config
 from ibc_xls.periods import report_period
 config = load_config(Path(sys.argv[1]).parent)
-result = collect(config, report_period("2027-04"), today=dt.date(2027, 4, 5),
+result = collect(config, report_period("2027-04"), as_of=dt.date(2027, 4, 5),
                  output=Path(sys.argv[2]) / "report.xlsx")
 print(len(result.report.files))
 """
@@ -168,7 +168,7 @@ from pathlib import Path
 from ibc_xls.check import check_paths
 from ibc_xls.config import load_config
 config = load_config(Path(sys.argv[1]).parent)
-report = check_paths([Path(sys.argv[1])], config, today=dt.date(2027, 4, 5))
+report = check_paths([Path(sys.argv[1])], config, as_of=dt.date(2027, 4, 5))
 print(len(report.files))
 """
 

@@ -15,6 +15,7 @@ from ibc_xls.config import Config, not_returns
 from ibc_xls.files import find_workbooks, folder_unreadable
 from ibc_xls.isolate import prestart, run_isolated
 from ibc_xls.layout import INSTRUCTIONS_SHEET, LISTS_SHEET
+from ibc_xls.periods import reporting_date
 from ibc_xls.problems import Problem, visible
 from ibc_xls.rawread import read_raw
 from ibc_xls.read import read_workbook
@@ -42,9 +43,14 @@ def check_file(path: Path, specs: dict[str, FormSpec], ctx: Context, base: Path)
     """Read and judge one file. Runs in a child process; raises IbcError for a bad file."""
     name = display_name(path, base)
     raw = read_raw(path, skip=_NOT_READ)
-    result = validate_workbook(read_workbook(raw, specs, name), ctx)
+    modified = path.stat().st_mtime
+    # A date typed before the book was saved had come when it was typed. The later of the
+    # book's own stamp and the file's time: an application that leaves the stamp as it was
+    # in the blank must not make every date typed since look like the future.
+    saved = dt.date.fromtimestamp(max(raw.saved, modified))
+    result = validate_workbook(read_workbook(raw, specs, name), ctx, saved)
     result.sha256, result.size = raw.sha256, raw.size
-    result.modified = path.stat().st_mtime
+    result.modified, result.saved = modified, raw.saved
     return result
 
 
@@ -92,15 +98,17 @@ def _unreadable_folder(folder: Path, exc: OSError, base: Path, named: list[Path]
     return FileResult(name, problems=[folder_unreadable(folder, exc, name).problems[0]])
 
 
-def check_paths(paths: Iterable[Path], config: Config, today: dt.date | None = None,
+def check_paths(paths: Iterable[Path], config: Config, as_of: dt.date | None = None,
                 workers: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Report:
-    """Check every workbook found under ``paths`` against the school's configuration;
+    """Check every workbook found under ``paths`` against the school's configuration, judging
+    dates as of ``as_of`` (by default today, or the academic year's last day if earlier);
     ``progress(done, total)`` is called as files finish."""
     prestart(check_file)
     specs = config.specs()
     people = respondents(config, specs)
-    ctx = Context.of(config, [p.id for p in people], today or dt.date.today())
+    as_of = as_of or reporting_date(dt.date.today(), academic_year=config.academic_year)
+    ctx = Context.of(config, [p.id for p in people], as_of)
     by_id = {s.id: s for s in specs}
     paths = [Path(p) for p in paths]
     unreadable: list[tuple[Path, OSError]] = []
@@ -126,4 +134,4 @@ def check_paths(paths: Iterable[Path], config: Config, today: dt.date | None = N
         for result in results:
             for form in result.forms.values():
                 form.keys = {}  # what check_across needed; a collect needs the memory
-    return Report(results)
+    return Report(results, as_of)

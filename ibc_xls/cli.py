@@ -89,6 +89,14 @@ settings_option = click.option(
          "ibc-xls.toml: первая из названных или текущая, либо выше неё.")
 sources_argument = click.argument(
     "paths", nargs=-1, metavar="[ПАПКА или ФАЙЛ]...", type=click.Path(exists=True, path_type=Path))
+DATE = click.DateTime(formats=["%d.%m.%Y", "%Y-%m-%d"])
+
+
+def as_of_option(default_text: str):
+    return click.option(
+        "--as-of", "as_of", type=DATE, metavar="ДД.ММ.ГГГГ",
+        help="Отчётная дата: на этот день оцениваются сроки дорожной карты и даты «в будущем», "
+             f"так что повторный запуск даёт те же цифры. По умолчанию — {default_text}.")
 
 
 @click.group("ibc-xls", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,6 +132,8 @@ def init(folder: Path) -> None:
         click.echo(f"Уже есть, не изменено: {path}")
     click.echo(f"Откройте {result.root / 'ibc-xls.toml'}, впишите свою школу, классы и "
                "учителей, затем выполните «ibc-xls generate».")
+    click.echo(f"Тексты форм, списки и заголовки можно изменить в шаблонах в папке "
+               f"{result.templates}; название школы и региона они берут из ibc-xls.toml.")
 
 
 @cli.command()
@@ -158,9 +168,11 @@ def generate(folder: Path, out: Path | None) -> None:
 @cli.command()
 @sources_argument
 @settings_option
+@as_of_option("сегодня, а если учебный год бланков уже закончился — его последний день "
+              "(31 августа)")
 @click.option("--json", "as_json", is_flag=True,
               help="Вывести результат в формате JSON (для других программ).")
-def validate(paths: tuple[Path, ...], folder: Path | None, as_json: bool) -> None:
+def validate(paths: tuple[Path, ...], folder: Path | None, as_of, as_json: bool) -> None:
     """Проверить сданные книги и показать, что в них не так.
 
     ПАПКА — рабочая папка школы (проверяется её папка «сданные») или папка со сданными
@@ -176,7 +188,7 @@ def validate(paths: tuple[Path, ...], folder: Path | None, as_json: bool) -> Non
 
     try:
         config, sources = locate(paths, folder)
-        report = check_paths(sources, config)
+        report = check_paths(sources, config, as_of=as_of.date() if as_of else None)
     except IbcError as exc:
         _fail(exc)
     if as_json:
@@ -185,8 +197,6 @@ def validate(paths: tuple[Path, ...], folder: Path | None, as_json: bool) -> Non
         _print_report(report)
     sys.exit(0 if report.valid else 1)
 
-
-DATE = click.DateTime(formats=["%d.%m.%Y", "%Y-%m-%d"])
 
 
 @cli.command()
@@ -203,12 +213,13 @@ DATE = click.DateTime(formats=["%d.%m.%Y", "%Y-%m-%d"])
               help="Начало своего периода (вместе с --to).")
 @click.option("--to", "date_to", type=DATE, metavar="ДД.ММ.ГГГГ",
               help="Конец своего периода (вместе с --from).")
+@as_of_option("последний день периода, а если он ещё не наступил — сегодня")
 @click.option("--strict", is_flag=True,
               help="Код выхода 1, если в книгах есть ошибки (отчёт всё равно пишется).")
 @click.option("--json", "as_json", is_flag=True,
               help="Вывести итог в формате JSON (для других программ).")
 def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
-            period: str | None, date_from, date_to, strict: bool, as_json: bool) -> None:
+            period: str | None, date_from, date_to, as_of, strict: bool, as_json: bool) -> None:
     """Собрать сданные книги в сводный отчёт для управления образования.
 
     ПАПКА — рабочая папка школы (читается её папка «сданные») или папка со сданными
@@ -250,8 +261,8 @@ def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
             chosen = periods.report_period(period)
         else:
             chosen = periods.default_period(today)
-        result = run(config, chosen, paths=sources, output=output, today=today,
-                     progress=progress)
+        result = run(config, chosen, paths=sources, output=output,
+                     as_of=as_of.date() if as_of else None, progress=progress)
     except IbcError as exc:
         _fail(exc)
     if as_json:
@@ -266,9 +277,13 @@ def _print_collected(result, root: Path) -> None:
     from ibc_xls.respondents import ROLE_TITLES
 
     summary = result.report.to_json()["summary"]
-    _say(f"Период: {result.period.label} ({result.period.text}).")
-    _say(f"Прочитано книг: {summary['files']}; принято: {summary['accepted']}, "
-               f"с ошибками: {summary['with_errors']}, не принято: {summary['refused']}.")
+    _say(f"Период: {result.period.label} ({result.period.text}); отчётная дата "
+         f"{result.as_of:%d.%m.%Y}.")
+    sent = result.expected - len(result.missing)
+    replaced = f", заменено: {summary['replaced']}" if summary["replaced"] else ""
+    _say(f"Книг получено: {summary['files']}, от {sent} из {result.expected} "
+         f"респондентов; принято: {summary['accepted']}, с ошибками: "
+         f"{summary['with_errors']}, не принято: {summary['refused']}{replaced}.")
     if summary["errors"] or summary["warnings"]:
         _say(f"Ошибок: {summary['errors']}, замечаний: {summary['warnings']} — список на "
              f"листе «{PROBLEMS_SHEET}» отчёта; подробно: ibc-xls validate {_as_argument(root)}.")
@@ -278,7 +293,7 @@ def _print_collected(result, root: Path) -> None:
         _say(f"Не сдали ({len(result.missing)}): {names}.")
     else:
         _say("Сдали все.")
-    _say(f"Отчёт: {result.output}")
+    _say(f"Отчёт {'заменён' if result.replaced else 'записан'}: {result.output}")
 
 
 def _as_argument(folder: Path) -> str:
@@ -311,9 +326,11 @@ def _print_report(report) -> None:
             mark = "ошибка" if problem.severity.value == "error" else "замечание"
             _say(f"  {mark}: {where + ': ' if where else ''}{problem.message}")
     summary = report.to_json()["summary"]
+    replaced = f", заменено {summary['replaced']}" if summary["replaced"] else ""
     _say(f"Итого: книг {summary['files']}, принято {summary['accepted']}, "
-               f"с ошибками {summary['with_errors']}, не принято {summary['refused']}; "
-               f"ошибок {summary['errors']}, замечаний {summary['warnings']}.")
+         f"с ошибками {summary['with_errors']}, не принято {summary['refused']}"
+         f"{replaced}; ошибок {summary['errors']}, замечаний {summary['warnings']}. "
+         f"Отчётная дата: {report.as_of:%d.%m.%Y}.")
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from ibc_xls.check import check_paths, gc_paused
 from ibc_xls.config import Config, place_of
 from ibc_xls.isolate import stop_helpers
 from ibc_xls.output import write_atomic
-from ibc_xls.periods import Period
+from ibc_xls.periods import Period, reporting_date
 from ibc_xls.problems import PLACES, IbcError, Problem
 from ibc_xls.respondents import Respondent, respondents
 from ibc_xls.results import Report
@@ -27,6 +27,9 @@ class Collected:
     missing: list[Respondent]
     output: Path
     period: Period
+    as_of: dt.date
+    expected: int = 0  # respondents the school expects a workbook from
+    replaced: bool = False  # a report of the same name was there and is replaced
 
     def to_json(self) -> dict:
         data = self.report.to_json()
@@ -34,21 +37,30 @@ class Collected:
         data["missing"] = [{"respondent": r.name, "class": r.class_name, "role": r.role}
                            for r in self.missing]
         data["report"] = str(self.output)
+        data["report_replaced"] = self.replaced
         data["period"] = {"label": self.period.label, "start": self.period.start.isoformat(),
                           "end": self.period.end.isoformat()}
+        data["summary"]["respondents"] = self.expected
+        data["summary"]["respondents_sent"] = self.expected - len(self.missing)
         return data
 
 
 def default_output(config: Config, period: Period) -> Path:
-    return config.folders["reports"] / f"Сводный отчёт ИБЦ {period.code}.xlsx"
+    """``Сводный отчёт ИБЦ МОУ «СОШ №4» 2027-04.xlsx``: the office receives one from every
+    school, so the school's short name is in it."""
+    from ibc_xls.generate import safe_file_name
+
+    return config.folders["reports"] / safe_file_name(
+        f"Сводный отчёт ИБЦ {config.school} {period.code}")
 
 
 def collect(config: Config, period: Period, *, paths: Sequence[Path] = (),
-            output: Path | None = None, today: dt.date | None = None,
+            output: Path | None = None, as_of: dt.date | None = None,
             workers: int | None = None,
             progress: Callable[[int, int], None] | None = None) -> Collected:
     """Check every workbook under ``paths`` (default: the returned folder), consolidate the
-    valid rows for ``period`` and write the report to ``output`` atomically.
+    valid rows for ``period`` as of the reporting date ``as_of`` (by default the earlier of
+    today and the period's last day) and write the report to ``output`` atomically.
 
     Nothing is written when the output would replace an input (see ``check_output``) or
     when a folder or file could not be read because of the operating system: the previous
@@ -56,24 +68,26 @@ def collect(config: Config, period: Period, *, paths: Sequence[Path] = (),
     from ibc_xls.consolidate import consolidate
     from ibc_xls.report import write_report
 
-    today = today or dt.date.today()
+    as_of = reporting_date(dt.date.today(), period, given=as_of)
     paths = list(paths) or [config.folders["returned"]]
     target = output or default_output(config, period)
     check_output(config, target, paths)
     specs = config.specs()
     with gc_paused():
-        report = check_paths(paths, config, today=today, workers=workers, progress=progress)
+        report = check_paths(paths, config, as_of=as_of, workers=workers, progress=progress)
         stop_helpers()  # the reading is done; the report needs the memory
         blocked = [p for p in report.problems if p.code in NOT_READ]
         if blocked:
             raise IbcError([*blocked, Problem("report-not-written", file=str(target))])
-        data = consolidate(report, config, specs, period, today)
+        data = consolidate(report, config, specs, period, as_of)
         report.release_rows()  # the report's tables hold their values now
         created = dt.datetime.now().replace(microsecond=0)
+        replaced = target.exists()
         write_atomic(target, partial(write_report, data, created=created))
     sent = {f.identity.get("respondent_id") for f in report.files if f.forms}
-    missing = [r for r in respondents(config, specs) if r.id not in sent]
-    return Collected(report, missing, target, period)
+    people = respondents(config, specs)
+    missing = [r for r in people if r.id not in sent]
+    return Collected(report, missing, target, period, as_of, len(people), replaced)
 
 
 # Problems that mean books could not even be looked at (no permission, a folder that cannot

@@ -17,7 +17,8 @@ from ibc_xls.tomlcheck import Checker, read_toml
 CONFIG_NAME = "ibc-xls.toml"
 
 TOP_KEYS = ("school", "people", "folders", "forms", "classes")
-SCHOOL_KEYS = ("name", "full_name", "municipality", "academic_year", "return_to")
+SCHOOL_KEYS = ("name", "full_name", "municipality", "region", "region_genitive",
+               "academic_year", "return_to")
 PEOPLE_KEYS = ("ibc_head", "director", "director_workbook")
 FOLDER_KEYS = ("templates", "outgoing", "returned", "reports")
 CLASS_KEYS = ("name", "teacher", "pupils")
@@ -48,6 +49,8 @@ class Config:
     classes: tuple[SchoolClass, ...]
     forms: dict[str, tuple[str, ...]]
     folders: dict[str, Path]
+    region: str = ""
+    region_genitive: str = ""
 
     @property
     def year_label(self) -> str:
@@ -62,11 +65,18 @@ class Config:
     def year_end(self) -> dt.date:
         return dt.date(self.academic_year + 1, 8, 31)
 
+    def placeholders(self) -> dict[str, str]:
+        """The values of the placeholders a template text may use (``{school.name}``)."""
+        return {"school.name": self.school, "school.full_name": self.full_name,
+                "school.municipality": self.municipality, "school.region": self.region,
+                "school.region_genitive": self.region_genitive}
+
     def specs(self) -> list[FormSpec]:
         """The form specs this school uses: its own templates folder, or the shipped ones when
-        the configuration names none and the default folder is absent."""
+        the configuration names none and the default folder is absent; their placeholders
+        filled from the settings."""
         folder = self.folders["templates"]
-        return load_specs(folder if folder.is_dir() else DEFAULT_TEMPLATES)
+        return load_specs(folder if folder.is_dir() else DEFAULT_TEMPLATES, self.placeholders())
 
 
 def _missing(folders: list[Path]) -> IbcError:
@@ -104,6 +114,10 @@ def load_config(root: Path) -> Config:
     if year is not None and not 2023 <= year <= 2100:
         c.bad("school.academic_year", "год начала учебного года, например 2025 для 2025/2026",
               year)
+    # The region, as named and in the genitive («библиотекари Томской области»), for templates.
+    region = c.get(school, "region", str, "school.", required=False, default="")
+    region_genitive = c.get(school, "region_genitive", str, "school.", required=False,
+                            default="")
     people = c.get(data, "people", dict, "", default={})
     c.unknown(people, PEOPLE_KEYS, "people.")
     ibc_head = c.get(people, "ibc_head", str, "people.")
@@ -156,6 +170,7 @@ def load_config(root: Path) -> Config:
         root=root.resolve(), school=name.strip(),
         full_name=c.get(school, "full_name", str, "school.", required=False, default=name),
         municipality=c.get(school, "municipality", str, "school.", required=False, default=""),
+        region=region.strip(), region_genitive=region_genitive.strip(),
         academic_year=year,
         return_to=c.get(school, "return_to", str, "school.", required=False, default=""),
         ibc_head=ibc_head.strip(), director=director.strip(),

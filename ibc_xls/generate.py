@@ -26,19 +26,25 @@ from ibc_xls.layout import (
     HEADER_ROW,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
-    header_text,
+    REQUIRED_MARK,
     list_name,
 )
 from ibc_xls.output import write_atomic
 from ibc_xls.problems import IbcError, Problem
 from ibc_xls.respondents import Respondent, respondents
-from ibc_xls.spec import Column, FormSpec, date_bound
+from ibc_xls.spec import SOFT_HYPHEN, Column, FormSpec, date_bound
 
 MANIFEST = ".ibc-xls-generated.json"
 INPUT_FILL = "#FFF7D6"
 HEADER_FILL = "#DCE6F1"
 PREFILLED_FILL = "#F2F2F2"
 DATE_FORMAT = "dd.mm.yyyy"
+# Arial, not Calibri: LibreOffice has a metric twin of it everywhere (Liberation Sans), so the
+# columns, the wrapping and the print scale come out as in Excel. The workbook's default font,
+# Arial 10, keeps Excel's column unit (7 px a digit) that the widths are worked out in.
+FONT, FONT_SIZE = "Arial", 11
+# xlsxwriter adds keys to the dict it is given: each workbook gets a copy.
+DEFAULT_FONT = {"font_name": FONT, "font_size": 10}
 A4 = 9
 
 
@@ -105,15 +111,99 @@ def _num(value) -> str:
     return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
 
 
+# Width units (Excel's: 7 px, a digit of the default font) a letter takes, measured for
+# Arial 11 (Liberation Sans in LibreOffice) on Cyrillic text: bold in headers, plain in cells.
+HEADER_CHAR = 1.3
+TEXT_CHAR = 1.2
+
+
+def _pieces(word: str) -> list[str]:
+    """The parts a header word may break into: at its soft hyphens, each but the last with its
+    hyphen shown."""
+    parts = word.split(SOFT_HYPHEN)
+    return [p + "-" for p in parts[:-1]] + [parts[-1]]
+
+
+def _header_words(column: Column) -> list[str]:
+    # The required mark joins the last word: it never stands on a line alone.
+    words = column.header.split()
+    if column.required and words:
+        words[-1] += REQUIRED_MARK
+    return words
+
+
+_NARROW = frozenset(" \u00a0*()[],.:;!'\"-–«»/|1")
+
+
+def _piece_width(text: str) -> float:
+    """Width units a bold header part needs: capitals are wider than HEADER_CHAR, digits and
+    punctuation narrower (Arial's advance widths), and one unit of padding."""
+    units = sum(0.6 if ch in _NARROW else 1.6 if ch.isupper() else 1.15 if ch.isdigit()
+                else HEADER_CHAR for ch in text)
+    return math.ceil(units + 1)
+
+
 def _width(column: Column) -> float:
+    """A column's width: as the spec gives it or worked out, and never narrower than the
+    longest unbreakable part of its header, so a header breaks between words only."""
     if column.width:
-        return column.width
-    longest = max([len(column.title) / 2 + 2, *(len(c) + 3 for c in column.choices)])
-    return float(min(max(longest, 8), 40))
+        width = float(column.width)
+    else:
+        longest = max([len(column.title) / 2 + 2, *(len(c) + 3 for c in column.choices)])
+        width = float(min(max(longest, 8), 40))
+    pieces = [p for word in _header_words(column) for p in _pieces(word)]
+    return max([width, *map(_piece_width, pieces)])
+
+
+def header_lines(column: Column, width: float) -> list[str]:
+    """The header's lines for a column ``width`` wide: words wrapped at spaces, a word too long
+    for a line broken at its soft hyphens. Written with line breaks, so that no spreadsheet
+    application breaks a word where it likes."""
+    lines: list[str] = []
+    line = ""
+    for word in _header_words(column):
+        whole = word.replace(SOFT_HYPHEN, "")
+        parts = [whole] if _piece_width(whole) <= width else _pieces(word)
+        for i, part in enumerate(parts):
+            joined = f"{line} {part}" if line and i == 0 else line + part
+            if line and _piece_width(joined) > width:
+                lines.append(line)
+                line = part
+            else:
+                line = joined
+    return [*lines, line] if line else lines
+
+
+A4_INCHES = (8.27, 11.69)
+SIDE_MARGIN = 0.4  # inches, left and right
+
+
+def fit_scale(widths, landscape: bool) -> float:
+    """The print scale of a sheet fitted to an A4 page's width, as Excel works it out: a
+    column is ``int(width * 7 + 0.5) + 5`` pixels of 1/96 inch. The templates keep it high
+    enough that 11-point text prints at 8 points or more."""
+    pixels = sum(int(w * 7 + 0.5) + 5 for w in widths)
+    page = (A4_INCHES[landscape] - 2 * SIDE_MARGIN) * 96
+    return min(1.0, page / pixels)
+
+
+# LibreOffice measures the column unit on Liberation Sans 10 (7.4 px a digit, Excel 7 px): its
+# sheet is 6 % wider. Fitting to the page width it also shrinks a long sheet further, so the
+# blanks print at a fixed scale that fits the width in both.
+LIBREOFFICE_ROOM = 0.93
+
+
+def print_scale(widths, landscape: bool) -> int:
+    """The print scale, in per cent, a blank's sheet is set to."""
+    return int(fit_scale(widths, landscape) * LIBREOFFICE_ROOM * 100)
+
+
+def form_widths(form: FormSpec) -> list[float]:
+    return [_width(c) for c in form.columns]
 
 
 def _lines(text: str, width: float) -> int:
-    chars = max(int(width * 1.1), 1)
+    chars = max(int(width / TEXT_CHAR), 1)
     return sum(max(1, math.ceil(len(part) / chars)) for part in text.split("\n"))
 
 
@@ -123,11 +213,12 @@ def _truncate(text: str, limit: int) -> str:
 
 class _Formats:
     def __init__(self, wb):
-        base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+        base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
         cell = {**base, "border": 1, "border_color": "#A6A6A6"}
         add = wb.add_format
         self.title = add({**base, "bold": True, "font_size": 14})
         self.subtitle = add({**base, "italic": True})
+        self.subtitle_wrap = add({**base, "italic": True, "text_wrap": True})
         self.wrap = add({**base, "text_wrap": True})
         self.bold = add({**base, "bold": True})
         self.header = add({**cell, "bold": True, "text_wrap": True, "bg_color": HEADER_FILL,
@@ -220,7 +311,8 @@ def _identity_sheet(wb, fmt, identity: Identity, forms) -> None:
 
 def _footer(config: Config) -> str:
     school = config.school.replace("&", "&&")
-    return f"&L{school}, {config.year_label}&RСтр. &P из &N"
+    # 11 points: the footer shrinks with the page's print scale in LibreOffice.
+    return f"&L&11{school}, {config.year_label}&R&11Стр. &P из &N"
 
 
 def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config) -> None:
@@ -229,14 +321,20 @@ def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config)
     ws.write_string(1, 0, f"{config.school}, {config.year_label} учебный год. {respondent.label}",
                     fmt.subtitle)
     note = "Заполняйте жёлтые ячейки. Столбцы со знаком * обязательны."
-    ws.write_string(2, 0, f"{form.description} {note}".strip(), fmt.subtitle)
-    widths = [_width(c) for c in form.columns]
+    widths = form_widths(form)
+    # The description spans the form's columns and wraps, so the print never cuts it off.
+    description = f"{form.description} {note}".strip()
+    if len(form.columns) > 1:
+        ws.merge_range(2, 0, 2, len(form.columns) - 1, "", fmt.subtitle_wrap)
+    ws.write_string(2, 0, description, fmt.subtitle_wrap)
+    ws.set_row(2, 15 * _lines(description, sum(widths)))
+    most = 2
     for col, (column, width) in enumerate(zip(form.columns, widths, strict=True)):
         ws.set_column(col, col, width)
-        ws.write_string(HEADER_ROW, col, header_text(column.title, column.required), fmt.header)
-    header_lines = max(_lines(header_text(c.title, c.required), w)
-                       for c, w in zip(form.columns, widths, strict=True))
-    ws.set_row(HEADER_ROW, 15 * max(header_lines, 2))
+        lines = header_lines(column, width)
+        most = max(most, len(lines))
+        ws.write_string(HEADER_ROW, col, "\n".join(lines), fmt.header)
+    ws.set_row(HEADER_ROW, 15 * most)
     defaults = {"respondent_class": respondent.class_name, "respondent_name": respondent.name}
     last_row = FIRST_DATA_ROW + form.row_count - 1
     for i in range(form.row_count):
@@ -266,11 +364,11 @@ def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config)
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=0.5, bottom=0.6)
     ws.repeat_rows(HEADER_ROW)
-    ws.fit_to_pages(1, 0)
+    ws.set_print_scale(print_scale(widths, form.orientation == "landscape"))
     ws.print_area(0, 0, last_row, len(form.columns) - 1)
-    ws.set_footer(_footer(config))
+    ws.set_footer(_footer(config), {"scale_with_doc": False})
     free = form.rows == "free"
     ws.protect("", {"format_columns": True, "format_rows": True, "insert_rows": free,
                     "delete_rows": free, "sort": free})
@@ -278,7 +376,8 @@ def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config)
 
 def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None:
     ws = _Checked(wb.add_worksheet(INSTRUCTIONS_SHEET))
-    widths = (28, 13, 44, 50)
+    # Narrow enough for a portrait page at 90 % (see fit_scale).
+    widths = (24, 16, 34, 34)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     row = 0
@@ -299,7 +398,8 @@ def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None
         "Заполняйте только жёлтые ячейки. Заголовки и готовые строки защищены от случайных "
         "изменений.",
         "Где в ячейке есть список, выберите значение из списка (стрелка справа от ячейки).",
-        "Даты пишите как ДД.ММ.ГГГГ, например 05.09.2025. Числа — цифрами.",
+        "Даты пишите как ДД.ММ.ГГГГ, например "
+        f"{_fmt_date(dt.date(config.academic_year, 9, 15))}. Числа — цифрами.",
         "Столбцы со знаком * обязательны для каждой заполненной строки.",
         "Не переименовывайте листы и не меняйте заголовки столбцов: по ним книга читается "
         "при сборе отчёта. Пустые строки оставьте пустыми.",
@@ -327,8 +427,10 @@ def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None
         row += 1
     ws.set_paper(A4)
     ws.set_portrait()
-    ws.fit_to_pages(1, 0)
-    ws.set_footer(_footer(config))
+    ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=0.5, bottom=0.6)
+    ws.set_print_scale(print_scale(widths, False))
+    ws.print_area(0, 0, max(row - 1, 0), len(widths) - 1)
+    ws.set_footer(_footer(config), {"scale_with_doc": False})
     ws.protect()
     ws.activate()
 
@@ -342,7 +444,8 @@ def build(respondent: Respondent, config: Config, created: dt.datetime) -> bytes
         class_name=respondent.class_name, school=config.school,
         academic_year=config.year_label)
     raw = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                       "strings_to_urls": False, "strings_to_numbers": False})
+                                       "strings_to_urls": False, "strings_to_numbers": False,
+                                       "default_format_properties": dict(DEFAULT_FONT)})
     wb = _Checked(raw)
     fmt = _Formats(raw)
     wb.set_properties({

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 INSTRUCTIONS_SHEET = "Инструкция"
@@ -9,7 +10,8 @@ LISTS_SHEET = "Списки"
 TITLE_ROW = 0
 HEADER_ROW = 3  # zero-based: rows 1–3 hold the title, the respondent and the description
 FIRST_DATA_ROW = HEADER_ROW + 1
-REQUIRED_MARK = " *"
+# A no-break space: the mark never stands alone on a header's last line.
+REQUIRED_MARK = "\u00a0*"
 
 
 def header_text(title: str, required: bool) -> str:
@@ -17,9 +19,14 @@ def header_text(title: str, required: bool) -> str:
     return title + REQUIRED_MARK if required else title
 
 
+# A word broken by a hyphen and a space («удовлетвори- тельном»), as earlier blanks wrote
+# some titles, is the same word.
+_BROKEN_WORD = re.compile(r"(?<=\w)-\s+(?=\w)")
+
+
 @lru_cache(maxsize=4096)
 def _header_key(text: str) -> str:
-    text = " ".join(text.split())
+    text = _BROKEN_WORD.sub("", " ".join(text.split()))
     if text.endswith("*"):
         text = text[:-1].rstrip()
     return text.casefold().replace("ё", "е")

@@ -1,5 +1,7 @@
-"""Report periods. Reports are due in April and October; each covers the six months since
-the last one: the April report 1 October – 31 March, the October report 1 April – 30 September.
+"""Report periods and the reporting date. Reports are due in April and October; each covers
+the six months since the last one: the April report 1 October – 31 March, the October report
+1 April – 30 September. The reporting date (``--as-of``) is the day as of which deadlines and
+dates are judged, so that the same returns always give the same report.
 """
 
 from __future__ import annotations
@@ -53,3 +55,25 @@ def custom_period(start: dt.date, end: dt.date) -> Period:
     if end < start:
         raise IbcError(Problem("bad-period-range", value=f"{start} – {end}"))
     return Period(start, end, f"{start:%d.%m.%Y} – {end:%d.%m.%Y}", f"{start}_{end}")
+
+
+def academic_year_end(academic_year: int) -> dt.date:
+    """The last day (31 August) of the academic year that begins in ``academic_year``."""
+    return dt.date(academic_year + 1, 8, 31)
+
+
+def reporting_date(today: dt.date, period: Period | None = None,
+                   academic_year: int | None = None, given: dt.date | None = None) -> dt.date:
+    """The day as of which a report is judged: ``given`` (``--as-of``), else the earlier of
+    today and the period's last day (or, without a period, of the academic year's last day).
+    The April report judged on 10 May and a rerun a year later are judged alike."""
+    if given is not None:
+        if period is not None and given < period.start:
+            raise IbcError(Problem("bad-as-of", value=f"{given:%d.%m.%Y}",
+                                   params={"start": f"{period.start:%d.%m.%Y}"}))
+        return given
+    if period is not None:
+        return min(today, period.end)
+    if academic_year is not None:
+        return min(today, academic_year_end(academic_year))
+    return today

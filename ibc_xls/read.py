@@ -35,6 +35,7 @@ class FormRead:
     columns: dict[str, int]  # key → zero-based column
     rows: list[RowRead]
     formulas: frozenset = frozenset()
+    errors: dict = field(default_factory=dict)  # (row, col) → error value text, e.g. "#N/A"
 
 
 @dataclass
@@ -68,6 +69,13 @@ def read_identity(raw) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
 
     The hidden sheet's cells come first: a fast value reader sees them in every format, and
     a spreadsheet application keeps them as typed. Custom properties fill what is missing."""
+    identity, forms, _ = _identity_sources(raw)
+    return identity, forms
+
+
+def _identity_sources(raw) -> tuple[dict[str, str], dict[str, tuple[str, str]], list[str]]:
+    """``read_identity``'s identity and forms, and every field where the identity sheet and
+    the custom properties, both present, disagree: said as «what» of ``identity-mismatch``."""
     identity: dict[str, str] = {}
     forms: dict[str, tuple[str, str]] = {}
     sheet = raw.sheets.get(IDENTITY_SHEET)
@@ -83,14 +91,25 @@ def read_identity(raw) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
                 forms[key] = (second, third)
             elif key in known:
                 identity[key] = third
+    labels = dict(FIELDS)
+    conflicts = []
     for name, value in raw.properties.items():
         if name.startswith(PROPERTY_PREFIX):
-            identity.setdefault(name[len(PROPERTY_PREFIX):], _text(value))
+            field_name, text = name[len(PROPERTY_PREFIX):], _text(value)
+            on_sheet = identity.setdefault(field_name, text)
+            if field_name in labels and _loose(on_sheet) != _loose(text):
+                conflicts.append(f"«{labels[field_name]}» на листе «{IDENTITY_SHEET}» — "
+                                 f"«{on_sheet}», а в свойствах документа — «{text}»")
     if not forms and identity.get("template_version"):
         for part in identity["template_version"].split():
             form_id, _, version = part.partition(":")
             forms[form_id] = (version, "")
-    return identity, forms
+    return identity, forms, conflicts
+
+
+def _loose(text: str) -> str:
+    """How identity values compare: a spreadsheet application may change spacing and case."""
+    return " ".join(text.split()).casefold().replace("ё", "е")
 
 
 def _find_sheet(raw, wanted: str):
@@ -125,6 +144,47 @@ def _locate_header(sheet, form: FormSpec) -> tuple[int, dict[str, int], list[tup
     return best_row, best, extras
 
 
+def _cleared_headers(sheet, form: FormSpec, header: int,
+                     columns: dict[str, int]) -> list[tuple[str, int]]:
+    """The columns whose header cell was cleared, found where the blank put them: between the
+    columns found on either side of them, at the same distance as in the blank."""
+    keys = [c.key for c in form.columns]
+    found = []
+    for index, key in enumerate(keys):
+        if key in columns:
+            continue
+        left = next((i for i in range(index - 1, -1, -1) if keys[i] in columns), None)
+        right = next((i for i in range(index + 1, len(keys)) if keys[i] in columns), None)
+        if left is not None:
+            col = columns[keys[left]] + index - left
+        elif right is not None:
+            col = columns[keys[right]] - (right - index)
+        else:
+            continue
+        if col < 0 or (right is not None and col >= columns[keys[right]]) or \
+                (left is not None and col <= columns[keys[left]]):
+            continue
+        if is_empty(_cell(sheet, header, col)) and col not in columns.values():
+            found.append((key, col))
+    return found
+
+
+def _unnamed_data(sheet, header: int, named: set[int]) -> list[tuple[int, str]]:
+    """Columns with data below an empty header cell, each with its first such cell: their data
+    cannot be told apart, and must not be dropped unseen."""
+    top, left = sheet.origin
+    width = len(sheet.rows[0]) if sheet.rows else 0  # rows are rectangular
+    unnamed = [i for i in range(width) if left + i not in named]
+    result = []
+    for i in unnamed:
+        for r in range(header + 1 - top, len(sheet.rows)):
+            row = sheet.rows[r]
+            if i < len(row) and row[i] != "" and not is_empty(row[i]):
+                result.append((left + i, a1(top + r, left + i)))
+                break
+    return result
+
+
 def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -> FormRead | None:
     """Locate one form in its sheet; append layout problems to ``problems``."""
     sheet = _find_sheet(raw, sheet_name or form.sheet)
@@ -139,6 +199,14 @@ def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -
     for col, text in extras:
         problems.append(Problem("extra-column", file=file, sheet=sheet.name, cell=a1(header, col),
                                 value=text))
+    for key, col in _cleared_headers(sheet, form, header, columns):
+        columns[key] = col
+        problems.append(Problem("header-cleared", file=file, sheet=sheet.name,
+                                cell=a1(header, col), field=key,
+                                params={"title": form.column(key).title}))
+    for col, first in _unnamed_data(sheet, header, {*columns.values(), *(c for c, _ in extras)}):
+        problems.append(Problem("unnamed-column", file=file, sheet=sheet.name,
+                                cell=a1(header, col), params={"first": first}))
     for column in form.columns:
         if column.key not in columns and (column.required or column.prefilled):
             problems.append(Problem("missing-column", file=file, sheet=sheet.name,
@@ -159,17 +227,19 @@ def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -
             continue  # the blank rows a template offers are most rows
         if any(cells[i] != "" and not is_empty(cells[i]) for i in counted_at if i < width):
             rows.append(RowRead(r, {key: cells[i] if i < width else "" for key, i in index}))
-    return FormRead(form, sheet.name, columns, rows, frozenset(sheet.formulas))
+    return FormRead(form, sheet.name, columns, rows, frozenset(sheet.formulas), sheet.errors)
 
 
 def read_workbook(raw, specs: dict[str, FormSpec], file: str | None = None) -> WorkbookRead:
     """Find every form a raw workbook says it holds. ``specs`` maps form id → spec."""
     file = file or str(Path(raw.path))
-    identity, forms = read_identity(raw)
+    identity, forms, conflicts = _identity_sources(raw)
     result = WorkbookRead(file, raw.format, identity)
     if not identity.get("template") or not forms:
         result.problems.append(Problem("not-ibc-workbook", file=file))
         return result
+    result.problems += [Problem("identity-mismatch", file=file, sheet=IDENTITY_SHEET,
+                                params={"what": what}) for what in conflicts]
     for form_id, (version, sheet_name) in forms.items():
         spec = specs.get(form_id)
         if spec is None:

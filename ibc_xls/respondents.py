@@ -37,6 +37,16 @@ class Respondent:
         return f"{ROLE_TITLES[self.role]} — {self.name}"
 
 
+def expected_identities(config: Config) -> dict[str, tuple[str, str, str]]:
+    """Respondent id → (role, name, class) as a blank for them says it: what a returned
+    workbook's identity must agree with. Ids are made as ``respondents`` makes them."""
+    result = {"ibc_head": ("ibc_head", config.ibc_head, ""),
+              "director": ("director", config.director, "")}
+    result.update({f"class_{c.name}": ("class_teacher", c.teacher, c.name)
+                   for c in config.classes})
+    return result
+
+
 def forms_for(role: str, config: Config, specs: list[FormSpec]) -> tuple[FormSpec, ...]:
     """The forms a role fills: the configuration's list if it has one, else the specs'
     ``filled_by``; in spec order."""

@@ -129,6 +129,7 @@ class FileResult:
     sha256: str = ""
     size: int = 0
     modified: float = 0.0  # the file's mtime: when it was last saved, i.e. handed in
+    saved: float = 0.0  # when the workbook says it was saved (its properties), 0 if unknown
 
     @property
     def errors(self) -> int:
@@ -144,9 +145,16 @@ class FileResult:
         return not self.forms
 
     @property
+    def replaced(self) -> bool:
+        """A later workbook of the same respondent is used instead of this one."""
+        return any(p.code == "workbook-replaced" for p in self.problems)
+
+    @property
     def status(self) -> str:
         if self.refused:
             return "refused"
+        if self.replaced:
+            return "replaced"
         return "errors" if self.errors else ("warnings" if self.warnings else "ok")
 
     def rows(self) -> dict[str, int]:
@@ -154,8 +162,15 @@ class FileResult:
                 for form_id, f in self.forms.items()}
 
 
-STATUS_TEXT = {"ok": "принят", "warnings": "принят, есть замечания",
-               "errors": "есть ошибки", "refused": "не принят"}
+# What became of a workbook (the word agrees with «книга»).
+def saved_order(f: FileResult) -> tuple[float, float, str]:
+    """How copies of one respondent's workbook are ordered, oldest first: by when the book
+    says it was saved, then by the file's time, then by name."""
+    return (f.saved or f.modified, f.modified, f.file)
+
+
+STATUS_TEXT = {"ok": "принята", "warnings": "принята, есть замечания",
+               "errors": "есть ошибки", "refused": "не принята", "replaced": "заменена"}
 
 
 def problem_json(p: Problem) -> dict:
@@ -173,6 +188,7 @@ class Report:
     """The result of checking a set of files."""
 
     files: list[FileResult]
+    as_of: dt.date | None = None  # the reporting date the files were judged on
 
     @property
     def problems(self) -> list[Problem]:
@@ -194,6 +210,7 @@ class Report:
     def to_json(self) -> dict:
         return {
             "valid": self.valid,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
             "files": [{
                 "file": f.file, "format": f.format, "status": f.status,
                 "template": f.identity.get("template", ""),
@@ -202,6 +219,8 @@ class Report:
                 "sha256": f.sha256, "size": f.size, "rows": f.rows(),
                 "modified": dt.datetime.fromtimestamp(f.modified).isoformat(timespec="seconds")
                 if f.modified else "",
+                "saved": dt.datetime.fromtimestamp(f.saved).isoformat(timespec="seconds")
+                if f.saved else "",
                 "errors": f.errors, "warnings": f.warnings,
                 "problems": [problem_json(p) for p in f.problems],
             } for f in self.files],
@@ -210,6 +229,7 @@ class Report:
                 "accepted": sum(f.status in ("ok", "warnings") for f in self.files),
                 "with_errors": sum(f.status == "errors" for f in self.files),
                 "refused": sum(f.status == "refused" for f in self.files),
+                "replaced": sum(f.status == "replaced" for f in self.files),
                 "errors": sum(f.errors for f in self.files),
                 "warnings": sum(f.warnings for f in self.files),
             },

@@ -36,7 +36,7 @@ ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 # Parts of an OOXML package that python-calamine never parses: not inflated, only size-checked.
 _UNREAD = ("xl/theme/", "xl/drawings/", "xl/charts/", "xl/media/", "xl/printersettings/",
            "xl/embeddings/", "xl/activex/", "xl/ctrlprops/", "xl/diagrams/", "customxml/",
-           "docprops/app.xml", "docprops/core.xml", "xl/vbaproject.bin")
+           "docprops/app.xml", "xl/vbaproject.bin")  # core.xml: when the book was saved
 _ODS_READ = ("content.xml", "meta.xml", "meta-inf/manifest.xml")
 _PROLOG_WINDOW = 4096
 _BIG_MEMBER = 1 << 20

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ibc_xls.cells import a1
@@ -24,25 +24,41 @@ from ibc_xls.normalize import (
 )
 from ibc_xls.problems import Problem, Severity
 from ibc_xls.read import FormRead, WorkbookRead
-from ibc_xls.results import FileResult, FormResult, Record
+from ibc_xls.respondents import ROLE_TITLES, expected_identities
+from ibc_xls.results import FileResult, FormResult, Record, saved_order
 from ibc_xls.spec import Column, FormSpec, Rule, date_bound
 
 
 @dataclass(frozen=True)
 class Context:
-    """What validation knows of the school and of the day it runs."""
+    """What validation knows of the school, and the reporting date: the day as of which dates
+    are judged (``--as-of``)."""
 
     school: str
     year_label: str
     academic_year: int
     classes: frozenset[str]
     respondent_ids: frozenset[str]
-    today: dt.date
+    as_of: dt.date
+    # respondent id → (role, name, class) from the settings, for the identity checks
+    people: dict[str, tuple[str, str, str]] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def of(cls, config, respondent_ids, today: dt.date) -> Context:
+    def of(cls, config, respondent_ids, as_of: dt.date) -> Context:
+        ids = frozenset(respondent_ids)
+        people = {i: p for i, p in expected_identities(config).items() if i in ids}
         return cls(config.school, config.year_label, config.academic_year,
-                   frozenset(c.name for c in config.classes), frozenset(respondent_ids), today)
+                   frozenset(c.name for c in config.classes), ids, as_of, people)
+
+
+class _Later(Invalid):
+    """A date after the reporting date: an error only if it is also after the day the
+    workbook was saved (see ``validate_form``). Carries what the date parsed to."""
+
+    def __init__(self, day: dt.date, as_of: dt.date, warning: str | None, params: dict):
+        super().__init__("future-date", shown=day.strftime("%d.%m.%Y"),
+                         as_of=as_of.strftime("%d.%m.%Y"))
+        self.day, self.warning, self.parsed_params = day, warning, params
 
 
 def _d(value: dt.date) -> str:
@@ -111,9 +127,10 @@ class _Field:
         day, warning = (value.date(), None) if type(value) is dt.datetime else to_date(value)
         if (self.lo and day < self.lo) or (self.hi and day > self.hi):
             raise Invalid("date-out-of-range", shown=_d(day), bounds=self.bounds())
-        if day > self.ctx.today:
-            raise Invalid("future-date", shown=_d(day), today=_d(self.ctx.today))
-        return day, warning, ({"shown": _d(day)} if warning else _NONE)
+        params = {"shown": _d(day)} if warning else _NONE
+        if day > self.ctx.as_of:
+            raise _Later(day, self.ctx.as_of, warning, params)
+        return day, warning, params
 
     def _number(self, value: object):
         if type(value) is int:  # the common cases, straight from the reader
@@ -133,7 +150,8 @@ class _Field:
 _NONE: dict = {}
 
 
-def _rule_text(rule: Rule, form: FormSpec) -> str:
+def _rule_text(rule: Rule, form: FormSpec, missing: list[str] | None = None) -> str:
+    """The message of a rule; for ``required_if``, ``missing`` names the fields left empty."""
     if rule.message:
         return rule.message
     if rule.kind == "le":
@@ -141,7 +159,7 @@ def _rule_text(rule: Rule, form: FormSpec) -> str:
         return f"{left} больше, чем «{form.column(rule.right).title}». Проверьте значения."
     if rule.kind == "required_if":
         return (f"При «{form.column(rule.field).title}» = «{rule.equals}» нужно заполнить: "
-                + ", ".join(f"«{form.column(k).title}»" for k in rule.then) + ".")
+                + ", ".join(f"«{form.column(k).title}»" for k in missing or rule.then) + ".")
     return "Такая строка уже есть. Удалите повтор."
 
 
@@ -182,12 +200,15 @@ def _fields(form: FormSpec, ctx: Context) -> dict[str, _Field]:
     return cached[2]
 
 
-def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, list[Problem]]:
-    """Typed records of one form and the problems in it."""
+def validate_form(read: FormRead, file: str, ctx: Context,
+                  saved: dt.date | None = None) -> tuple[FormResult, list[Problem]]:
+    """Typed records of one form and the problems in it. A date after the reporting date is
+    taken when it is not after ``saved``, the day the workbook was saved: it had come when
+    it was typed (the report does not count it); a later one is a mistake (``future-date``)."""
     form = read.form
     fields = _fields(form, ctx)
     plan = {c.key: (c.prefilled, c.required, fields[c.key].parse) for c in form.columns}
-    formulas = read.formulas
+    formulas, errors = read.formulas, read.errors
     # Each cell read is its own str object; the same name or text in many rows is sent to
     # the parent, and kept by a collect, once per form instead of once per cell.
     texts: dict[str, str] = {}
@@ -198,6 +219,10 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
     result = FormResult(form.id, read.sheet, dict(read.columns))
     seen: dict[tuple, dict[tuple, int]] = defaultdict(dict)
     present_parts = set()
+    # Plan rows (a fixed-row form) left wholly empty: one problem for all of them, not one
+    # per row and required column.
+    untouched: list[tuple[str, int]] = []
+    inputs = [c.key for c in form.input_columns if c.key in read.columns] if fixed_key else []
     add = _Adder(file, read)
     for row in read.rows:
         row_problems = add.into = []
@@ -206,25 +231,42 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
         template_row = fixed.get(to_text(row.values.get(fixed_key, ""))) if fixed_key else None
         if fixed_key and template_row is None:
             continue  # a row someone added below the plan; the plan's rows are what count
+        blank = False
         if template_row:
             present_parts.add(template_row[fixed_key])
+            blank = bool(inputs) and all(is_empty(row.values.get(k, "")) for k in inputs)
+            if blank:
+                untouched.append((template_row[fixed_key], row.row))
         for key, value in row.values.items():
             prefilled, required, parse = plan[key]
             if prefilled:
                 expected = template_row.get(key, "") if template_row else ""
-                if to_text(value) != expected:
+                text = to_text(value)
+                # Spacing is no change: blanks made by earlier templates wrote the school's
+                # name as the seed spelt it («СОШ№4»), the settings may space it.
+                if text != expected and "".join(text.split()) != "".join(expected.split()):
                     add("prefilled-changed", key, value)
                 values[key] = expected
+                continue
+            if errors and (row.row, read.columns[key]) in errors:
+                values[key] = None  # calamine read it as empty; the value it stood for is lost
+                add("cell-error", key, value)
                 continue
             if formulas and (row.row, read.columns[key]) in formulas:
                 add("formula-value", key, value)
             if value == "" or value is None or (type(value) is str and is_empty(value)):
                 values[key] = None
-                if required:
+                if required and not blank:
                     add("missing-required", key)
                 continue
             try:
                 typed, warning, params = parse(value)
+            except _Later as exc:
+                if saved is None or exc.day > saved:
+                    values[key] = None
+                    add(exc.code, key, value, **exc.params)
+                    continue
+                typed, warning, params = exc.day, exc.warning, exc.parsed_params
             except Invalid as exc:
                 values[key] = None
                 add(exc.code, key, value, **exc.params)
@@ -244,9 +286,11 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
                         add("rule-le", rule.right, row.values.get(rule.right),
                             text=_rule_text(rule, form))
             elif rule.kind == "required_if" and values.get(rule.field) == rule.equals:
-                for key in rule.then:
-                    if key in values and values[key] is None and not form.column(key).required:
-                        add("rule-required", key, text=_rule_text(rule, form))
+                # One mistake, one message: at the first empty cell, naming every empty one.
+                missing = [k for k in rule.then if k in values and values[k] is None
+                           and not form.column(k).required]
+                if missing:
+                    add("rule-required", missing[0], text=_rule_text(rule, form, missing))
             elif rule.kind == "unique":
                 key = unique_key(rule.fields, values)
                 if key is None:
@@ -256,9 +300,17 @@ def validate_form(read: FormRead, file: str, ctx: Context) -> tuple[FormResult, 
                 if first != row.row + 1:
                     add("duplicate-row", rule.fields[0], row.values.get(rule.fields[0]),
                         text=_rule_text(rule, form), first=first)
-        ok = not row_problems or not any(p.severity is Severity.ERROR for p in row_problems)
+        ok = not blank and (not row_problems
+                            or not any(p.severity is Severity.ERROR for p in row_problems))
         result.records.append(Record(row.row + 1, values, {} if ok else row.values, ok))
         problems += row_problems
+    if untouched:
+        first = next((c.key for c in form.input_columns if c.required and c.key in inputs),
+                     inputs[0])
+        problems.append(Problem(
+            "plan-rows-empty", file=file, sheet=read.sheet,
+            cell=a1(untouched[0][1], read.columns[first]), field=first,
+            params={"parts": ", ".join(p for p, _ in untouched), "count": len(untouched)}))
     for part in fixed:
         if part not in present_parts:
             problems.append(Problem("fixed-row-missing", file=file, sheet=read.sheet,
@@ -289,8 +341,33 @@ def _same(a: str, b: str) -> bool:
     return choice_key(a or "") == choice_key(b or "")
 
 
-def validate_workbook(read: WorkbookRead, ctx: Context) -> FileResult:
-    """Judge one workbook that has been read."""
+def _identity_mismatches(ident: dict[str, str], ctx: Context) -> list[str]:
+    """Where a workbook's respondent code, role, class and name disagree with each other or
+    with the settings, each said as the «what» of ``identity-mismatch``."""
+    rid, role = ident.get("respondent_id", ""), ident.get("template", "")
+    name, class_ = ident.get("respondent", ""), ident.get("class_name", "")
+    found = []
+    if rid.startswith("class_"):
+        if not _same(class_, rid.removeprefix("class_")):
+            found.append(f"код респондента «{rid}», а класс «{class_}»")
+        if role != "class_teacher":
+            found.append(f"код респондента «{rid}», а вид бланка «{role}»")
+    elif rid in ROLE_TITLES:
+        if class_:
+            found.append(f"код респондента «{rid}» ({ROLE_TITLES[rid]}), а класс «{class_}»")
+        if role != rid:
+            found.append(f"код респондента «{rid}», а вид бланка «{role}»")
+    person = ctx.people.get(rid)
+    if person is not None and not _same(name, person[1]):
+        who = f"{person[2]} класс" if person[2] else ROLE_TITLES.get(person[0], person[0])
+        found.append(f"в бланке респондент «{name}», а в настройках ({who}) — «{person[1]}»")
+    return found
+
+
+def validate_workbook(read: WorkbookRead, ctx: Context,
+                      saved: dt.date | None = None) -> FileResult:
+    """Judge one workbook that has been read; ``saved``: the day it was saved, if known (see
+    ``validate_form``)."""
     result = FileResult(read.file, read.format, read.identity, problems=list(read.problems))
     ident = read.identity
     if read.forms:
@@ -308,32 +385,50 @@ def validate_workbook(read: WorkbookRead, ctx: Context) -> FileResult:
             result.problems.append(Problem("unknown-respondent", file=read.file,
                                            value=ident.get("respondent_id"),
                                            params={"found": ident.get("respondent", "")}))
+        result.problems += [Problem("identity-mismatch", file=read.file, params={"what": what})
+                            for what in _identity_mismatches(ident, ctx)]
+        if any(p.code == "identity-mismatch" for p in result.problems):
+            # Whose book it is cannot be trusted: it counts for nobody, nobody has handed in.
+            result.identity = {**ident, "respondent_id": ""}
+            return result
         layout_broken = any(p.severity is Severity.ERROR for p in read.problems)
         if not layout_broken and not any(_has_input(f) for f in read.forms):
             result.problems.append(Problem("empty-workbook", file=read.file))
             return result
     for form_read in read.forms:
-        form_result, problems = validate_form(form_read, read.file, ctx)
+        form_result, problems = validate_form(form_read, read.file, ctx, saved)
         result.forms[form_read.form.id] = form_result
         result.problems += problems
     return result
 
 
+# A workbook with one of these is of another school or year: it never replaces another.
+NOT_TAKEN = frozenset({"wrong-school", "wrong-year"})
+
+
 def check_across(results: list[FileResult]) -> None:
-    """Rules across files, added to the files they concern: one workbook per respondent, and
-    the same entry (pupil, nomination, stage …) not in two workbooks."""
+    """Rules across files, added to the files they concern: of several workbooks from one
+    respondent the latest is used and the others are replaced (a warning, the used one is
+    judged on its own), and the same entry (pupil, nomination, stage …) is not in two
+    workbooks."""
     by_respondent: dict[str, list[FileResult]] = defaultdict(list)
     for r in results:
-        if r.forms and r.identity.get("respondent_id"):
+        if r.forms and r.identity.get("respondent_id") and \
+                not any(p.code in NOT_TAKEN for p in r.problems):
             by_respondent[r.identity["respondent_id"]].append(r)
+    replaced = set()
     for group in by_respondent.values():
         if len(group) > 1:
-            files = ", ".join(f"«{g.file}»" for g in group)
-            for r in group:
-                r.problems.append(Problem("duplicate-workbook", file=r.file, params={
-                    "respondent": r.identity.get("respondent", ""), "files": files}))
+            group.sort(key=saved_order)
+            used = group[-1]
+            for r in group[:-1]:
+                replaced.add(id(r))
+                r.problems.append(Problem("workbook-replaced", file=r.file, params={
+                    "respondent": r.identity.get("respondent", ""), "used": used.file}))
     first_seen: dict[int, tuple[FileResult, FormResult, int]] = {}
     for r in results:
+        if id(r) in replaced:
+            continue  # not used: its entries repeat nobody's
         for form_result in r.forms.values():
             rows = None
             for fields, (digests, numbers) in form_result.keys.items():
@@ -341,7 +436,7 @@ def check_across(results: list[FileResult]) -> None:
                     where = first_seen.setdefault(digest, (r, form_result, row))
                     if where[0] is r or where[0].identity.get("respondent_id") == \
                             r.identity.get("respondent_id"):
-                        continue  # the same file, or a resubmission: duplicate-workbook says so
+                        continue  # the same file, or a copy of the same respondent's workbook
                     rows = rows or {rec.row: rec for rec in form_result.records}
                     other = next(rec for rec in where[1].records if rec.row == where[2])
                     if unique_key(fields, rows[row]) != unique_key(fields, other):

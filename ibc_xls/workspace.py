@@ -43,7 +43,12 @@ def example_config(academic_year: int) -> str:
 [school]
 name = "МОУ «СОШ №4»"
 full_name = "Муниципальное общеобразовательное учреждение «Средняя общеобразовательная школа №4»"
+# Кому сдаётся отчёт: орган управления образованием.
 municipality = "Управление образования"
+# Регион, как он пишется сам по себе, и в родительном падеже (кого? чего?): шаблоны форм
+# пишут, например, «библиотекари Томской области».
+region = "Томская область"
+region_genitive = "Томской области"
 # Год начала учебного года: 2025 — это 2025/2026 учебный год (1 сентября – 31 августа).
 academic_year = {academic_year}
 # Что напечатать в книге о том, куда и когда её вернуть.
@@ -57,7 +62,9 @@ director_workbook = false
 
 # Папки внутри рабочей папки.
 [folders]
-# templates — шаблоны форм (можно править списки, границы, заголовки);
+# templates — шаблоны форм (можно править тексты, списки, границы, заголовки). В текстах
+# шаблонов {{school.name}}, {{school.region_genitive}} и другие подстановки заменяются значениями
+# из раздела [school] этого файла;
 # outgoing — бланки для рассылки; returned — сюда кладите заполненные книги;
 # reports — готовые отчёты.
 {folders}
@@ -78,6 +85,11 @@ class InitResult:
     root: Path
     created: tuple[Path, ...]
     kept: tuple[Path, ...]
+
+    @property
+    def templates(self) -> Path:
+        """The folder of the form specs a school may edit."""
+        return self.root / DEFAULT_FOLDERS["templates"]
 
 
 def init_workspace(root: Path, today: dt.date | None = None) -> InitResult:

@@ -42,7 +42,8 @@ Intended problems (``tests/test_sample.py`` asserts exactly these; everything el
 - «11А.xlsx», warnings only: a date typed month first, 10/14/2025 (Сохранность учебников A5),
   and a formula =8+3 (Читательский дневник D6).
 
-In the roadmap, part 3.3 is left «Не начато» past its deadline (31.08.2025): the overdue one.
+In the roadmap, part 3.3 is left «Не начато»: not overdue as of 31.03.2026 (its deadline in
+2025/2026 is 31.08.2026), overdue on a reporting date after it.
 Eight class teachers have not returned their workbooks: see ``NOT_RETURNED``.
 """
 

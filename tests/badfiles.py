@@ -274,6 +274,8 @@ MAKERS = [
          Entry("content.xml", random.Random(5).randbytes(3000))])),
     ("ods doctype.ods", "file-unsafe",
      lambda b: small_ods(doctype=LAUGHS)),
+    ("xls до края листа.xls", "file-too-large",  # 5 KB that calamine makes 1 GB of
+     lambda b: tiny_xls(biff_number(0, 0, 1) + biff_number(65535, 255, 1))),
     ("ods миллион строк.ods", "file-too-large",
      lambda b: small_ods(rows='<table:table-row table:number-rows-repeated="1048576">'
                               '<table:table-cell office:value-type="float" office:value="1">'
@@ -298,3 +300,80 @@ def write(folder: Path, cases: list[Case]) -> dict[Path, str]:
         path.write_bytes(case.data)
         result[path] = case.code
     return result
+
+
+# --- a minimal .xls (BIFF8) written by hand, so that its records can say anything ---------------
+
+def _record(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def biff_number(row: int, col: int, value: float) -> bytes:
+    return _record(0x0203, struct.pack("<HHHd", row, col, 0, value))
+
+
+def biff_error(row: int, col: int, code: int = 0x2A) -> bytes:
+    """A constant error value (BOOLERR), as Excel stores «#N/A» pasted as a value."""
+    return _record(0x0205, struct.pack("<HHHBB", row, col, 0, code, 1))
+
+
+def biff_formula(row: int, col: int, value: float | None = None, error: int | None = None) -> bytes:
+    """A FORMULA record with a cached number or error and the parsed formula ``=1`` (ptgInt)."""
+    result = (struct.pack("<d", value or 0.0) if error is None
+              else struct.pack("<BBBBHH", 2, 0, error, 0, 0, 0xFFFF))
+    tokens = b"\x1e\x01\x00"
+    return _record(0x0006, struct.pack("<HHH", row, col, 0) + result
+                   + struct.pack("<HI", 0, 0) + struct.pack("<H", len(tokens)) + tokens)
+
+
+def tiny_xls(cells: bytes, sheet: str = "Лист1") -> bytes:
+    """An .xls workbook of one worksheet ``sheet`` holding the BIFF cell records ``cells``."""
+    bof_globals = _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6))
+    bof_sheet = _record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 6))
+    name = sheet.encode("utf-16-le")
+    codepage = _record(0x0042, struct.pack("<H", 1200))
+
+    def boundsheet(offset: int) -> bytes:
+        return _record(0x0085, struct.pack("<IBBBB", offset, 0, 0, len(sheet), 1) + name)
+
+    eof = _record(0x000A, b"")
+    head = bof_globals + codepage
+    offset = len(head) + len(boundsheet(0)) + len(eof)
+    stream = head + boundsheet(offset) + eof + bof_sheet + cells + eof
+    return ole_file({"Workbook": stream.ljust(4096, b"\x00")})
+
+
+def ole_file(streams: dict[str, bytes]) -> bytes:
+    """A compound file whose root holds ``streams``, each of 4096 bytes or more (so that they
+    live in regular sectors, not in the mini stream)."""
+    free, end, fat_sector = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+    chains, sectors, next_sector = [], [], 2
+    for data in streams.values():
+        count = -(-len(data) // 512)
+        chains.append((next_sector, len(data)))
+        sectors += [next_sector + i + 1 for i in range(count - 1)] + [end]
+        next_sector += count
+    fat = [fat_sector, end, *sectors]
+    if len(fat) > 128:
+        raise ValueError("ole_file writes at most 126 sectors of streams")
+    header = bytearray(512)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIII", header, 44, 1, 1, 0, 4096, end, 0, end, 0)
+    struct.pack_into("<109I", header, 76, 0, *[free] * 108)
+
+    def entry(name: str, kind: int, start: int, size: int, child: int = free,
+              right: int = free) -> bytes:
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        return (encoded.ljust(64, b"\x00") + struct.pack("<HBBIII", len(encoded), kind, 1, free,
+                                                         right, child)
+                + bytes(36) + struct.pack("<IQ", start, size))
+
+    names = list(streams)
+    entries = [entry("Root Entry", 5, end, 0, child=1)]
+    entries += [entry(n, 2, chains[i][0], chains[i][1],
+                      right=i + 2 if i + 1 < len(names) else free) for i, n in enumerate(names)]
+    directory = b"".join(entries).ljust(512, b"\x00")
+    body = b"".join(data.ljust(-(-len(data) // 512) * 512, b"\x00") for data in streams.values())
+    return (bytes(header) + struct.pack("<128I", *fat, *[free] * (128 - len(fat))) + directory
+            + body)

@@ -3,6 +3,10 @@ openpyxl (then, in some tests, saving them through a real LibreOffice)."""
 
 from __future__ import annotations
 
+import datetime
+import os
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +18,12 @@ FIRST = FIRST_DATA_ROW + 1  # openpyxl is 1-based
 DIARY_ROW = {"ФИО ученика": "Иванов Пётр", "Прочитано книг": 12, "Записей в дневнике": 15,
              "Полнота (0–5)": 5, "Оформление (0–5)": 4, "Творческий подход (0–5)": 5,
              "Регулярность (0–5)": 3}
+
+
+def one_line(header: str) -> str:
+    """A blank's header as one line: the line breaks it is written with closed up, a word
+    broken at a hyphenation point joined again."""
+    return header.replace("-\n", "").replace("\n", " ")
 
 
 def column_of(ws, title: str, header_row: int = HEADER_ROW + 1) -> int:
@@ -46,3 +56,21 @@ def fill(src: Path, dst: Path, rows: dict[str, list[dict[str, object]]],
     dst.parent.mkdir(parents=True, exist_ok=True)
     wb.save(dst)
     return dst
+
+
+def saved_at(path: Path, when: datetime.datetime) -> Path:
+    """Make ``path`` look saved at ``when``: its document's "modified" stamp (which openpyxl
+    sets to the moment of saving) and the file's time."""
+    stamp = when.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path) as src:
+        parts = [(info, src.read(info)) for info in src.infolist()]
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + stamp + rb"\g<2>", data)
+            out.writestr(info, data)
+    tmp.replace(path)
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path

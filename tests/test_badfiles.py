@@ -4,6 +4,10 @@ stops the other files from being read.
 Bounds asserted here: each bad file is refused in under 10 s by ``read_raw`` in this process;
 in ``run_isolated`` every worker runs under a 512 MB address-space limit and a 10 s wall-time
 limit per file, and the whole mixed run (the corpus plus good workbooks) ends in under 120 s.
+
+Every test of ``run_isolated`` runs twice: as on Linux and macOS (fork server, rlimits) and as
+on Windows (spawned workers, no rlimits: the parent enforces the limits), which
+``IBC_XLS_ISOLATION=windows`` gives on any system.
 """
 
 from __future__ import annotations
@@ -18,14 +22,13 @@ from pathlib import Path
 import badfiles
 import pytest
 
-from ibc_xls.isolate import Limits, WorkerError, run_isolated, stop_helpers
+from ibc_xls.isolate import ISOLATION_VARIABLE, Limits, WorkerError, run_isolated, stop_helpers
 from ibc_xls.problems import CATALOGUE, IbcError, Problem
 from ibc_xls.rawread import RawWorkbook, read_raw
 
 LIMITS = Limits(memory_mb=512, cpu_seconds=10, wall_seconds=10)
 PER_FILE_SECONDS = 10
 WHOLE_RUN_SECONDS = 120
-posix_only = pytest.mark.skipif(sys.platform == "win32", reason="Windows has no rlimits")
 
 FILE_CODES = ("file-empty", "file-not-workbook", "file-truncated", "file-encrypted", "file-html",
               "file-too-large", "file-unsafe", "file-unreadable", "file-busy")
@@ -78,7 +81,26 @@ def refuse_without_file(path: Path) -> None:
     raise IbcError(Problem("file-busy"))
 
 
+def confinement(path: Path) -> tuple[int, int | None]:
+    """The worker's parent process and its address-space limit (None without rlimits)."""
+    try:
+        import resource
+    except ImportError:
+        return os.getppid(), None
+    return os.getppid(), resource.getrlimit(resource.RLIMIT_AS)[0]
+
+
 # --- fixtures -----------------------------------------------------------------------------------
+
+@pytest.fixture(params=["posix", "windows"])
+def isolation(request, monkeypatch) -> str:
+    """The isolation of a platform: ``posix`` (fork server and rlimits) or ``windows``
+    (spawned workers watched by the parent)."""
+    if request.param == "posix" and sys.platform == "win32":
+        pytest.skip("no fork server and no rlimits on Windows")
+    monkeypatch.setenv(ISOLATION_VARIABLE, request.param)
+    yield request.param
+    stop_helpers()  # the next test's mode starts its own
 
 @pytest.fixture(scope="module")
 def good(generated_once) -> list[Path]:
@@ -151,7 +173,7 @@ def test_missing_file_folder_and_pipe(tmp_path):
         assert caught.value.problems[0].code == "file-unreadable", path
 
 
-def test_external_entity_is_never_fetched(tmp_path, good):
+def test_external_entity_is_never_fetched(tmp_path, good, isolation):
     """The entity points to a FIFO: a reader that fetched it would block until the time
     limit, and the problem would be file-too-large instead of file-unsafe."""
     if not hasattr(os, "mkfifo"):
@@ -170,8 +192,7 @@ def test_external_entity_is_never_fetched(tmp_path, good):
 
 # --- all of them in one isolated run ------------------------------------------------------------
 
-@posix_only
-def test_isolated_run_reads_good_files_among_bad(corpus, good):
+def test_isolated_run_reads_good_files_among_bad(corpus, good, isolation):
     paths = [*corpus, *good]
     before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
               for p in paths}
@@ -208,7 +229,7 @@ def _by_name(results) -> dict[str, object]:
     return {path.name: result for path, result in results}
 
 
-def test_crash_costs_only_its_file(named):
+def test_crash_costs_only_its_file(named, isolation):
     paths = named(*(f"книга {i}.xlsx" for i in range(6)), "авария.xlsx")
     results = _by_name(run_isolated(paths, read_or_abort, workers=2, limits=LIMITS))
     assert len(results) == len(paths)
@@ -217,8 +238,7 @@ def test_crash_costs_only_its_file(named):
     assert all(isinstance(r, RawWorkbook) for r in results.values())
 
 
-@posix_only
-def test_native_out_of_memory_costs_only_its_file(tmp_path, named, good):
+def test_native_out_of_memory_costs_only_its_file(tmp_path, named, good, isolation):
     """A cell in the grid's last corner: unchecked, calamine asks for 17 billion cells and
     aborts under the memory limit."""
     sheet = badfiles.parts_of(good[0].read_bytes())[badfiles.SHEET]
@@ -234,15 +254,15 @@ def test_native_out_of_memory_costs_only_its_file(tmp_path, named, good):
     assert all(isinstance(r, int) and r > 0 for r in results.values())
 
 
-@posix_only
-def test_python_memory_error_is_file_too_large(named):
+def test_python_memory_error_is_file_too_large(named, isolation):
     paths = named("жадный.xlsx", "скромный.xlsx")
     results = _by_name(run_isolated(paths, allocate, limits=LIMITS))
-    assert _problem(results["жадный.xlsx"]).code == "file-too-large"
+    problem = _problem(results["жадный.xlsx"])
+    assert problem.code == "file-too-large" and "памяти" in problem.message  # not the wall time
     assert results["скромный.xlsx"] == 0
 
 
-def test_wall_time_limit(named):
+def test_wall_time_limit(named, isolation):
     paths = named("долго.xlsx", "быстро 1.xlsx", "быстро 2.xlsx")
     start = time.monotonic()
     results = _by_name(run_isolated(paths, read_or_sleep, workers=2,
@@ -253,8 +273,7 @@ def test_wall_time_limit(named):
     assert all(isinstance(r, RawWorkbook) for r in results.values())
 
 
-@posix_only
-def test_cpu_time_limit(named):
+def test_cpu_time_limit(named, isolation):
     paths = named("круг.xlsx", "прямо.xlsx")
     results = _by_name(run_isolated(paths, read_or_spin, workers=1,
                                     limits=Limits(cpu_seconds=1, wall_seconds=30)))
@@ -263,7 +282,7 @@ def test_cpu_time_limit(named):
     assert isinstance(results["прямо.xlsx"], RawWorkbook)
 
 
-def test_bug_in_work_is_raised(named):
+def test_bug_in_work_is_raised(named, isolation):
     paths = named("x.xlsx", "y.xlsx")
     with pytest.raises(ValueError, match="a bug in work") as caught:
         list(run_isolated(paths, fail, limits=LIMITS))
@@ -282,7 +301,7 @@ class _DiesOnArrival:
         raise AssertionError("never called")
 
 
-def test_worker_that_cannot_start_is_an_error_not_a_problem_per_file(named):
+def test_worker_that_cannot_start_is_an_error_not_a_problem_per_file(named, isolation):
     paths = named(*(f"{i}.xlsx" for i in range(20)))
     start = time.monotonic()
     with pytest.raises(IbcError) as caught:
@@ -316,19 +335,31 @@ def test_helpers_stop_and_start_again(named):
     assert all(isinstance(r, RawWorkbook) for _, r in run_isolated(paths, read))
 
 
-def test_problem_raised_by_work_names_its_file(named):
+def test_workers_are_confined_as_on_their_platform(named, isolation):
+    paths = named("a.xlsx", "b.xlsx")
+    results = [r for _, r in run_isolated(paths, confinement, workers=1, limits=LIMITS)]
+    assert len(results) == 2
+    for parent, memory_limit in results:
+        if isolation == "windows":  # spawned by this process; nothing but the parent limits it
+            assert parent == os.getpid()
+            assert memory_limit in (None, -1) or memory_limit > 512 << 20
+        else:  # forked by the fork server, under the address-space limit
+            assert parent != os.getpid() and memory_limit == 512 << 20
+
+
+def test_problem_raised_by_work_names_its_file(named, isolation):
     [path] = named("занят.xlsx")
     [(got, result)] = run_isolated([path], refuse_without_file)
     assert got == path and _problem(result) == Problem("file-busy", file=str(path))
 
 
-def test_more_workers_than_files_and_no_files(named):
+def test_more_workers_than_files_and_no_files(named, isolation):
     paths = named("один.xlsx", "два.xlsx")
     assert {p for p, _ in run_isolated(paths, read, workers=8)} == set(paths)
     assert list(run_isolated([], read)) == []
 
 
-def test_many_files_each_once(named):
+def test_many_files_each_once(named, isolation):
     paths = named(*(f"{i:03d}.xlsx" for i in range(60)))
     results = list(run_isolated(paths + paths[:5], read, workers=2))
     assert sorted(p for p, _ in results) == sorted(paths + paths[:5])
@@ -349,11 +380,13 @@ def _damaged(data: bytes, rnd: random.Random) -> bytes:
     return bytes(data)
 
 
-def test_damaged_files_give_problems_not_exceptions(tmp_path, good):
+def test_damaged_files_give_problems_not_exceptions(tmp_path, good, isolation):
     """Randomly damaged workbooks: each is read or gives a file-* problem; ``read_raw`` raises
     nothing but IbcError (anything else would be raised by run_isolated here)."""
     rnd = random.Random(2026)
-    sources = [good[0].read_bytes(), badfiles.small_xlsx(), badfiles.small_ods()]
+    sources = [good[0].read_bytes(), badfiles.small_xlsx(), badfiles.small_ods(),
+               badfiles.tiny_xls(badfiles.biff_number(0, 0, 5) + badfiles.biff_error(1, 1)
+                                 + badfiles.biff_formula(2, 0, 7.0))]
     paths = []
     for i in range(120):
         path = tmp_path / f"{i:03d}.xlsx"

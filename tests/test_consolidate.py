@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
-from fill import FIRST, column_of, fill
+from fill import FIRST, column_of, fill, saved_at
 
+from ibc_xls.analyses import band_of
 from ibc_xls.check import check_paths
 from ibc_xls.config import Config, load_config
 from ibc_xls.consolidate import (
@@ -23,20 +24,22 @@ from ibc_xls.consolidate import (
     WHY_SUPERSEDED,
     Deadline,
     Table,
-    band_of,
     consolidate,
     is_overdue,
     parse_deadline,
 )
 from ibc_xls.generate import generate
 from ibc_xls.identity import IDENTITY_SHEET
-from ibc_xls.periods import report_period
+from ibc_xls.periods import custom_period, report_period
 from ibc_xls.problems import Problem
 from ibc_xls.results import FileResult, FormResult, Record, Report
+from ibc_xls.spec import DEFAULT_TEMPLATES, load_specs
+from ibc_xls.validate import check_across
 from ibc_xls.workspace import init_workspace
 
 TODAY = dt.date(2026, 11, 25)
 PERIOD = report_period("2027-04")  # 01.10.2026 – 31.03.2027: the April report of 2026/2027
+YEAR = (dt.date(2026, 9, 1), dt.date(2027, 8, 31))  # the academic year of the blanks
 ROADMAP, MEETINGS, PRACTICES, COURSES = ("Дорожная карта", "Методические встречи",
                                          "Обмен опытом", "Повышение квалификации")
 DOCUMENTS = "Нормативные документы"
@@ -59,26 +62,34 @@ def done(day: str, result: str = "Выполнено по плану") -> dict:
 
 
 # Roadmap as the ИБЦ head fills it. Control dates (templates/01_roadmap.toml): 1.x once on
-# 31.05.2024; 2.x every 31.05; 3.x and 4.x every 31.08; 5.1 every 30.04 and 31.10.
+# 31.05.2024; 2.x every 31.05; 3.x and 4.x every 31.08; 5.1 every 30.04 and 31.10. In the
+# academic year 2026/2027 the yearly ones are 31.05.2027, 31.08.2027, 31.10.2026 and 30.04.2027.
+# On the reporting date 25.11.2026 only 31.05.2024 and 31.10.2026 have come.
 ROADMAP_ROWS = {
     "1.1": done("20.05.2024", "Приказ №45-о от 20.05.2024"),
     "1.2": done("15.06.2024", STAFF_FORMULA),  # done late: still done
-    "1.3": {"Статус": "В работе"},  # overdue
+    "1.3": {"Статус": "В работе"},  # overdue: its only deadline has passed
     "1.4": {"Статус": "Выполнено"},  # no date and result: errors, so overdue
-    "2.1": done("15.05.2026"),  # done after the previous 31.05.2025: not overdue
-    "2.2": done("20.05.2025"),  # done for the previous cycle: overdue
-    "2.3": {"Статус": "Не начато"},  # overdue
-    "3": done("10.10.2026"),  # done late for 31.08.2026
-    "3.1": {"Статус": "В работе"},  # overdue
-    "3.2": {"Статус": "Перенесено"},  # overdue
-    "3.3": {"Статус": "Не выполняется"},  # overdue
-    "3.4": {"Статус": None},  # missing: error, overdue
+    "2.1": done("15.05.2026"),  # done in the previous academic year: overdue from 31.05.2027
+    "2.2": done("20.05.2025"),  # the same
+    "2.3": {"Статус": "Не начато"},  # overdue from 31.05.2027
+    "3": done("10.10.2026"),  # done for 31.08.2027
+    "3.1": {"Статус": "В работе"},  # overdue from 31.08.2027
+    "3.2": {"Статус": "Перенесено"},  # overdue from 31.08.2027
+    "3.3": {"Статус": "Не выполняется"},  # overdue from 31.08.2027
+    "3.4": {"Статус": None},  # missing: error, overdue from 31.08.2027
     "4.1": done("01.09.2026"),
-    "4.2": {"Статус": "В работе", "Комментарий": "+7 999"},  # overdue
-    "5.1": done("30.10.2026", "Отчёт за октябрь"),  # done before 31.10.2026
+    "4.2": {"Статус": "В работе", "Комментарий": "+7 999"},  # overdue from 31.08.2027
+    "5.1": done("30.10.2026", "Отчёт за октябрь"),  # done in this academic year
 }
-OVERDUE_PARTS = {"1.3", "1.4", "2.2", "2.3", "3.1", "3.2", "3.3", "3.4", "4.2"}
-DONE_PARTS = {"1.1", "1.2", "2.1", "2.2", "3", "4.1", "5.1"}  # «Выполнено» without errors
+OVERDUE_PARTS = {"1.3", "1.4"}  # on 25.11.2026
+# On later reporting dates, worked out from the comments above.
+OVERDUE_LATER = {dt.date(2027, 5, 30): {"1.3", "1.4"},
+                 dt.date(2027, 5, 31): {"1.3", "1.4", "2.1", "2.2", "2.3"},
+                 dt.date(2027, 8, 31): {"1.3", "1.4", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3",
+                                        "3.4", "4.2"}}
+# «Выполнено» without errors, done by 25.11.2026, in this academic year if yearly.
+DONE_PARTS = {"1.1", "1.2", "3", "4.1", "5.1"}
 
 
 def meeting(day: str, topic: int, other: str | None = None) -> dict:
@@ -195,38 +206,50 @@ def _set_year(path: Path, year: str) -> None:
     wb.save(path)
 
 
-def _saved_at(path: Path, when: dt.datetime) -> None:
-    stamp = when.timestamp()
-    os.utime(path, (stamp, stamp))
+def retyped(value, words: dict[str, str]):
+    """The scenario's values with some words typed differently (a school's own choices)."""
+    if isinstance(value, dict):
+        return {k: retyped(v, words) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(retyped(v, words) for v in value)
+    return words.get(value, value) if isinstance(value, str) else value
 
 
-def build_school(root: Path) -> Config:
-    """A working folder whose «сданные» holds the scenario's workbooks."""
+def build_school(root: Path, edit: Callable[[Path], None] | None = None,
+                 words: dict[str, str] | None = None,
+                 extra: dict[str, list[dict]] | None = None) -> Config:
+    """A working folder whose «сданные» holds the scenario's workbooks. ``edit`` changes the
+    school's settings folder (templates, ibc-xls.toml) before the blanks are made, ``words``
+    retypes the values typed in, ``extra`` adds rows to the ИБЦ head's workbook."""
     init_workspace(root, today=TODAY)
+    if edit is not None:
+        edit(root)
     config = load_config(root)
     blanks = {o.respondent.id: o.path for o in generate(config)}
     returned = config.folders["returned"]
-    ibc = fill(blanks["ibc_head"], returned / IBC_FILE[0], IBC_HEAD,
-               fixed={ROADMAP: ROADMAP_ROWS})
+    words = words or {}
+    ibc = fill(blanks["ibc_head"], returned / IBC_FILE[0],
+               retyped(IBC_HEAD, words) | (extra or {}),
+               fixed={ROADMAP: retyped(ROADMAP_ROWS, words)})
     _type_text(ibc, ROADMAP, "1.2", "Результат или документ", STAFF_FORMULA)
-    _saved_at(ibc, IBC_FILE[1])
+    saved_at(ibc, IBC_FILE[1])
     for cls, (name, when, rows) in CLASSES.items():
-        _saved_at(fill(blanks[f"class_{cls}"], returned / name, rows), when)
+        saved_at(fill(blanks[f"class_{cls}"], returned / name, retyped(rows, words)), when)
     for name, when, rows in (SIXTH_EARLY, SIXTH_LATE):
-        _saved_at(fill(blanks["class_6А"], returned / name, rows), when)
-    eighth = fill(blanks["class_8А"], returned / EIGHTH[0], EIGHTH[2])
+        saved_at(fill(blanks["class_6А"], returned / name, retyped(rows, words)), when)
+    eighth = fill(blanks["class_8А"], returned / EIGHTH[0], retyped(EIGHTH[2], words))
     _set_year(eighth, "2025/2026")
-    _saved_at(eighth, EIGHTH[1])
+    saved_at(eighth, EIGHTH[1])
     wb = openpyxl.Workbook()
     wb.active.append(["ФИО", "Класс"])
     wb.save(returned / FOREIGN_FILE)
-    _saved_at(returned / FOREIGN_FILE, dt.datetime(2026, 11, 23, 8, 0))
+    saved_at(returned / FOREIGN_FILE, dt.datetime(2026, 11, 23, 8, 0))
     return config
 
 
 def judge(config: Config) -> Report:
     """Check every returned workbook as ``collect`` does."""
-    return check_paths([config.folders["returned"]], config, today=TODAY, workers=1)
+    return check_paths([config.folders["returned"]], config, as_of=TODAY, workers=1)
 
 
 @pytest.fixture(scope="module")
@@ -252,7 +275,7 @@ def test_the_scenario_files_are_judged_as_intended(school):
     status = {Path(f.file).name: f.status for f in report.files}
     assert status == {"ИБЦ.xlsx": "errors", "5А.xlsx": "ok", "5Б.xlsx": "errors",
                       "10А.xlsx": "ok", "3А.xlsx": "ok", "7А.xlsx": "warnings",
-                      "6А первый.xlsx": "errors", "6А.xlsx": "errors", "8А.xlsx": "errors",
+                      "6А первый.xlsx": "replaced", "6А.xlsx": "ok", "8А.xlsx": "errors",
                       FOREIGN_FILE: "refused"}
 
 
@@ -265,36 +288,61 @@ def test_deadlines_are_understood_from_the_spec_text():
     assert parse_deadline("по отдельному плану") == Deadline("по отдельному плану")
 
 
-@pytest.mark.parametrize(("text", "status_done", "done_on", "today", "expected"), [
-    ("31.05.2024", False, None, dt.date(2024, 5, 31), (False, dt.date(2024, 5, 31))),
-    ("31.05.2024", False, None, dt.date(2024, 6, 1), (True, dt.date(2024, 5, 31))),
-    ("31.05.2024", True, dt.date(2024, 7, 1), dt.date(2026, 1, 1),
-     (False, dt.date(2024, 5, 31))),
-    ("ежегодно 31.05", True, dt.date(2025, 5, 31), dt.date(2026, 6, 1),
-     (True, dt.date(2026, 5, 31))),
-    ("ежегодно 31.05", True, dt.date(2025, 6, 1), dt.date(2026, 6, 1),
-     (False, dt.date(2026, 5, 31))),
-    ("ежегодно 30.04 и 31.10", True, dt.date(2026, 4, 30), dt.date(2026, 11, 25),
-     (True, dt.date(2026, 10, 31))),
-    ("ежегодно 30.04 и 31.10", False, None, dt.date(2026, 10, 31),
-     (True, dt.date(2026, 4, 30))),  # 31.10 has not passed yet, 30.04 has
-    ("ежегодно 30.04 и 31.10", True, dt.date(2026, 5, 2), dt.date(2026, 10, 31),
-     (False, dt.date(2026, 4, 30))),
-    ("без даты", False, None, dt.date(2026, 10, 31), (False, None)),
+def test_yearly_deadlines_fall_inside_the_academic_year():
+    year = (dt.date(2025, 9, 1), dt.date(2026, 8, 31))
+    assert parse_deadline("ежегодно 30.04 и 31.10").dates(year) == [
+        dt.date(2025, 10, 31), dt.date(2026, 4, 30)]
+    assert parse_deadline("ежегодно 31.08").dates(year) == [dt.date(2026, 8, 31)]
+    assert parse_deadline("31.05.2024").dates(year) == [dt.date(2024, 5, 31)]
+
+
+Y2526 = (dt.date(2025, 9, 1), dt.date(2026, 8, 31))
+D = dt.date
+
+
+@pytest.mark.parametrize(("text", "status", "done_on", "as_of", "expected"), [
+    # on track for this year's 31.05: not overdue; the day after it: overdue
+    ("ежегодно 31.05", "В работе", None, D(2026, 3, 31), (False, D(2026, 5, 31))),
+    ("ежегодно 31.05", "В работе", None, D(2026, 5, 30), (False, D(2026, 5, 31))),
+    ("ежегодно 31.05", "В работе", None, D(2026, 5, 31), (True, D(2026, 5, 31))),
+    ("ежегодно 31.05", "В работе", None, D(2026, 6, 1), (True, D(2026, 5, 31))),
+    ("ежегодно 31.05", "Выполнено", D(2026, 5, 20), D(2026, 6, 1), (False, D(2026, 5, 31))),
+    ("ежегодно 31.05", "Выполнено", D(2026, 6, 20), D(2026, 7, 1), (False, D(2026, 5, 31))),
+    # done last academic year: not done for this one
+    ("ежегодно 31.05", "Выполнено", D(2025, 5, 20), D(2026, 6, 1), (True, D(2026, 5, 31))),
+    # done after the reporting date: not done by then
+    ("ежегодно 31.05", "Выполнено", D(2026, 6, 2), D(2026, 6, 1), (True, D(2026, 5, 31))),
+    ("ежегодно 31.05", None, None, D(2026, 6, 1), (True, D(2026, 5, 31))),  # no information
+    # a dated deadline of 2024, not done: overdue ever since; done late: done
+    ("31.05.2024", "Не начато", None, D(2026, 3, 31), (True, D(2024, 5, 31))),
+    ("31.05.2024", "В работе", None, D(2026, 3, 31), (True, D(2024, 5, 31))),
+    ("31.05.2024", "Выполнено", D(2024, 7, 1), D(2026, 3, 31), (False, D(2024, 5, 31))),
+    # twice a year: «В работе» towards 30.04 is on track although 31.10 has passed
+    ("ежегодно 30.04 и 31.10", "В работе", None, D(2026, 3, 31), (False, D(2026, 4, 30))),
+    ("ежегодно 30.04 и 31.10", "Не начато", None, D(2026, 3, 31), (True, D(2025, 10, 31))),
+    ("ежегодно 30.04 и 31.10", "Выполнено", D(2025, 10, 30), D(2026, 3, 31),
+     (False, D(2026, 4, 30))),
+    ("ежегодно 30.04 и 31.10", "В работе", None, D(2026, 5, 1), (True, D(2025, 10, 31))),
+    ("ежегодно 30.04 и 31.10", "В работе", None, D(2025, 10, 1), (False, D(2025, 10, 31))),
+    ("без даты", None, None, D(2026, 6, 1), (False, None)),
 ])
-def test_overdue_rule(text, status_done, done_on, today, expected):
-    assert is_overdue(parse_deadline(text), status_done, done_on, today) == expected
+def test_overdue_rule(text, status, done_on, as_of, expected):
+    # The rule works on what a status means, as the roadmap's spec names it (meanings).
+    column = next(s for s in load_specs(DEFAULT_TEMPLATES) if s.id == "roadmap").role("status")
+    meaning = next((name for name, values in column.meanings if status in values), status)
+    assert is_overdue(parse_deadline(text), meaning, done_on, as_of, Y2526) == expected
 
 
 def test_roadmap_progress_marks_overdue_measures(data):
-    rows = records(data.roadmap)
+    rows = records(data.summary("tbl_roadmap"))
     assert [r["№"] for r in rows] == list(ROADMAP_ROWS)
     assert {r["№"] for r in rows if r["Просрочено"] == "да"} == OVERDUE_PARTS
     assert {r["№"] for r in rows if r["Просрочено"] == "нет"} == \
         set(ROADMAP_ROWS) - OVERDUE_PARTS
     by_part = {r["№"]: r for r in rows}
-    assert by_part["2.1"]["Срок (дата)"] == dt.date(2026, 5, 31)
-    assert by_part["5.1"]["Срок (дата)"] == dt.date(2026, 10, 31)
+    assert by_part["2.1"]["Срок (дата)"] == dt.date(2027, 5, 31)  # the next one
+    assert by_part["5.1"]["Срок (дата)"] == dt.date(2027, 4, 30)  # done for 31.10.2026
+    assert by_part["1.3"]["Срок (дата)"] == dt.date(2024, 5, 31)  # the one missed
     assert by_part["1.1"]["Дата выполнения"] == dt.date(2024, 5, 20)
     assert by_part["1.2"]["Результат или документ"] == STAFF_FORMULA
     # A row with errors shows what was typed, beside its problems.
@@ -304,16 +352,26 @@ def test_roadmap_progress_marks_overdue_measures(data):
 
 
 def test_roadmap_statuses_by_stage(data):
-    rows = {r["Этап"]: r for r in records(data.roadmap_stages)}
+    rows = {r["Этап"]: r for r in records(data.summary("tbl_roadmap_stages"))}
     first = rows["I. Подготовительный этап"]
     assert (first["Выполнено"], first["В работе"], first["Нет сведений"], first["Всего"],
             first["Просрочено"]) == (2, 1, 1, 4, 2)
     main = rows["II. Основной этап"]
     assert (main["Выполнено"], main["Не начато"], main["В работе"], main["Перенесено"],
             main["Не выполняется"], main["Нет сведений"], main["Всего"],
-            main["Просрочено"]) == (4, 1, 2, 1, 1, 1, 10, 7)
-    assert data.roadmap_stages.total["Всего"] == 15
-    assert data.roadmap_stages.total["Просрочено"] == len(OVERDUE_PARTS)
+            main["Просрочено"]) == (4, 1, 2, 1, 1, 1, 10, 0)
+    assert data.summary("tbl_roadmap_stages").total["Всего"] == 15
+    assert data.summary("tbl_roadmap_stages").total["Просрочено"] == len(OVERDUE_PARTS)
+
+
+@pytest.mark.parametrize("as_of", sorted(OVERDUE_LATER))
+def test_overdue_measures_on_later_reporting_dates(school, as_of):
+    config, report = school
+    later = consolidate(report, config, config.specs(), custom_period(PERIOD.start, as_of),
+                        as_of)
+    rows = records(later.summary("tbl_roadmap"))
+    assert {r["№"] for r in rows if r["Просрочено"] == "да"} == OVERDUE_LATER[as_of]
+    assert later.summary("tbl_roadmap_stages").total["Просрочено"] == len(OVERDUE_LATER[as_of])
 
 
 # --- contests ------------------------------------------------------------------------------
@@ -333,12 +391,12 @@ def test_reading_contest_by_stage_and_result(data):
     expected = {}
     for e in counted_entries():
         expected[(e["Этап"], e["Результат"])] = expected.get((e["Этап"], e["Результат"]), 0) + 1
-    rows = {r["Этап"]: r for r in records(data.contest)}
+    rows = {r["Этап"]: r for r in records(data.summary("tbl_reading_contest"))}
     for stage in ("Школьный", "Муниципальный", "Региональный"):
         for result in ("Участник", "Призёр", "Победитель"):
             assert rows[stage][result] == expected.get((stage, result), 0), (stage, result)
-    assert data.contest.total["Всего"] == len(counted_entries()) == 4
-    awards = records(data.contest_awards)
+    assert data.summary("tbl_reading_contest").total["Всего"] == len(counted_entries()) == 4
+    awards = records(data.summary("tbl_reading_contest_awards"))
     assert [(a["ФИО участника"], a["Этап"], a["Результат"]) for a in awards] == [
         ("Сидоров Илья", "Школьный", "Победитель"), ("Волкова Мария", "Школьный", "Призёр"),
         ("Сидоров Илья", "Муниципальный", "Призёр")]
@@ -367,7 +425,7 @@ def expected_textbook_ranking() -> list[tuple[str, float]]:
 
 
 def test_best_class_for_textbooks(data):
-    rows = records(data.textbooks)
+    rows = records(data.summary("tbl_textbooks_ranking"))
     expected = expected_textbook_ranking()
     assert [(r["Класс"], round(r["Средний балл"], 6)) for r in rows] == expected
     assert [r["Место"] for r in rows] == [1, 2, 3, 4, 5]
@@ -377,8 +435,8 @@ def test_best_class_for_textbooks(data):
     assert rows[0]["Утеряно или испорчено (всего)"] == 3
 
 
-def test_best_diaries_by_grade_band(data):
-    rows = records(data.diaries)
+def test_best_diaries_by_grade_band(data, config):
+    rows = records(data.summary("tbl_diaries_top"))
     got = [(r["Группа классов"], r["Место"], r["ФИО ученика"], r["Сумма баллов"])
            for r in rows]
     assert got == [
@@ -391,31 +449,33 @@ def test_best_diaries_by_grade_band(data):
         ("10–11 классы", 1, "Беляев Максим", 19),
         ("10–11 классы", 2, "Орлова Дарья", 15),
     ]
-    assert band_of("4Б") == "1–4 классы" and band_of("11А") == "10–11 классы"
+    bands = next(s for s in config.specs() if s.id == "diaries").summaries[0].bands
+    assert band_of("4Б", bands) == "1–4 классы" and band_of("11А", bands) == "10–11 классы"
+    assert band_of("12А", bands) is None
 
 
 # --- meetings, staff development -------------------------------------------------------------
 
 def test_meetings_and_topics_covered(data):
-    topics = {r["Тема"]: r for r in records(data.meeting_topics)}
+    topics = {r["Тема"]: r for r in records(data.summary("tbl_meeting_topics"))}
     assert topics[TOPICS[1]]["Встреч"] == 2
     assert topics[TOPICS[1]]["Даты"] == "12.10.2026, 20.11.2026"
     assert topics[TOPICS[4]]["Даты"] == "01.10.2026"
     assert topics[TOPICS[0]]["Встреч"] == 0  # its meeting was in September, before the period
     assert topics["Другое"]["Встреч"] == 1
-    assert [r["Дата"] for r in records(data.meetings)] == [
+    assert [r["Дата"] for r in records(data.summary("tbl_meetings"))] == [
         dt.date(2026, 10, 1), dt.date(2026, 10, 12), dt.date(2026, 11, 5),
         dt.date(2026, 11, 20)]
 
 
 def test_staff_development(data):
-    levels = {r["Уровень"]: r for r in records(data.practices)}
+    levels = {r["Уровень"]: r for r in records(data.summary("tbl_practices"))}
     assert levels["Муниципальный"]["Выступление"] == 1
     assert levels["Региональный"]["Публикация"] == 1
     assert levels["Школьный"]["Всего"] == 0  # September: before the period
-    assert data.practices.total["Всего"] == 2
-    assert [r["Часов"] for r in records(data.courses)] == [72, 16]
-    assert data.courses.total["Часов"] == COURSE_HOURS
+    assert data.summary("tbl_practices").total["Всего"] == 2
+    assert [r["Часов"] for r in records(data.summary("tbl_courses"))] == [72, 16]
+    assert data.summary("tbl_courses").total["Часов"] == COURSE_HOURS
 
 
 # --- submissions, problems, sources, raw data ---------------------------------------------------
@@ -424,27 +484,38 @@ def test_submissions_cover_every_respondent(data, school):
     config, _ = school
     rows = records(data.submissions)
     by_file = {Path(r["Файл"]).name: r for r in rows if r["Файл"]}
-    assert by_file["5А.xlsx"]["Статус"] == "принят"
-    assert by_file["7А.xlsx"]["Статус"] == "принят, есть замечания"
+    assert by_file["5А.xlsx"]["Статус"] == "принята"
+    assert by_file["7А.xlsx"]["Статус"] == "принята, есть замечания"
     assert by_file["5Б.xlsx"]["Статус"] == "есть ошибки"
     assert by_file["ИБЦ.xlsx"]["Статус"] == "есть ошибки"
-    assert by_file["6А.xlsx"]["Статус"] == "есть ошибки"  # two workbooks: an error on each
-    assert by_file["6А первый.xlsx"]["Статус"] == "заменён"
-    assert by_file["8А.xlsx"]["Статус"] == "не принят"
+    # 6А sent a corrected copy: the later one is used and judged on its own content.
+    assert by_file["6А.xlsx"]["Статус"] == "принята"
+    assert (by_file["6А.xlsx"]["Ошибок"], by_file["6А.xlsx"]["Замечаний"]) == (0, 0)
+    assert by_file["6А первый.xlsx"]["Статус"] == "заменена"
+    assert by_file["6А первый.xlsx"]["Замечаний"] == 1
+    assert by_file["6А первый.xlsx"]["Примечание"] == \
+        "Учтена более поздняя книга этого респондента: «сданные/6А.xlsx»."
+    assert by_file["8А.xlsx"]["Статус"] == "не принята"
     assert "2025/2026" in by_file["8А.xlsx"]["Примечание"]
-    assert by_file[FOREIGN_FILE]["Статус"] == "не принят"
+    assert by_file[FOREIGN_FILE]["Статус"] == "не принята"
     assert by_file[FOREIGN_FILE]["Респондент"] == "Не из списка респондентов"
     assert by_file["5А.xlsx"]["Сдан"] == CLASSES["5А"][1]
     assert by_file["5А.xlsx"]["ФИО"] == "Васильева Анна Андреевна"
     assert (by_file["5Б.xlsx"]["Строк прочитано"], by_file["5Б.xlsx"]["Строк учтено"]) == (4, 3)
-    not_sent = {r["Класс"] for r in rows if r["Статус"] == "не сдан"}
+    not_sent = {r["Класс"] for r in rows if r["Статус"] == "не сдана"}
     handed = {"5А", "5Б", "10А", "3А", "7А", "6А", "8А"}
     assert not_sent == {c.name for c in config.classes} - handed
     assert len(rows) == 1 + len(config.classes) + 1 + 1  # two 6А rows, one foreign file
-    figures = dict(zip(data.figures.frame["Показатель"], data.figures.frame["Значение"],
-                       strict=True))
-    assert figures["Книг получено"] == 7  # ИБЦ, 5А, 5Б, 10А, 3А, 7А, 6А
-    assert figures["Не сдано"] == len(not_sent)
+    frame = data.figures.frame
+    figures = dict(zip(frame["Показатель"], frame["Значение"], strict=True))
+    notes = dict(zip(frame["Показатель"], frame["Пояснение"], strict=True))
+    # Books and respondents are counted apart: ten files (6А twice, a foreign file) from
+    # eight respondents (ИБЦ, 5А, 5Б, 10А, 3А, 7А, 6А, 8А).
+    expected = 1 + len(config.classes)
+    assert figures["Книг получено"] == 10
+    assert notes["Книг получено"] == f"от 8 из {expected} респондентов"
+    assert figures["Респондентов не сдали книгу"] == len(not_sent) == expected - 8
+    assert figures["Книг заменено"] == 1
 
 
 def test_key_figures(data):
@@ -452,7 +523,7 @@ def test_key_figures(data):
                        strict=True))
     assert figures["Пунктов дорожной карты"] == 15
     assert figures["Выполнено"] == len(DONE_PARTS)
-    assert figures["Срок наступил"] == 15
+    assert figures["Срок наступил"] == 5  # 1.1–1.4 (31.05.2024) and 5.1 (31.10.2026)
     assert figures["Просрочено"] == len(OVERDUE_PARTS)
     entries = counted_entries()
     assert figures["Участников конкурса «Учиться читать»"] == \
@@ -464,6 +535,7 @@ def test_key_figures(data):
     assert figures["Часов повышения квалификации"] == COURSE_HOURS
     assert figures["Лучший класс по сохранности учебников"] == "5А"
     assert figures["Книг не принято"] == 2
+    assert figures["Книг с ошибками"] == 2  # ИБЦ, 5Б (8А is of another year: not taken)
 
 
 def test_every_row_read_is_accounted_for(data, school):
@@ -548,18 +620,21 @@ def test_a_duplicate_against_a_superseded_workbook_does_not_block_the_newer_one(
                                                "sheet": DIARIES, "row": 5})
     report = Report([_file("a.xlsx", "class_5А", 100.0, [_diary("Иванов", 3)]),
                      _file("b.xlsx", "class_5А", 200.0, [_diary("Иванов", 4)], [duplicate])])
+    check_across(report.files)
+    assert [f.status for f in report.files] == ["replaced", "errors"]
     result = consolidate(report, config, config.specs(), PERIOD, TODAY)
     frame = result.data["diaries"].table.frame
     assert list(frame["Учтено"]) == ["нет", "да"]
     assert list(frame["Почему не учтено"]) == [WHY_SUPERSEDED, ""]
-    assert records(result.diaries)[0]["Сумма баллов"] == 16
+    assert records(result.summary("tbl_diaries_top"))[0]["Сумма баллов"] == 16
 
 
 def test_no_files_at_all(config):
     result = consolidate(Report([]), config, config.specs(), PERIOD, TODAY)
-    assert result.textbooks.rows == result.diaries.rows == 0
-    assert set(result.submissions.frame["Статус"]) == {"не сдан"}
-    assert all(r["Просрочено"] == "да" for r in records(result.roadmap)
+    assert result.summary("tbl_textbooks_ranking").rows == 0
+    assert result.summary("tbl_diaries_top").rows == 0
+    assert set(result.submissions.frame["Статус"]) == {"не сдана"}
+    assert all(r["Просрочено"] == "да" for r in records(result.summary("tbl_roadmap"))
                if r["Срок (дата)"] and r["Срок (дата)"] < TODAY)
     assert all(r["Прочитано строк"] == 0 for r in records(result.reconciliation))
 
@@ -574,6 +649,7 @@ def test_one_meeting_however_many_staff_wrote_it_down(config):
                                                     "template": "ibc_head"},
                       {"meetings": form}, [], modified=100.0)
     result = consolidate(Report([head]), config, config.specs(), PERIOD, TODAY)
-    topic = next(r for r in records(result.meeting_topics) if r["Тема"] == TOPICS[1])
+    topics = records(result.summary("tbl_meeting_topics"))
+    topic = next(r for r in topics if r["Тема"] == TOPICS[1])
     assert (topic["Встреч"], topic["Даты"]) == (2, "12.10.2026, 20.11.2026")
-    assert len(records(result.meetings)) == 3
+    assert len(records(result.summary("tbl_meetings"))) == 3

@@ -19,16 +19,21 @@ from ibc_xls.cli import cli
 from ibc_xls.generate import generate
 
 DIARIES = "Читательский дневник"
-REPORT = "Сводный отчёт ИБЦ 2026-10.xlsx"
-LISTING = ["сданные/5А.xlsx — принят",
+AS_OF = "25.11.2026"
+REPORT = "Сводный отчёт ИБЦ МОУ «СОШ №4» 2026-10.xlsx"
+LISTING = ["сданные/5А.xlsx — принята",
            "сданные/6Б.xlsx — есть ошибки (ошибок: 1)",
            "  ошибка: лист «Читательский дневник», ячейка E5: Число 9 вне допустимых пределов: "
            "от 0 до 5. Проверьте значение.",
-           "Итого: книг 2, принято 1, с ошибками 1, не принято 0; ошибок 1, замечаний 0."]
-SUMMARY = "Прочитано книг: 2; принято: 1, с ошибками: 1, не принято: 0."
+           "Итого: книг 2, принято 1, с ошибками 1, не принято 0; ошибок 1, замечаний 0. "
+           "Отчётная дата: 25.11.2026."]
+SUMMARY = ("Книг получено: 2, от 2 из 21 респондентов; принято: 1, с ошибками: 1, "
+           "не принято: 0.")
 
 
 def invoke(*args: str, cwd: Path | None = None):
+    """The command as typed in ``cwd``, judged as of the tests' reporting date."""
+    args = (*args, "--as-of", AS_OF) if args[0] in ("validate", "collect") else args
     old = Path.cwd()
     if cwd is not None:
         os.chdir(cwd)
@@ -96,7 +101,8 @@ def test_files_may_be_named_one_by_one(school):
     result = invoke("validate", "сданные/6Б.xlsx", cwd=school.root)
     assert result.stdout.splitlines() == [
         *LISTING[1:3],
-        "Итого: книг 1, принято 0, с ошибками 1, не принято 0; ошибок 1, замечаний 0."]
+        "Итого: книг 1, принято 0, с ошибками 1, не принято 0; ошибок 1, замечаний 0. "
+        "Отчётная дата: 25.11.2026."]
 
 
 @pytest.mark.parametrize(("named", "what"), [
@@ -205,7 +211,7 @@ def test_an_unreadable_subfolder_is_named_and_keeps_the_report(shared_school):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[1:3] == [
-        "сданные/5Б — не принят (ошибок: 1)",
+        "сданные/5Б — не принята (ошибок: 1)",
         "  ошибка: Папку «сданные/5Б» не удалось прочитать: нет прав на чтение: попросите "
         "администратора компьютера дать доступ. Книги из неё не проверены, поэтому отчёт не "
         "пишется. Исправьте доступ к папке и запустите команду снова."]
@@ -233,11 +239,12 @@ def test_an_unreadable_file_is_named_and_keeps_the_report(shared_school):
 def test_a_folder_one_may_list_but_not_enter_hides_no_file(shared_school):
     returned = shared_school / "сданные"
     returned.chmod(0o444)  # names readable, files not reachable
-    result = run_cli("validate", cwd=shared_school)
+    result = run_cli("validate", "--as-of", AS_OF, cwd=shared_school)
     assert result.returncode == 1
     assert [line for line in result.stdout.splitlines() if not line.startswith(" ")] == [
-        "сданные/5А.xlsx — не принят (ошибок: 1)", "сданные/6Б.xlsx — не принят (ошибок: 1)",
-        "Итого: книг 2, принято 0, с ошибками 0, не принято 2; ошибок 2, замечаний 0."]
+        "сданные/5А.xlsx — не принята (ошибок: 1)", "сданные/6Б.xlsx — не принята (ошибок: 1)",
+        "Итого: книг 2, принято 0, с ошибками 0, не принято 2; ошибок 2, замечаний 0. "
+        "Отчётная дата: 25.11.2026."]
 
 
 # --- temporary files of a killed run (issue 9, point 3) -----------------------------------------

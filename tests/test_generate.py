@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fill import one_line
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from ibc_xls.config import load_config
@@ -135,7 +136,8 @@ def test_input_cells_unlocked_and_the_rest_locked(books):
             ws = wb[form.sheet]
             for i, column in enumerate(form.columns, start=1):
                 assert ws.cell(HEADER, i).protection.locked
-                assert ws.cell(HEADER, i).value == header_text(column.title, column.required)
+                assert one_line(ws.cell(HEADER, i).value) == header_text(column.title,
+                                                                      column.required)
                 for row in range(FIRST, FIRST + form.row_count):
                     assert ws.cell(row, i).protection.locked == column.prefilled, (
                         f"{o.path.name} / {form.sheet} / {ws.cell(row, i).coordinate}")
@@ -201,9 +203,18 @@ def test_print_setup_and_frozen_header(books):
             assert ws.freeze_panes == f"A{FIRST}"
             assert ws.page_setup.paperSize == 9
             assert ws.page_setup.orientation == form.orientation
-            assert ws.sheet_properties.pageSetUpPr.fitToPage
-            assert ws.page_setup.fitToHeight == 0
             assert ws.print_title_rows == f"${HEADER}:${HEADER}"
+        for ws, landscape in [(wb[f.sheet], f.orientation == "landscape")
+                              for f in o.respondent.forms] + [(wb[INSTRUCTIONS_SHEET], False)]:
+            # A fixed scale: 11-point text prints at 8 points or more, and the columns fit the
+            # page's width in Excel (7 px a width unit) and in LibreOffice (6 % wider).
+            assert not ws.sheet_properties.pageSetUpPr.fitToPage
+            scale = ws.page_setup.scale
+            assert 11 * scale / 100 >= 8, (o.path.name, ws.title, scale)
+            pixels = sum(round(d.width * 7) * (d.max - d.min + 1)
+                         for d in ws.column_dimensions.values() if not d.hidden)
+            page = ((11.69 if landscape else 8.27) - 0.8) * 96
+            assert pixels * scale / 100 * 1.06 <= page, (o.path.name, ws.title)
 
 
 def test_instructions_describe_every_input_column(books):

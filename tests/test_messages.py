@@ -26,7 +26,7 @@ from ibc_xls.problems import _OS_REASONS, os_reason
 from ibc_xls.tomlcheck import bad_value
 
 DIARIES = "Читательский дневник"
-REPORT = "Сводный отчёт ИБЦ 2026-10.xlsx"
+REPORT = "Сводный отчёт ИБЦ МОУ «СОШ №4» 2026-10.xlsx"
 LATIN_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 
 
@@ -75,7 +75,7 @@ def test_a_name_that_is_not_utf8_is_shown_by_its_bytes(config, blanks):
                     returned + b"/5\xc0\xff.xlsx")
     result = invoke("validate", str(config.root))
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "сданные/5\\xc0\\xff.xlsx — принят"
+    assert result.stdout.splitlines()[0] == "сданные/5\\xc0\\xff.xlsx — принята"
     assert invoke("collect", str(config.root), "--period", "2026-10").exit_code == 0
 
 
@@ -178,7 +178,7 @@ def test_a_workbook_without_its_main_part_is_one_problem(config, blanks):
                 target.writestr(item, source.read(item))
     result = invoke("validate", str(config.root))
     assert result.stdout.splitlines()[:2] == [
-        "сданные/5А.xlsx — не принят (ошибок: 1)",
+        "сданные/5А.xlsx — не принята (ошибок: 1)",
         "  ошибка: Книгу не удалось прочитать: книга повреждена: в ней нет списка листов "
         "(части xl/workbook.xml). Откройте её в Excel или LibreOffice; если откроется, "
         "сохраните как новую книгу .xlsx, если нет, попросите прислать её ещё раз."]

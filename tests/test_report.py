@@ -5,9 +5,13 @@ by LibreOffice. The expectations come from the scenario typed into the workbooks
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -34,7 +38,7 @@ from test_consolidate import (
 from ibc_xls.consolidate import consolidate
 from ibc_xls.identity import IDENTITY_SHEET
 from ibc_xls.problems import Problem
-from ibc_xls.report import CONTENTS, write_report
+from ibc_xls.report import contents, write_report
 from ibc_xls.results import FileResult, FormResult, Record, Report
 
 CREATED = dt.datetime(2026, 11, 25, 10, 30)
@@ -94,9 +98,18 @@ def test_every_table_is_named_and_has_titled_headers(tables, book):
     assert "Обложки (0–5)" in data and "Дата проверки" in data  # the spec's titles
 
 
-def test_sheets_and_contents(book):
+CONTENTS = ["Титульный лист", "Дорожная карта", "Итоги по этапам", "Учиться читать",
+            "Победители и призёры", "Сохранность учебников", "Читательские дневники",
+            "Темы встреч", "Методические встречи", "Обмен опытом", "Повышение квалификации",
+            "Сдача книг", "Ошибки и замечания", "Сверка строк", "Источники", "Строки по книгам"]
+
+
+def test_sheets_and_contents(book, school):
+    config, report = school
+    data = consolidate(report, config, config.specs(), PERIOD, TODAY)
+    assert [sheet for sheet, _ in contents(data)] == CONTENTS
     visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
-    assert visible[:len(CONTENTS)] == list(CONTENTS)
+    assert visible[:len(CONTENTS)] == CONTENTS
     assert [t for t in visible if t.startswith("Данные — ")] == [
         "Данные — Дорожная карта", "Данные — Нормативные документы",
         "Данные — Разъяснительная работа", "Данные — Учиться читать",
@@ -105,7 +118,18 @@ def test_sheets_and_contents(book):
         "Данные — Повышение квалификации"]
     links = [c.hyperlink.location for row in book["Титульный лист"].iter_rows() for c in row
              if c.hyperlink]
-    assert links == [f"'{name}'!A1" for name in list(CONTENTS)[1:]]
+    assert links == [f"'{name}'!A1" for name in CONTENTS[1:]]
+    about = [c.value for row in book["Титульный лист"].iter_rows() for c in row
+             if c.column == 2 and c.row > links_row(book)]
+    assert about[:3] == ["выполнение пунктов плана, просроченные пункты",
+                         "статусы пунктов по этапам, диаграмма",
+                         "конкурс: участия по этапам и результатам, диаграмма"]
+
+
+def links_row(book) -> int:
+    """The row above the title sheet's contents."""
+    ws = book["Титульный лист"]
+    return next(c.row for row in ws.iter_rows() for c in row if c.value == "Содержание")
 
 
 def test_title_sheet_and_key_figures(tables, written):
@@ -115,11 +139,15 @@ def test_title_sheet_and_key_figures(tables, written):
         in text
     assert "Период: отчёт за апрель 2027 (01.10.2026 – 31.03.2027)" in text
     assert "Дата составления: 25.11.2026" in text
+    assert "Отчётная дата: 25.11.2026" in text
     figures = {r["Показатель"]: r["Значение"] for r in tables["tbl_key_figures"]}
+    notes = {r["Показатель"]: r["Пояснение"] for r in tables["tbl_key_figures"]}
     assert figures["Просрочено"] == len(OVERDUE_PARTS)
-    assert figures["Срок наступил"] == 15
+    assert figures["Срок наступил"] == 5
     assert figures["Часов повышения квалификации"] == 72 + 16
-    assert figures["Книг получено"] == 7
+    assert figures["Книг получено"] == 10
+    assert notes["Книг получено"] == "от 8 из 21 респондентов"
+    assert figures["Книг заменено"] == 1
     assert figures["Участников конкурса «Учиться читать»"] == 3
     assert figures["Победителей и призёров «Учиться читать»"] == 2
 
@@ -136,7 +164,15 @@ def test_roadmap_overdue_rows_are_marked(tables, book):
         assert marked == (row["№"] in OVERDUE_PARTS), row["№"]
     assert rows[0]["Срок (дата)"] == dt.date(2024, 5, 31)
     stages = {r["Этап"]: r for r in tables["tbl_roadmap_stages"]}
-    assert stages["II. Основной этап"]["Просрочено"] == 7
+    assert stages["II. Основной этап"]["Просрочено"] == 0
+    assert stages["I. Подготовительный этап"]["Просрочено"] == 2
+    notes = [c.value for row in ws.iter_rows(max_row=top - 1) for c in row if c.value]
+    assert notes[1].startswith("Состояние на отчётную дату 25.11.2026. Пункт просрочен, если "
+                               "его контрольный срок (ежегодный — в этом учебном году, "
+                               "01.09.2026 – 31.08.2027) не позже отчётной даты")
+    stage_sheet = book["Итоги по этапам"]
+    assert "Пункты, строки которых с ошибками или не сданы, считаются в столбце «Нет " \
+        "сведений»." in stage_sheet["A2"].value
 
 
 def test_rankings_as_written(tables):
@@ -153,6 +189,11 @@ def test_rankings_as_written(tables):
     assert len(tables["tbl_reading_contest_awards"]) == 3
 
 
+def table_top(table) -> int:
+    """The 1-based header row of a table."""
+    return int(re.sub(r"[A-Z]", "", table.ref.split(":")[0]))
+
+
 def test_total_rows_follow_the_streamed_rows(book, tables, written):
     ws = book["Повышение квалификации"]
     table = ws.tables["tbl_courses"]
@@ -160,7 +201,11 @@ def test_total_rows_follow_the_streamed_rows(book, tables, written):
     last = ws[table.ref.split(":")[1]].row
     assert table.autoFilter.ref.split(":")[1] == f"G{last - 1}"
     assert ws.cell(last, 1).value == "Итого"
-    assert ws.cell(last, 4).value == "=SUBTOTAL(109,[Часов])"
+    # A plain range, which Gnumeric reads too (not the structured «[Часов]»).
+    assert ws.cell(last, 4).value == f"=SUBTOTAL(9,D{table_top(table) + 1}:D{last - 1})"
+    column = table.tableColumns[3]
+    assert (column.totalsRowFunction, column.totalsRowFormula.attr_text) == (
+        "custom", f"SUBTOTAL(9,D{table_top(table) + 1}:D{last - 1})")
     assert [r["Часов"] for r in tables["tbl_courses"]] == [72, 16]
     values = CalamineWorkbook.from_path(str(written)).get_sheet_by_name(ws.title).to_python()
     assert values[last - 1][:4] == ["Итого", "", "", 88]  # the cached total
@@ -179,11 +224,12 @@ def test_meetings_and_staff(tables):
 def test_submissions(tables):
     rows = tables["tbl_submissions"]
     by_file = {Path(r["Файл"]).name: r for r in rows if r["Файл"]}
-    assert by_file["5А.xlsx"]["Статус"] == "принят"
+    assert by_file["5А.xlsx"]["Статус"] == "принята"
     assert by_file["5А.xlsx"]["Сдан"] == CLASSES["5А"][1]
-    assert by_file["6А первый.xlsx"]["Статус"] == "заменён"
-    assert by_file[FOREIGN_FILE]["Статус"] == "не принят"
-    assert sum(r["Статус"] == "не сдан" for r in rows) == 13
+    assert by_file["6А первый.xlsx"]["Статус"] == "заменена"
+    assert by_file["6А.xlsx"]["Статус"] == "принята"
+    assert by_file[FOREIGN_FILE]["Статус"] == "не принята"
+    assert sum(r["Статус"] == "не сдана" for r in rows) == 13
 
 
 def test_problems_sources_and_reconciliation(tables, school):
@@ -363,7 +409,7 @@ def test_many_rows_stream_in_chunks(config, tmp_path):
 
 def test_no_workbooks_at_all(config, tmp_path):
     tables = _write(config, [], tmp_path)
-    assert {r["Статус"] for r in tables["tbl_submissions"]} == {"не сдан"}
+    assert {r["Статус"] for r in tables["tbl_submissions"]} == {"не сдана"}
     assert tables["tbl_problems"] == [{k: "" for k in tables["tbl_problems"][0]}]  # no rows
 
 
@@ -382,3 +428,45 @@ def test_prints_to_pdf_with_libreoffice(written, tmp_path):
     assert data.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert pages >= len(CONTENTS) + 9  # every sheet on a page at least
+
+
+@pytest.mark.skipif(shutil.which("ssconvert") is None
+                    and os.environ.get("IBC_XLS_REQUIRE_SOFFICE") != "1",
+                    reason="ssconvert (Gnumeric) not found; CI installs it")
+def test_gnumeric_reads_the_totals(written, book, tables, tmp_path):
+    """Gnumeric parses every total's formula and, recalculating, gets the written sums."""
+    out = tmp_path / "report.csv"
+    proc = subprocess.run(["ssconvert", "--recalc", "-S", str(written), str(out)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "Invalid expression" not in proc.stderr
+    names = book.sheetnames
+
+    def totals(sheet: str) -> list[str]:
+        path = tmp_path / f"report.csv.{names.index(sheet)}"
+        rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+        return next(row for row in rows if row and row[0] == "Итого")
+
+    assert totals("Повышение квалификации")[:4] == ["Итого", "", "", "88"]  # streamed rows
+    # A table written whole: Gnumeric's sums are the values the report caches.
+    stages = tables["tbl_roadmap_stages"]
+    sums = [sum(r[h] for r in stages if r[h] != "" and r["Этап"] != "Итого")
+            for h in list(stages[0])[1:]]
+    assert sums[-2] == 15  # every part of the roadmap
+    rows = CalamineWorkbook.from_path(str(written)).get_sheet_by_name("Итоги по этапам")
+    cached = next(row for row in rows.to_python() if row and row[0] == "Итого")
+    assert cached[1:] == sums
+    assert totals("Итоги по этапам")[1:] == [str(int(v)) for v in sums]
+
+
+def test_numbers_stand_off_the_next_column(book):
+    """A number right-aligned against the text of the next cell ran into it («7статус»):
+    numbers are indented from their cell's right edge."""
+    title = book["Титульный лист"]
+    figures = title.tables["tbl_key_figures"]
+    top = table_top(figures)
+    done = next(r for r in range(top + 1, top + 30) if title.cell(r, 1).value == "Выполнено")
+    assert isinstance(title.cell(done, 2).value, int | float)
+    assert title.cell(done, 3).value.startswith("статус")
+    for cell in (title.cell(done, 2), book["Ошибки и замечания"]["E3"]):
+        assert (cell.alignment.horizontal, cell.alignment.indent) == ("right", 1), cell

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fill import one_line
 from libreoffice import ODS, XLS, XLSX, convert, needs_libreoffice
 from openpyxl.utils import get_column_letter, range_boundaries
 
@@ -435,7 +436,7 @@ def test_xlsx_keeps_headers_and_prefilled_texts(xlsx_books):
         ws = wb[form.sheet]
         for col, column in enumerate(form.columns, start=1):
             expected = header_text(column.title, column.required)
-            found = ws.cell(HEADER_ROW + 1, col).value
+            found = one_line(ws.cell(HEADER_ROW + 1, col).value or "")
             if found != expected:
                 problems.append(f"{where}: header {get_column_letter(col)}{HEADER_ROW + 1} "
                                 f"is {found!r}, expected {expected!r}")

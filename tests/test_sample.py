@@ -60,7 +60,7 @@ def config():
 
 @pytest.fixture(scope="module")
 def report(config):
-    return check_paths([SAMPLE], config, today=TODAY)
+    return check_paths([SAMPLE], config, as_of=TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +83,15 @@ def test_exactly_the_intended_problems(report):
                    for p in report.problems)
     assert found == EXPECTED
     assert not report.valid
+
+
+def test_the_april_report_s_own_reporting_date_finds_the_same(config):
+    """As of 31.03.2026, the April report's default reporting date, the entries of early April
+    were typed before their books were saved: no mistake, and nothing else changes."""
+    report = check_paths([SAMPLE], config, as_of=PERIOD_END)
+    found = sorted((_name(p.file), p.severity.value, p.code, p.sheet, p.cell)
+                   for p in report.problems)
+    assert found == EXPECTED
 
 
 def test_file_statuses(by_file):
@@ -168,7 +177,8 @@ def test_roadmap_tells_a_plausible_story(by_file):
         assert records[part]["result"]
     statuses = Counter(r["status"] for r in records.values())
     assert statuses["В работе"] >= 3 and statuses["Перенесено"] == 1
-    assert records["3.3"]["status"] == "Не начато"  # past its deadline: the overdue one
+    # Not started, its 31.08.2026 still to come: overdue only on a later reporting date.
+    assert records["3.3"]["status"] == "Не начато"
     topics = {t.split(" ")[0].rstrip(".") for t in _values(by_file[HEAD], "meetings", "topic")}
     assert {"3", "3.1", "3.2"} <= topics and not {"3.3", "3.4"} & topics
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from fill import DIARY_ROW, FIRST, column_of, fill
+from fill import DIARY_ROW, FIRST, column_of, fill, saved_at
 
 from ibc_xls.check import check_file, check_paths
 from ibc_xls.cli import cli
@@ -74,8 +74,8 @@ def test_three_typical_mistakes_give_three_messages(school):
     ]
     messages = [str(p) for p in result.problems]
     assert messages[0] == ("Файл «сданные/5А.xlsx», лист «Сохранность учебников», ячейка A5: "
-                           "«31.09.2026» — не дата. Введите дату как ДД.ММ.ГГГГ, например "
-                           "05.09.2025.")
+                           "«31.09.2026» — не дата. Введите дату как ДД.ММ.ГГГГ: день, месяц и "
+                           "год цифрами через точку.")
     assert "Число 7 вне допустимых пределов: от 0 до 5" in messages[1]
     assert "Не заполнено обязательное поле «ФИО ученика»" in messages[2]
     assert "Класса «5Д» нет в списке классов школы" in messages[3]
@@ -131,17 +131,37 @@ def test_roadmap_status_done_needs_date_and_result(school):
     statuses["1.3"] = {"Статус": "Выполнено", "Дата выполнения": "20.05.2024",
                        "Результат или документ": "Приказ №45-о от 20.05.2024"}
     statuses["5.1"] = {"Статус": None}
+    statuses["4.2"] = {"Статус": None, "Комментарий": "Курсы в мае"}  # filled, but no status
     path = fill(blanks["ibc_head"], returned(config) / "ИБЦ.xlsx", {}, fixed={ROADMAP: statuses})
     result = judge(path)
+    # One mistake, one message: «Выполнено» without date and result is one problem, at the
+    # first empty cell; a plan row left wholly empty is said once for the workbook.
     assert problems_of(result) == [
         ("rule-required", ROADMAP, "I5"),
-        ("rule-required", ROADMAP, "J5"),
-        ("missing-required", ROADMAP, "H19"),
+        ("missing-required", ROADMAP, "H18"),
+        ("plan-rows-empty", ROADMAP, "H19"),
     ]
+    assert result.problems[0].message == ("Для статуса «Выполнено» укажите дату выполнения и "
+                                          "результат или документ.")
+    assert result.problems[2].message == ("Не заполнены пункты плана (1): 5.1. Отметьте статус "
+                                          "каждого пункта; пока в отчёте по ним «Нет "
+                                          "сведений».")
+    records = {r.values["part"]: r for r in result.forms["roadmap"].records}
+    assert not records["5.1"].ok and not records["4.2"].ok and records["1.3"].ok
     records = result.forms["roadmap"].records
     assert [r.values["part"] for r in records][:3] == ["1.1", "1.2", "1.3"]
     assert records[2].values["done_date"] == dt.date(2024, 5, 20)
     assert records[0].values["status"] == "Выполнено"
+
+
+def test_untouched_plan_rows_are_one_problem_per_workbook(school):
+    config, blanks, judge = school
+    path = fill(blanks["ibc_head"], returned(config) / "ИБЦ.xlsx", {},
+                fixed={ROADMAP: {"1.1": {"Статус": "В работе"}, "3": {"Статус": "Не начато"}}})
+    result = judge(path)
+    assert problems_of(result) == [("plan-rows-empty", ROADMAP, "H6")]  # 1.2, the first
+    assert "(13): 1.2, 1.3, 1.4, 2.1, 2.2, 2.3, 3.1, 3.2, 3.3, 3.4, 4.1, 4.2, 5.1." in (
+        result.problems[0].message)
 
 
 def test_template_returned_empty_is_one_problem(school):
@@ -243,24 +263,50 @@ def test_dates_outside_the_year_and_in_the_future(school):
     path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {
         TEXTBOOKS: [{**CHECK_ROW, "Дата проверки": "01.06.2026"},
                     {**CHECK_ROW, "Дата проверки": "01.12.2026"}]})
+    saved_at(path, dt.datetime(2026, 11, 25, 18, 0))  # the reporting date is 25.11.2026
     result = judge(path)
     assert problems_of(result) == [("date-out-of-range", TEXTBOOKS, "A5"),
                                    ("future-date", TEXTBOOKS, "A6")]
     assert "с 01.09.2026 по 31.08.2027" in result.problems[0].message
+    assert result.problems[1].message == (
+        "Дата 01.12.2026 ещё не наступила: она позже отчётной даты (25.11.2026) и дня, когда "
+        "книга сохранена. Проверьте дату.")
+
+
+def test_a_date_after_the_reporting_date_but_before_saving_is_no_mistake(school):
+    """A report judged as of a past day: what was typed before the book was saved had come."""
+    config, blanks, judge = school
+    path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {
+        TEXTBOOKS: [{**CHECK_ROW, "Дата проверки": "30.11.2026"},
+                    {**CHECK_ROW, "Дата проверки": "05.12.2026"}]})
+    saved_at(path, dt.datetime(2026, 12, 1, 9, 0))
+    result = judge(path)  # as of 25.11.2026
+    assert problems_of(result) == [("future-date", TEXTBOOKS, "A6")]
+    assert [r.values["date"] for r in result.forms["textbooks"].records] == \
+        [dt.date(2026, 11, 30), None]
+    assert result.saved == dt.datetime(2026, 12, 1, 9, 0).timestamp()
 
 
 def test_across_files_duplicates(school):
     config, blanks, _ = school
     entry = {"ФИО участника": "Сидоров Илья", "Номинация": "Чтец", "Этап": "Школьный",
              "Результат": "Участник", "Дата": "12.10.2026"}
-    fill(blanks["class_5А"], returned(config) / "5А.xlsx", {CONTEST: [entry]})
-    fill(blanks["class_5А"], returned(config) / "5А ещё раз.xlsx", {DIARIES: [DIARY_ROW]})
+    # 5А sends a copy, then the workbook it means: the later one is used.
+    saved_at(fill(blanks["class_5А"], returned(config) / "5А.xlsx", {CONTEST: [entry]}),
+             dt.datetime(2026, 11, 20, 10, 0))
+    saved_at(fill(blanks["class_5А"], returned(config) / "5А ещё раз.xlsx",
+                  {DIARIES: [DIARY_ROW]}), dt.datetime(2026, 11, 19, 10, 0))
     fill(blanks["class_5Б"], returned(config) / "5Б.xlsx", {CONTEST: [entry]})
-    report = check_paths([returned(config)], config, today=TODAY, workers=1)
+    report = check_paths([returned(config)], config, as_of=TODAY, workers=1)
     found = {(r.file, p.code) for r in report.files for p in r.problems}
-    assert found == {("сданные/5А.xlsx", "duplicate-workbook"),
-                     ("сданные/5А ещё раз.xlsx", "duplicate-workbook"),
+    assert found == {("сданные/5А ещё раз.xlsx", "workbook-replaced"),
                      ("сданные/5Б.xlsx", "duplicate-entry")}
+    status = {r.file: r.status for r in report.files}
+    assert status == {"сданные/5А.xlsx": "ok", "сданные/5А ещё раз.xlsx": "replaced",
+                      "сданные/5Б.xlsx": "errors"}
+    replaced = next(p for r in report.files for p in r.problems if p.code == "workbook-replaced")
+    assert replaced.severity is Severity.WARNING
+    assert "«сданные/5А.xlsx»; учтена она, а эта нет" in replaced.message
     dup = next(p for r in report.files for p in r.problems if p.code == "duplicate-entry")
     assert (dup.sheet, dup.cell) == (CONTEST, "A5")
     assert "сданные/5А.xlsx" in dup.message
@@ -271,7 +317,7 @@ def test_check_paths_reports_progress_and_keeps_repeated_strings_once(school):
     for cls in ("class_5А", "class_5Б"):
         fill(blanks[cls], returned(config) / f"{cls}.xlsx", {DIARIES: [DIARY_ROW]})
     calls = []
-    report = check_paths([returned(config)], config, today=TODAY,
+    report = check_paths([returned(config)], config, as_of=TODAY,
                          progress=lambda *done_of: calls.append(done_of))
     assert calls == [(1, 2), (2, 2)]
     first, second = (f.forms["diaries"] for f in report.files)
@@ -319,7 +365,7 @@ def test_one_broken_file_does_not_stop_the_others(school):
     fill(blanks["class_5А"], returned(config) / "5А.xlsx", {DIARIES: [DIARY_ROW]})
     (returned(config) / "обрыв.xlsx").write_bytes(blanks["class_5Б"].read_bytes()[:5000])
     (returned(config) / "~$5А.xlsx").write_bytes(b"lock")
-    report = check_paths([returned(config)], config, today=TODAY)
+    report = check_paths([returned(config)], config, as_of=TODAY)
     assert [(r.file, r.status) for r in report.files] == [
         ("сданные/5А.xlsx", "ok"), ("сданные/обрыв.xlsx", "refused")]
     assert report.files[1].problems[0].code == "file-truncated"
@@ -341,7 +387,9 @@ def test_validate_command_prints_cells_and_exits_1(school):
     assert lines[0] == "сданные/5А.xlsx — есть ошибки (ошибок: 1)"
     assert lines[1].startswith("  ошибка: лист «Читательский дневник», ячейка G6: Число 7")
     assert lines[-1] == ("Итого: книг 1, принято 0, с ошибками 1, не принято 0; ошибок 1, "
-                         "замечаний 0.")
+                         f"замечаний 0. Отчётная дата: {dt.date.today():%d.%m.%Y}.")
+    given = _cli("validate", "-C", str(config.root), "--as-of", "20.11.2026")
+    assert given.stdout.splitlines()[-1].endswith("Отчётная дата: 20.11.2026.")
 
 
 def test_validate_json_and_exit_0(school):
@@ -367,7 +415,7 @@ def test_input_files_are_never_modified(school):
     config, blanks, _ = school
     path = fill(blanks["class_5А"], returned(config) / "5А.xlsx", {DIARIES: [DIARY_ROW]})
     before = (path.read_bytes(), path.stat().st_mtime_ns)
-    check_paths([returned(config)], config, today=TODAY)
+    check_paths([returned(config)], config, as_of=TODAY)
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
 
 
@@ -388,7 +436,7 @@ def test_roster_change_after_generation(school, workspace):
     path = workspace / "ibc-xls.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('name = "5А"', 'name = "5В"'), encoding="utf-8")
-    report = check_paths([returned(config)], load_config(workspace), today=TODAY)
+    report = check_paths([returned(config)], load_config(workspace), as_of=TODAY)
     assert [p.code for p in report.problems] == ["unknown-respondent", "unknown-class"]
 
 
@@ -427,7 +475,7 @@ def test_roadmap_rows_changed_or_removed(school):
     codes = problems_of(judge(path))
     assert ("prefilled-changed", ROADMAP, "D5") in codes
     assert ("fixed-row-missing", ROADMAP, "") in codes
-    assert ("missing-required", ROADMAP, "H6") in codes  # 1.2 still has no status
+    assert ("plan-rows-empty", ROADMAP, "H6") in codes  # 1.2 and the rest: no status
 
 
 def test_headers_removed(school):
