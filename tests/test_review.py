@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -25,6 +26,7 @@ from ibc_xls.identity import IDENTITY_SHEET, PROPERTY_PREFIX
 from ibc_xls.layout import INSTRUCTIONS_SHEET, REVIEW_SHEET
 from ibc_xls.review import SENDING_LIST, review
 
+REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 25)
 CREATED = dt.datetime(2026, 11, 26, 9, 30)
 TEACHER = "1А класс — Смирнова Ольга Викторовна"
@@ -266,3 +268,24 @@ def test_settings_without_a_review_folder_still_load(workspace):
     assert 'review = "на исправление"' in text and (workspace / "на исправление").is_dir()
     config_file.write_text(text.replace('review = "на исправление"\n', ""), encoding="utf-8")
     assert load_config(workspace).folders["review"] == (workspace / "на исправление").resolve()
+
+
+def test_the_sample_gets_copies_for_its_mistakes_also_from_ods(tmp_path):
+    # The shipped sample (workbooks/сданные): four returns with mistakes, one of them .ods.
+    root = tmp_path / "workbooks"
+    shutil.copytree(REPO / "workbooks", root)
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    result = review(load_config(root), as_of=dt.date(2026, 4, 10), created=CREATED)
+    written = {e.file: (e.copy.name, e.errors, e.warnings) for e in result.entries
+               if e.status == "written"}
+    assert written == {
+        "сданные/11А.xlsx": ("11А (исправить).xlsx", 0, 2),
+        "сданные/3А класс — Новикова Светлана Петровна.xlsx":
+            ("3А класс — Новикова Светлана Петровна (исправить).xlsx", 2, 0),
+        "сданные/8А класс — Богданова Надежда Ивановна.xlsx":
+            ("8А класс — Богданова Надежда Ивановна (исправить).xlsx", 1, 0),
+        "сданные/отчёт 7Б.ods": ("отчёт 7Б (исправить).xlsx", 1, 0),
+    }
+    assert result.count("done") == 9
+    ws = openpyxl.load_workbook(root / "на исправление" / "отчёт 7Б (исправить).xlsx")[TEXTBOOKS]
+    assert _fill_colour(ws["D6"]) == ERROR_FILL and (ws["D6"].value, ws["E6"].value) == (325, 352)
