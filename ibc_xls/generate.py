@@ -108,6 +108,9 @@ class _Checked:
                 raise RuntimeError(f"xlsxwriter {name}{args[:2]!r} returned {result}")
             return result
 
+        # Kept, so that the next call of the same method skips this lookup: a sheet of a
+        # copy for correction makes thousands of calls.
+        setattr(self, name, call)
         return call
 
 
