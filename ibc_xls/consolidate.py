@@ -49,12 +49,13 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ibc_xls import __version__
+from ibc_xls.analyses import KINDS, NO, TOTAL, TOTAL_LABEL, YES, Shown, Table, charts, figure
 from ibc_xls.check import gc_paused
 from ibc_xls.config import Config
 from ibc_xls.periods import Period, academic_year_end
@@ -62,43 +63,26 @@ from ibc_xls.problems import Problem, Severity
 from ibc_xls.respondents import ROLE_TITLES, respondents
 from ibc_xls.results import STATUS_TEXT, FileResult, Record, Report, saved_order, value_columns
 from ibc_xls.spec import FormSpec
+from ibc_xls.summaries import PROBLEMS_SHEET, Summary
 
-# Forms and columns whose meaning the report relies on (ids and keys of templates/*.toml).
-ROADMAP, CONTEST, TEXTBOOKS, DIARIES = "roadmap", "reading_contest", "textbooks", "diaries"
-MEETINGS, PRACTICES, COURSES = "meetings", "practices", "courses"
-ROADMAP_STAGE = "stage"
-ROADMAP_SHOWN = ("part", ROADMAP_STAGE, "content", "deadline")  # prefilled, in the progress
-DEADLINE, STATUS, DONE_DATE, DONE = "deadline", "status", "done_date", "Выполнено"
-IN_WORK = "В работе"
-CLASS, PUPIL, STAGE, RESULT = "class", "pupil", "stage", "result"
-AWARDS = ("Призёр", "Победитель")
-CHECKED, LOST, BOOKS = "checked", "lost", "books"
-SCORE_PREFIX = "score_"
-TOPIC, OTHER_TOPIC = "topic", "Другое"
-LEVEL, PRACTICE_FORM, HOURS = "level", "form", "hours"
-BANDS = (("1–4 классы", 1, 4), ("5–9 классы", 5, 9), ("10–11 классы", 10, 11))
-TOP_DIARIES = 10
+__all__ = ["NO", "PROBLEMS_SHEET", "TOTAL", "YES", "Consolidated", "FormData", "Shown", "Table",
+           "consolidate"]
+
 BLOCKING = frozenset({"wrong-school", "wrong-year"})
+# Meanings of the roadmap's statuses (``meanings`` of its status column) the overdue rule uses.
+DONE, IN_WORK = "done", "in_work"
 
 # Headers of computed columns; the report finds its highlights and charts by them.
-YES, NO = "да", "нет"
 OVERDUE = "Просрочено"
 DUE_DATE = "Срок (дата)"
 NOTES = "Ошибки и замечания"
 NO_INFO = "Нет сведений"
-TOTAL = "Всего"
-TOTAL_LABEL = "Итого"
 COUNTED = "Учтено"
 WHY_NOT = "Почему не учтено"
 FILE, ROW = "Файл", "Строка"
-RANK = "Место"
-AVERAGE = "Средний балл"
-SCORE_SUM = "Сумма баллов"
-BAND = "Группа классов"
 STATUS_NOT_SENT = "не сдана"
 STATUS_SUPERSEDED = STATUS_TEXT["replaced"]
 SEVERITY_TEXT = {Severity.ERROR: "ошибка", Severity.WARNING: "замечание"}
-PROBLEMS_SHEET = "Ошибки и замечания"  # the report's sheet of every problem
 
 WHY_REFUSED = "книга не принята"
 WHY_BLOCKED = "книга другой школы или другого учебного года"
@@ -109,21 +93,6 @@ WHY_PERIOD = "вне периода отчёта"
 _COLUMN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ONE_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})")
-
-
-@dataclass
-class Table:
-    """One table of the report: a frame whose column names are its Russian headers, the values
-    of its total row (header → value) if it has one, and column widths where the specs give
-    them."""
-
-    frame: pd.DataFrame
-    total: dict[str, object] | None = None
-    widths: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def rows(self) -> int:
-        return len(self.frame)
 
 
 @dataclass
@@ -150,22 +119,17 @@ class Consolidated:
     academic_year: tuple[dt.date, dt.date]  # its first and last day
     generator: str
     figures: Table  # Показатель, Значение, Пояснение
-    roadmap: Table  # one row per measure part, with the deadline in force and «Просрочено»
-    roadmap_stages: Table  # statuses by stage
-    contest: Table  # «Учиться читать»: stage × result
-    contest_awards: Table  # winners and prize-winners
-    textbooks: Table  # the classes ranked
-    diaries: Table  # the best diaries per grade band
-    meeting_topics: Table  # the plan's topics: how many meetings, when
-    meetings: Table
-    practices: Table  # level × form
-    courses: Table  # with the total of hours
+    summaries: list[Shown]  # every summary the forms declare, in the forms' order
     submissions: Table
     problems: Table
     sources: Table  # every file read
     source_rows: Table  # rows read and counted per file and form
     reconciliation: Table
     data: dict[str, FormData]  # form id → every row read, in spec order
+
+    def summary(self, table: str) -> Table:
+        """A declared summary's table by its Excel table name."""
+        return next(s.table for s in self.summaries if s.summary.table == table)
 
 
 @dataclass(slots=True)
@@ -187,24 +151,6 @@ def consolidate(report: Report, config: Config, specs: list[FormSpec], period: P
         return _consolidate(report, config, specs, period, as_of)
 
 
-class _Counted:
-    """The counted rows of each form. A form's frame is built for each use and not kept:
-    all of them at once would hold every value of a big collect a second time."""
-
-    def __init__(self, specs: dict[str, FormSpec], rows: dict[str, list[_Row]]):
-        self.specs = specs
-        self.records = {form_id: [r.record for r in form_rows if not r.why_not]
-                        for form_id, form_rows in rows.items()}
-
-    def frame(self, form_id: str) -> pd.DataFrame | None:
-        """None when the school has no such form."""
-        spec = self.specs.get(form_id)
-        return None if spec is None else _frame(spec, self.records.get(form_id, []))
-
-    def count(self, form_id: str) -> int:
-        return len(self.records.get(form_id, ()))
-
-
 def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
                  as_of: dt.date) -> Consolidated:
     by_id = {s.id: s for s in specs}
@@ -214,29 +160,18 @@ def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: 
     # Formatting a message costs microseconds: once per problem, for every table that shows it.
     messages = {id(p): p.message for f in files for p in f.problems}
     rows = _rows(files, by_id, taken, period.start, min(period.end, as_of), messages)
-    counted = _Counted(by_id, rows)
-    roadmap, measures = _roadmap(by_id.get(ROADMAP), rows.get(ROADMAP, []), as_of, year)
+    summaries, declared = _declared(specs, rows, period, as_of, year)
     counts = {f.file: (f.errors, f.warnings) for f in files}
     submissions = _submissions(files, taken, rows, config, specs, counts, messages)
     parts = dict(
-        roadmap=roadmap,
-        roadmap_stages=_roadmap_stages(by_id.get(ROADMAP), measures),
-        contest=_crosstab(by_id.get(CONTEST), counted.frame(CONTEST), STAGE, RESULT),
-        contest_awards=_contest_awards(by_id.get(CONTEST), counted.frame(CONTEST)),
-        textbooks=_textbooks(by_id.get(TEXTBOOKS), counted.frame(TEXTBOOKS)),
-        diaries=_diaries(by_id.get(DIARIES), counted.frame(DIARIES)),
-        meeting_topics=_meeting_topics(by_id.get(MEETINGS), counted.frame(MEETINGS)),
-        meetings=_listing(by_id.get(MEETINGS), counted.frame(MEETINGS)),
-        practices=_crosstab(by_id.get(PRACTICES), counted.frame(PRACTICES), LEVEL,
-                            PRACTICE_FORM),
-        courses=_courses(by_id.get(COURSES), counted.frame(COURSES)),
+        summaries=summaries,
         submissions=submissions,
         problems=_problems(files, by_id, messages),
         sources=_sources(files, submissions),
         source_rows=_source_rows(files, specs, rows),
         reconciliation=_reconciliation(specs, rows),
     )
-    figures = _figures(parts, measures, by_id, counted, files, submissions,
+    figures = _figures(declared, files, submissions,
                        {p.id for p in respondents(config, specs)}, counts)
     return Consolidated(
         school=config.school, full_name=config.full_name, municipality=config.municipality,
@@ -428,9 +363,9 @@ def parse_deadline(text: str) -> Deadline:
 
 def is_done(deadline: Deadline, status: str | None, done_date: dt.date | None,
             as_of: dt.date, year: tuple[dt.date, dt.date]) -> bool:
-    """Whether a measure counts as done on ``as_of``: «Выполнено» (in a row without errors)
-    with a completion date on or before ``as_of``, inside the academic year ``year`` for a
-    yearly measure. Done late still counts as done."""
+    """Whether a measure counts as done on ``as_of``: its status means done (``DONE``, in a row
+    without errors) with a completion date on or before ``as_of``, inside the academic year
+    ``year`` for a yearly measure. Done late still counts as done."""
     if status != DONE or not isinstance(done_date, dt.date) or done_date > as_of:
         return False
     return not deadline.yearly or year[0] <= done_date <= year[1]
@@ -440,10 +375,12 @@ def is_overdue(deadline: Deadline, status: str | None, done_date: dt.date | None
                as_of: dt.date, year: tuple[dt.date, dt.date]) -> tuple[bool, dt.date | None]:
     """Whether a measure is overdue on the reporting date ``as_of`` in the academic year
     ``year``, and the date shown as its deadline: the first one missed, else the next one to
-    come, else the last one. ``status`` is None for a row with errors or not handed in.
+    come, else the last one. ``status`` is what the status means (``DONE``, ``IN_WORK``, as the
+    spec's ``meanings`` name them), the status itself for another, None for a row with errors
+    or not handed in.
 
     Overdue: a control date on or before ``as_of`` and the measure not done, unless it is
-    «В работе» towards a control date still to come in the academic year."""
+    in work towards a control date still to come in the academic year."""
     dates = deadline.dates(year)
     passed = [d for d in dates if d <= as_of]
     coming = [d for d in dates if d > as_of]
@@ -457,26 +394,29 @@ def is_overdue(deadline: Deadline, status: str | None, done_date: dt.date | None
 class _Measure:
     """What the figures need to know of one roadmap row."""
 
-    stage: str
+    fixed: dict  # its prefilled values, by column key
     status: str  # a status of the spec's list, or NO_INFO
     done: bool
     in_force: bool
     overdue: bool
 
 
-def _roadmap(spec: FormSpec | None, rows: list[_Row], as_of: dt.date,
-             year: tuple[dt.date, dt.date]) -> tuple[Table, list[_Measure]]:
-    """The progress of every measure part of the plan, as of the reporting date."""
-    if spec is None:
-        return Table(pd.DataFrame(columns=[DUE_DATE, OVERDUE])), []
-    part_key = next(c.key for c in spec.columns if c.prefilled)
+def _roadmap(spec: FormSpec, rows: list[_Row], as_of: dt.date, year: tuple[dt.date, dt.date],
+             show: tuple[str, ...] = ()) -> tuple[Table, list[_Measure]]:
+    """The progress of every measure part of the plan, as of the reporting date: the
+    prefilled columns of the roles in ``show``, then every input column."""
+    part_key = spec.role("part").key
     latest: dict[str, _Row] = {}  # part → its row in the last saved workbook taken
     for r in sorted(rows, key=lambda r: (r.file.modified, r.file.file)):
         if r.why_not not in (WHY_REFUSED, WHY_BLOCKED, WHY_SUPERSEDED):
             latest[str(r.record.get(part_key))] = r
-    shown = [spec.column(k) for k in ROADMAP_SHOWN if any(c.key == k for c in spec.columns)]
+    shown = [spec.role(role) for role in show]
     inputs = list(spec.input_columns)
-    statuses = spec.column(STATUS).choices
+    status_col = spec.role("status")
+    status_key, done_date_key = status_col.key, spec.role("done_date").key
+    deadline_key = spec.role("deadline").key
+    statuses, done, in_work = status_col.choices, status_col.meaning(DONE), \
+        status_col.meaning(IN_WORK)
     header = [c.title for c in shown] + [DUE_DATE] + [c.title for c in inputs] + [OVERDUE, NOTES]
     data, measures = [], []
     for fixed in spec.fixed_rows:
@@ -484,13 +424,14 @@ def _roadmap(spec: FormSpec | None, rows: list[_Row], as_of: dt.date,
         ok = r is not None and not r.why_not
         # A row with errors shows what was typed; its typed values may be missing.
         values = (r.record if r.record.ok else r.record.raw) if r else {}  # .get() either way
-        status = values.get(STATUS) if ok and values.get(STATUS) in statuses else NO_INFO
-        deadline = parse_deadline(fixed.get(DEADLINE, ""))
-        done_date = values.get(DONE_DATE) if ok else None
-        judged = None if status == NO_INFO else status
+        status = values.get(status_key) if ok and values.get(status_key) in statuses \
+            else NO_INFO
+        deadline = parse_deadline(fixed.get(deadline_key, ""))
+        done_date = values.get(done_date_key) if ok else None
+        judged = None if status == NO_INFO else DONE if status in done \
+            else IN_WORK if status in in_work else status
         late, due = is_overdue(deadline, judged, done_date, as_of, year)
-        measures.append(_Measure(fixed.get(ROADMAP_STAGE, ""), status,
-                                 is_done(deadline, judged, done_date, as_of, year),
+        measures.append(_Measure(fixed, status, is_done(deadline, judged, done_date, as_of, year),
                                  any(d <= as_of for d in deadline.dates(year)), late))
         notes = r.notes if r else "Дорожная карта не сдана."
         data.append([fixed.get(c.key, "") for c in shown] + [due]
@@ -500,21 +441,38 @@ def _roadmap(spec: FormSpec | None, rows: list[_Row], as_of: dt.date,
     return Table(pd.DataFrame(data, columns=header, dtype=object), widths=widths), measures
 
 
-def _roadmap_stages(spec: FormSpec | None, measures: list[_Measure]) -> Table:
-    """How many measure parts of each stage have each status, and how many are overdue."""
-    header = ["Этап", *(spec.column(STATUS).choices if spec else ()), NO_INFO, TOTAL, OVERDUE]
-    stages = list(dict.fromkeys(m.stage for m in measures))
+def _roadmap_by(spec: FormSpec, by: str, measures: list[_Measure]) -> Table:
+    """How many measure parts of each value of a prefilled role (the stage) have each status,
+    and how many are overdue."""
+    group = spec.role(by)
+    header = [group.title, *spec.role("status").choices, NO_INFO, TOTAL, OVERDUE]
+    groups = list(dict.fromkeys(m.fixed.get(group.key, "") for m in measures))
     data = []
-    for stage in stages:
-        mine = [m for m in measures if m.stage == stage]
+    for value in groups:
+        mine = [m for m in measures if m.fixed.get(group.key, "") == value]
         counts = [sum(m.status == s for m in mine) for s in header[1:-2]]
-        data.append([stage, *counts, len(mine), sum(m.overdue for m in mine)])
+        data.append([value, *counts, len(mine), sum(m.overdue for m in mine)])
     frame = pd.DataFrame(data, columns=header).astype({h: "int64" for h in header[1:]})
-    total = {"Этап": TOTAL_LABEL, **{h: int(frame[h].sum()) for h in header[1:]}}
-    return Table(frame, total=total, widths={"Этап": 30})
+    total = {group.title: TOTAL_LABEL, **{h: int(frame[h].sum()) for h in header[1:]}}
+    return Table(frame, total=total, widths={group.title: 30})
 
 
-# --- contests --------------------------------------------------------------------------------
+def _progress(spec: FormSpec, summary: Summary, rows: list[_Row], as_of: dt.date,
+              year: tuple[dt.date, dt.date],
+              measures: list[_Measure] | None) -> tuple[Shown, list[_Measure]]:
+    """A declared progress summary: every measure part, or their statuses by a role."""
+    table, found = _roadmap(spec, rows, as_of, year, summary.show)
+    measures = found if measures is None else measures
+    if summary.by:
+        table = _roadmap_by(spec, summary.by, measures)
+        series = tuple(table.frame.columns[1:-2])
+        shown = Shown(summary, table, series=series, groups=charts(summary, table.rows))
+        return shown, measures
+    marked = list(table.frame[OVERDUE].eq(YES)) if table.rows else []
+    return Shown(summary, table, marked=marked), measures
+
+
+# --- the declared summaries ----------------------------------------------------------------
 
 def _frame(spec: FormSpec, records: list[Record]) -> pd.DataFrame:
     """Counted rows of a form as a frame keyed by column key (objects kept as they are;
@@ -531,181 +489,6 @@ def object_frame(columns: Iterable[list], names: list[str], rows: int) -> pd.Dat
     for j, column in enumerate(columns):
         block[:, j] = column
     return pd.DataFrame(block, columns=names, copy=False)
-
-
-def _crosstab(spec: FormSpec | None, frame: pd.DataFrame | None, rows_key: str,
-              cols_key: str) -> Table:
-    """Counts of counted rows by two choice columns, in the order of their choices, with totals."""
-    if spec is None:
-        return Table(pd.DataFrame(columns=[TOTAL]))
-    rows_col, cols_col = spec.column(rows_key), spec.column(cols_key)
-    table = pd.crosstab(frame[rows_key], frame[cols_key]) if len(frame) else pd.DataFrame()
-    table = table.reindex(index=list(rows_col.choices), columns=list(cols_col.choices),
-                          fill_value=0)
-    table[TOTAL] = table.sum(axis=1)
-    table.index.name = rows_col.title
-    table.columns.name = None
-    table = table.reset_index().astype({c: "int64" for c in [*cols_col.choices, TOTAL]})
-    total = {rows_col.title: TOTAL_LABEL, **{c: int(table[c].sum()) for c in table.columns[1:]}}
-    return Table(table, total=total, widths={rows_col.title: 18})
-
-
-def _contest_awards(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
-    if spec is None:
-        return Table(pd.DataFrame())
-    frame = frame[frame[RESULT].isin(AWARDS)]
-    stage_order = {s: i for i, s in enumerate(spec.column(STAGE).choices)}
-    result_order = {s: i for i, s in enumerate(spec.column(RESULT).choices)}
-    frame = frame.assign(_s=frame[STAGE].map(stage_order), _r=frame[RESULT].map(result_order))
-    frame = frame.sort_values(["_s", "_r", PUPIL], ascending=[True, False, True],
-                              kind="stable").drop(columns=["_s", "_r"])
-    return _titled(spec, frame)
-
-
-def _titled(spec: FormSpec, frame: pd.DataFrame) -> Table:
-    """A frame keyed by column key, with the spec's titles and widths."""
-    titles = {c.key: c.title for c in spec.columns}
-    widths = {c.title: c.width or 14 for c in spec.columns}
-    return Table(frame.rename(columns=titles).reset_index(drop=True), widths=widths)
-
-
-def _scores(spec: FormSpec) -> list[str]:
-    return [c.key for c in spec.columns if c.key.startswith(SCORE_PREFIX)]
-
-
-def _rank(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.Series:
-    """Competition ranking (1, 1, 3) on several keys: rows equal on every key share a place."""
-    ordered = frame.sort_values(by, ascending=ascending, kind="stable", na_position="last")
-    keys = ordered[by]
-    new = keys.ne(keys.shift()).any(axis=1)
-    positions = pd.Series(np.arange(1, len(ordered) + 1), index=ordered.index)
-    places = positions.where(new).ffill().astype("int64")
-    return places.reindex(frame.index)
-
-
-def _textbooks(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
-    """Classes ranked by the average of the scores over their checks (more is better), then by
-    books lost or spoilt per book checked (fewer is better)."""
-    if spec is None:
-        return Table(pd.DataFrame(columns=[RANK, AVERAGE]))
-    scores = _scores(spec)
-    frame = frame.copy()
-    for key in [*scores, CHECKED, LOST]:
-        frame[key] = pd.to_numeric(frame[key], errors="coerce").astype("float64")
-    frame[LOST] = frame[LOST].fillna(0)
-    frame["_score"] = frame[scores].mean(axis=1)
-    grouped = frame.groupby(CLASS, sort=True)
-    table = pd.DataFrame({
-        "checks": grouped.size(),
-        # Rounded, so that classes equal on paper tie however the sums were added up.
-        AVERAGE: grouped["_score"].mean().round(6),
-        **{k: grouped[k].mean() for k in scores},
-        CHECKED: grouped[CHECKED].sum(),
-        LOST: grouped[LOST].sum(),
-    })
-    table["per100"] = (100 * table[LOST] / table[CHECKED].where(table[CHECKED] > 0))
-    table = table.reset_index()
-    table.insert(0, RANK, _rank(table, [AVERAGE, "per100"], [False, True]))
-    table = table.sort_values([RANK, CLASS], kind="stable").reset_index(drop=True)
-    names = {CLASS: spec.column(CLASS).title, "checks": "Проверок",
-             CHECKED: f"{spec.column(CHECKED).title} (всего)",
-             LOST: f"{spec.column(LOST).title} (всего)",
-             "per100": "Утеряно или испорчено на 100 проверенных",
-             **{k: spec.column(k).title for k in scores}}
-    table = table.rename(columns=names).astype({RANK: "int64", "Проверок": "int64"})
-    return Table(table, widths={names[CLASS]: 9, AVERAGE: 11, names["per100"]: 16})
-
-
-def band_of(class_name: str) -> str | None:
-    """The grade band of a class: «1–4 классы», «5–9 классы» or «10–11 классы»."""
-    match = re.match(r"\d+", class_name or "")
-    if not match:
-        return None
-    grade = int(match[0])
-    return next((name for name, lo, hi in BANDS if lo <= grade <= hi), None)
-
-
-def _diaries(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
-    """The best diaries of each grade band: the sum of the scores (more is better), then books
-    read (more is better); the first TOP_DIARIES places of each band."""
-    if spec is None:
-        return Table(pd.DataFrame(columns=[BAND, RANK, SCORE_SUM]))
-    scores = _scores(spec)
-    # Ranked on a narrow frame of numbers; only the winners' rows are copied whole (every
-    # diary of a big collect would otherwise be copied several times).
-    numbers = pd.DataFrame({k: pd.to_numeric(frame[k], errors="coerce")
-                            for k in [*scores, BOOKS]})
-    keys = pd.DataFrame({SCORE_SUM: numbers[scores].sum(axis=1, min_count=1),
-                         BOOKS: numbers[BOOKS], PUPIL: frame[PUPIL],
-                         BAND: frame[CLASS].map({c: band_of(c) for c in frame[CLASS].unique()})})
-    parts = []
-    for band, _, _ in BANDS:
-        part = keys[keys[BAND] == band].copy()
-        part[RANK] = _rank(part, [SCORE_SUM, BOOKS], [False, False])
-        part = part[part[RANK] <= TOP_DIARIES]
-        parts.append(part.sort_values([RANK, PUPIL], kind="stable"))
-    chosen = pd.concat(parts)
-    rest = [c.key for c in spec.columns if c.key not in (PUPIL, CLASS, BOOKS, *scores)
-            and c.key != "comment"]
-    top = frame.loc[chosen.index, [CLASS, *rest]].assign(
-        **{BAND: chosen[BAND], RANK: chosen[RANK], PUPIL: chosen[PUPIL],
-           SCORE_SUM: chosen[SCORE_SUM]}, **{k: numbers.loc[chosen.index, k]
-                                              for k in [BOOKS, *scores]})
-    columns = [BAND, RANK, PUPIL, CLASS, SCORE_SUM, BOOKS, *scores, *rest]
-    top = top[columns].reset_index(drop=True)
-    titles = {c.key: c.title for c in spec.columns}
-    top = top.rename(columns=titles).astype({RANK: "int64"})
-    widths = {BAND: 13, RANK: 8, SCORE_SUM: 10} | {c.title: c.width or 12 for c in spec.columns}
-    return Table(top, widths=widths)
-
-
-# --- meetings, staff development ---------------------------------------------------------------
-
-def _listing(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
-    """Counted rows of a form in date order, with the spec's titles."""
-    if spec is None:
-        return Table(pd.DataFrame())
-    dates = [c.key for c in spec.columns if c.type == "date"]
-    if dates and len(frame):
-        frame = frame.sort_values(dates, kind="stable")
-    return _titled(spec, frame)
-
-
-def _d(day: dt.date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
-def _meeting_topics(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
-    """Each topic of the plan: how many meetings covered it and when. Rows on one date and
-    topic are one meeting, however many staff attended and wrote it down."""
-    header = ["Тема", "Встреч", "Даты", "Охвачена"]
-    if spec is None:
-        return Table(pd.DataFrame(columns=header))
-    date = next(c.key for c in spec.columns if c.type == "date")
-    data = []
-    for topic in spec.column(TOPIC).choices:
-        days = sorted({d for d in frame.loc[frame[TOPIC] == topic, date] if d is not None})
-        data.append([topic, len(days), ", ".join(_d(d) for d in days),
-                     YES if days else NO])
-    table = pd.DataFrame(data, columns=header).astype({"Встреч": "int64"})
-    return Table(table, total={"Тема": TOTAL_LABEL, "Встреч": int(table["Встреч"].sum())},
-                 widths={"Тема": 44, "Встреч": 9, "Даты": 30, "Охвачена": 10})
-
-
-def _courses(spec: FormSpec | None, frame: pd.DataFrame | None) -> Table:
-    table = _listing(spec, frame)
-    if spec is None:
-        return table
-    hours = spec.column(HOURS).title
-    total_hours = pd.to_numeric(table.frame[hours], errors="coerce").sum() if table.rows else 0
-    first = table.frame.columns[0]
-    table.total = {first: TOTAL_LABEL, hours: _plain(total_hours)}
-    return table
-
-
-def _plain(number) -> int | float:
-    number = float(number)
-    return int(number) if number.is_integer() else number
 
 
 # --- submissions, problems, sources --------------------------------------------------------
@@ -839,56 +622,62 @@ def _source_rows(files: list[FileResult], specs: list[FormSpec],
 
 # --- key figures -------------------------------------------------------------------------------
 
-def _pupils(frame: pd.DataFrame) -> int:
-    """How many different pupils (name and class) a frame of contest entries names."""
-    names = frame[PUPIL].astype(str).str.casefold().str.replace("ё", "е", regex=False)
-    return len(set(zip(names.tolist(), frame[CLASS].astype(str).tolist(), strict=True)))
+_PROGRESS_COUNTS = {"measures": lambda m: True, "done": lambda m: m.done,
+                    "due": lambda m: m.in_force, "overdue": lambda m: m.overdue}
 
 
-def _figures(parts: dict[str, Table], measures: list[_Measure], specs: dict[str, FormSpec],
-             counted: _Counted, files: list[FileResult], submissions: Table, expected: set[str],
+def _declared(specs: list[FormSpec], rows: dict[str, list[_Row]], period: Period,
+              as_of: dt.date, year: tuple[dt.date, dt.date],
+              ) -> tuple[list[Shown], list[tuple[str, object, str]]]:
+    """Every summary and key figure the forms declare, in the forms' order. A form's counted
+    rows are made into a frame once for all of its summaries and figures, and let go before
+    the next form's (all of them at once would hold every value of a big collect again)."""
+    shown: list[Shown] = []
+    figures: list[tuple[str, object, str]] = []
+    for spec in specs:
+        if not spec.summaries and not spec.figures:
+            continue
+        form_rows = rows.get(spec.id, [])
+        frame = _frame(spec, [r.record for r in form_rows if not r.why_not])
+        mine: list[Shown] = []
+        measures = None
+        for summary in spec.summaries:
+            if summary.kind == "progress":
+                result, measures = _progress(spec, summary, form_rows, as_of, year, measures)
+            else:
+                result = KINDS[summary.kind](spec, summary, frame)
+            result.notes = tuple(_filled(note, period, as_of, year, summary)
+                                 for note in summary.note)
+            mine.append(result)
+        for declared in spec.figures:
+            if declared.count in _PROGRESS_COUNTS:
+                counted = [m for m in measures or [] if _PROGRESS_COUNTS[declared.count](m)]
+                value = (len(counted), len(measures or []))
+            else:
+                value = figure(spec, declared, frame, mine)
+            if value is not None:
+                figures.append((declared.label, value[0],
+                                declared.note.replace("{count}", str(value[1]))))
+        shown += mine
+    return shown, figures
+
+
+def _filled(text: str, period: Period, as_of: dt.date, year: tuple[dt.date, dt.date],
+            summary: Summary) -> str:
+    """A summary's note with its placeholders filled (``ibc_xls.summaries.NOTE_FIELDS``)."""
+    for name, value in (("period", period.text), ("as_of", f"{as_of:%d.%m.%Y}"),
+                        ("year_start", f"{year[0]:%d.%m.%Y}"),
+                        ("year_end", f"{year[1]:%d.%m.%Y}"), ("top", str(summary.top))):
+        text = text.replace(f"{{{name}}}", value)
+    return text
+
+
+def _figures(declared: list[tuple[str, object, str]], files: list[FileResult],
+             submissions: Table, expected: set[str],
              counts: dict[str, tuple[int, int]]) -> Table:
-    """The title sheet's key figures: (Показатель, Значение, Пояснение)."""
-    rows: list[tuple[str, object, str]] = []
-    if measures:
-        rows += [
-            ("Пунктов дорожной карты", len(measures), ""),
-            ("Выполнено", sum(m.done for m in measures),
-             "статус «Выполнено» с датой выполнения не позже отчётной даты (у ежегодного "
-             "пункта — в этом учебном году), строка без ошибок"),
-            ("Срок наступил", sum(m.in_force for m in measures),
-             "контрольный срок этого учебного года (или разовый) не позже отчётной даты"),
-            ("Просрочено", sum(m.overdue for m in measures),
-             "срок наступил, а пункт не выполнен"),
-        ]
-    entries = counted.frame(CONTEST)
-    if entries is None:
-        entries = pd.DataFrame(columns=[PUPIL, CLASS, RESULT])
-    awarded = entries[entries[RESULT].isin(AWARDS)]
-    rows += [
-        ("Участников конкурса «Учиться читать»", _pupils(entries), "учеников"),
-        ("Победителей и призёров «Учиться читать»", _pupils(awarded),
-         "учеников, победивших или ставших призёрами хотя бы на одном этапе"),
-    ]
-    ranking = parts["textbooks"].frame
-    if len(ranking):
-        best = ranking.loc[ranking[RANK] == 1, ranking.columns[1]]
-        rows.append(("Лучший класс по сохранности учебников", ", ".join(map(str, best)),
-                     f"классов в конкурсе: {len(ranking)}"))
-    topics = parts["meeting_topics"].frame
-    plan = topics[topics["Тема"] != OTHER_TOPIC] if len(topics) else topics
-    rows += [
-        ("Читательских дневников на конкурсе", counted.count(DIARIES), ""),
-        ("Методических встреч (участие)", counted.count(MEETINGS), ""),
-        ("Тем плана методических встреч охвачено", int((plan["Встреч"] > 0).sum()),
-         f"из {len(plan)}"),
-        ("Выступлений, публикаций и других форм обмена опытом",
-         counted.count(PRACTICES), ""),
-    ]
-    courses = parts["courses"]
-    if COURSES in specs:
-        hours = (courses.total or {}).get(specs[COURSES].column(HOURS).title, 0)
-        rows.append(("Часов повышения квалификации", hours, f"курсов: {courses.rows}"))
+    """The title sheet's key figures: (Показатель, Значение, Пояснение): those the forms
+    declare, then the submissions'."""
+    rows = list(declared)
     status = submissions.frame["Статус"]
     # Books and respondents are counted apart: one respondent may send a corrected copy.
     sent = {f.identity.get("respondent_id") for f in files if f.forms} & expected

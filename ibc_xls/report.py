@@ -42,24 +42,25 @@ from xlsxwriter.utility import xl_col_to_name, xl_range
 
 from ibc_xls.check import gc_paused
 from ibc_xls.consolidate import (
-    AVERAGE,
-    BAND,
     COUNTED,
     NO,
-    OVERDUE,
-    PROBLEMS_SHEET,
-    SCORE_SUM,
     STATUS_NOT_SENT,
-    TOP_DIARIES,
-    TOTAL,
-    YES,
     Consolidated,
     FormData,
+    Shown,
     Table,
 )
 from ibc_xls.generate import _Checked
 from ibc_xls.identity import IDENTITY_SHEET, PROPERTY_PREFIX
 from ibc_xls.results import STATUS_TEXT
+from ibc_xls.summaries import (
+    PROBLEMS_SHEET,
+    RECONCILIATION_SHEET,
+    SOURCE_ROWS_SHEET,
+    SOURCES_SHEET,
+    SUBMISSIONS_SHEET,
+    TITLE_SHEET,
+)
 
 A4 = 9
 REPORT_KIND = "report"
@@ -71,7 +72,6 @@ TABLE_STYLE = "Table Style Light 9"
 LINE_PT = 15  # the height of one line of 11 pt text
 CHARS_PER_WIDTH = 1.05  # characters of 11 pt text a unit of column width holds (about 1.1)
 CHART_ROWS = 18  # rows a chart covers (20 px each)
-CHART_TOP = 20  # the first places drawn in a ranking's chart
 PX_PER_WIDTH = 7  # column width → pixels, as Excel's default font measures it
 MAX_WIDTH = 50
 DEFAULT_WIDTH = 8.43  # Excel's column width when none is set
@@ -90,25 +90,23 @@ FIELDS = (
     ("created", "Создан"),
 )
 
-# The sheets of the report (besides «Данные — …» and «Паспорт») and what each shows.
-CONTENTS = {
-    "Титульный лист": "школа, период, основные показатели",
-    "Дорожная карта": "выполнение пунктов плана, просроченные пункты",
-    "Итоги по этапам": "статусы пунктов по этапам, диаграмма",
-    "Учиться читать": "конкурс: участия по этапам и результатам, диаграмма",
-    "Победители и призёры": "победители и призёры конкурса «Учиться читать»",
-    "Сохранность учебников": "рейтинг классов, диаграмма",
-    "Читательские дневники": "лучшие дневники по группам классов, диаграммы",
-    "Темы встреч": "какие темы плана методических встреч охвачены",
-    "Методические встречи": "встречи за период",
-    "Обмен опытом": "выступления, публикации и др. по уровням и формам",
-    "Повышение квалификации": "курсы и часы",
-    "Сдача книг": "кто сдал книги, кто нет",
+# The report's own sheets (besides «Данные — …» and «Паспорт») and what each shows; the
+# summaries the forms declare come between the title and the submissions.
+FIRST_SHEETS = {TITLE_SHEET: "школа, период, основные показатели"}
+LAST_SHEETS = {
+    SUBMISSIONS_SHEET: "кто сдал книги, кто нет",
     PROBLEMS_SHEET: "все ошибки и замечания: файл, лист, ячейка",
-    "Сверка строк": "прочитано = учтено + не учтено, по формам",
-    "Источники": "прочитанные файлы, контрольные суммы",
-    "Строки по книгам": "сколько строк каждой формы прочитано и учтено в каждой книге",
+    RECONCILIATION_SHEET: "прочитано = учтено + не учтено, по формам",
+    SOURCES_SHEET: "прочитанные файлы, контрольные суммы",
+    SOURCE_ROWS_SHEET: "сколько строк каждой формы прочитано и учтено в каждой книге",
 }
+
+
+def contents(data: Consolidated) -> list[tuple[str, str]]:
+    """The sheets of the report in order (besides «Данные — …» and «Паспорт») and what each
+    shows."""
+    declared = [(s.summary.sheet, s.summary.about) for s in data.summaries]
+    return [*FIRST_SHEETS.items(), *declared, *LAST_SHEETS.items()]
 
 
 def identity(data: Consolidated, created: dt.datetime) -> dict[str, str]:
@@ -496,9 +494,7 @@ class _Book:
         })
         for name, value in identity(data, self.created).items():
             self.wb.set_custom_property(PROPERTY_PREFIX + name, value, "text")
-        sheets = [self._title(), self._roadmap(), self._stages(), self._contest(),
-                  self._awards(), self._textbooks(), self._diaries(), self._topics(),
-                  self._meetings(), self._practices(), self._courses(), self._submissions(),
+        sheets = [self._title(), *map(self._summary, data.summaries), self._submissions(),
                   self._problems(), self._reconciliation(), self._sources(),
                   self._source_rows()]
         forms = list(data.data.values())
@@ -514,14 +510,11 @@ class _Book:
         sheet.title(title)
         return sheet
 
-    def _period_note(self, s: _Sheet, what: str = "Строки") -> None:
-        s.note(f"{what} за период {self.data.period.text}, без ошибок.")
-
     # -- the sheets, in order --
 
     def _title(self) -> _Sheet:
         data, fmt = self.data, self.fmt
-        s = self._sheet("Титульный лист", "Отчёт информационно-библиотечного центра",
+        s = self._sheet(TITLE_SHEET, "Отчёт информационно-библиотечного центра",
                         landscape=False)
         s.heading(data.full_name)
         if data.municipality:
@@ -536,7 +529,7 @@ class _Book:
         s.heading("Основные показатели")
         s.table("tbl_key_figures", data.figures)
         s.heading("Содержание")
-        for sheet, what in list(CONTENTS.items())[1:]:
+        for sheet, what in contents(data)[1:]:
             s.ws.write_url(s.row, 0, f"internal:'{sheet}'!A1", fmt.link, sheet)
             s.ws.write_string(s.row, 1, what, fmt.plain)
             s.row += 1
@@ -544,117 +537,30 @@ class _Book:
         s.gap()
         return s
 
-    def _roadmap(self) -> _Sheet:
-        data = self.data
-        s = self._sheet("Дорожная карта", "Выполнение дорожной карты по пунктам плана")
-        first, last = data.academic_year
-        s.note(f"Состояние на отчётную дату {data.as_of:%d.%m.%Y}. Пункт просрочен, если его "
-               f"контрольный срок (ежегодный — в этом учебном году, {first:%d.%m.%Y} – "
-               f"{last:%d.%m.%Y}) не позже отчётной даты, а пункт к ней не выполнен (статус "
-               "«Выполнено» с датой выполнения, у ежегодного пункта — в этом учебном году); "
-               "пункт «В работе», у которого в учебном году есть ещё не наступивший срок, не "
-               "просрочен.")
-        s.note("Строка с ошибками считается строкой без сведений и не выполненной.")
-        marked = list(data.roadmap.frame[OVERDUE].eq(YES)) if data.roadmap.rows else []
-        s.table("tbl_roadmap", data.roadmap, marked=marked, repeat=True)
-        return s
-
-    def _stages(self) -> _Sheet:
-        table = self.data.roadmap_stages
-        s = self._sheet("Итоги по этапам", "Статусы пунктов дорожной карты по этапам")
-        s.note(f"Статусы на отчётную дату {self.data.as_of:%d.%m.%Y}. Пункты, строки которых "
-               "с ошибками или не сданы, считаются в столбце «Нет сведений».")
-        anchor = s.reserve() if table.rows else None
-        header, _ = s.table("tbl_roadmap_stages", table, repeat=True)
-        series = [h for h in table.frame.columns[1:] if h not in (TOTAL, OVERDUE)]
+    def _summary(self, shown: Shown) -> _Sheet:
+        """A summary a form declares: its note, its table, and its charts above the table."""
+        summary, table = shown.summary, shown.table
+        s = self._sheet(summary.sheet, summary.title,
+                        landscape=summary.orientation == "landscape")
+        for note in shown.notes:
+            s.note(note)
+        if shown.streamed:
+            s.bulk(summary.table, table)
+            return s
+        rows = max(8, min(CHART_ROWS, 4 + shown.per_chart)) if shown.per_chart else CHART_ROWS
+        anchor = s.reserve(rows) if shown.groups else None
+        header, _ = s.table(summary.table, table, marked=shown.marked, repeat=True)
         if anchor is not None:
-            s.charts(anchor, [self._bars(s, "bar", "Статусы пунктов по этапам", header, table,
-                                         series, stacked=True)])
-        return s
-
-    def _contest(self) -> _Sheet:
-        table = self.data.contest
-        s = self._sheet("Учиться читать", "Региональный конкурс «Учиться читать»")
-        self._period_note(s, "Участия")
-        anchor = s.reserve() if table.rows else None
-        header, _ = s.table("tbl_reading_contest", table, repeat=True)
-        series = [h for h in table.frame.columns[1:] if h != TOTAL]
-        if anchor is not None:
-            s.charts(anchor, [self._bars(s, "column", "Участия по этапам и результатам", header,
-                                         table, series)])
-        return s
-
-    def _awards(self) -> _Sheet:
-        s = self._sheet("Победители и призёры",
-                        "Конкурс «Учиться читать»: победители и призёры")
-        self._period_note(s)
-        s.bulk("tbl_reading_contest_awards", self.data.contest_awards)
-        return s
-
-    def _textbooks(self) -> _Sheet:
-        table = self.data.textbooks
-        s = self._sheet("Сохранность учебников",
-                        "Конкурс на лучший класс по сохранности учебников")
-        s.note(f"Проверки за период {self.data.period.text}, без ошибок. Место — по среднему "
-               "баллу проверок класса (больше — лучше); при равенстве — по числу утерянных или "
-               "испорченных учебников на 100 проверенных (меньше — лучше).")
-        anchor = s.reserve() if table.rows else None
-        header, _ = s.table("tbl_textbooks_ranking", table, repeat=True)
-        if anchor is not None:
-            shown = min(table.rows, CHART_TOP)
-            s.charts(anchor, [self._bars(s, "column", f"Средний балл (первые {shown} мест)",
-                                         header, table, [AVERAGE], categories=1, rows=shown)])
-        return s
-
-    def _diaries(self) -> _Sheet:
-        table = self.data.diaries
-        s = self._sheet("Читательские дневники", "Конкурс на лучший читательский дневник")
-        s.note("Дневники за учебный год, без ошибок. Сумма четырёх баллов (больше — лучше); "
-               f"при равенстве — больше прочитанных книг. Первые {TOP_DIARIES} мест каждой "
-               "группы классов.")
-        rows = max(8, min(CHART_ROWS, 4 + TOP_DIARIES))
-        anchor = s.reserve(rows) if table.rows else None
-        header, _ = s.table("tbl_diaries_top", table, repeat=True)
-        bands = list(table.frame[BAND]) if table.rows else []
-        charts, start = [], 0
-        while start < len(bands):
-            stop = start
-            while stop < len(bands) and bands[stop] == bands[start]:
-                stop += 1
-            charts.append(self._bars(s, "bar", bands[start], header, table, [SCORE_SUM],
-                                     categories=2, first=start, rows=stop - start))
-            start = stop
-        if anchor is not None:
-            s.charts(anchor, charts, rows)
-        return s
-
-    def _topics(self) -> _Sheet:
-        s = self._sheet("Темы встреч", "Методические встречи: темы плана")
-        self._period_note(s, "Встречи")
-        s.table("tbl_meeting_topics", self.data.meeting_topics, repeat=True)
-        return s
-
-    def _meetings(self) -> _Sheet:
-        s = self._sheet("Методические встречи", "Методические встречи с библиотекарями")
-        self._period_note(s, "Встречи")
-        s.bulk("tbl_meetings", self.data.meetings)
-        return s
-
-    def _practices(self) -> _Sheet:
-        s = self._sheet("Обмен опытом", "Обмен опытом: по уровням и формам",
-                        landscape=False)
-        self._period_note(s, "Мероприятия")
-        s.table("tbl_practices", self.data.practices, repeat=True)
-        return s
-
-    def _courses(self) -> _Sheet:
-        s = self._sheet("Повышение квалификации", "Повышение квалификации")
-        s.note(f"Курсы, окончившиеся в период {self.data.period.text}, без ошибок.")
-        s.bulk("tbl_courses", self.data.courses)
+            chart = summary.chart
+            s.charts(anchor, [
+                self._bars(s, chart.type, title, header, table, list(shown.series),
+                           stacked=chart.stacked, categories=shown.category, first=first,
+                           rows=count)
+                for title, first, count in shown.groups], rows)
         return s
 
     def _submissions(self) -> _Sheet:
-        s = self._sheet("Сдача книг", "Кто сдал книги")
+        s = self._sheet(SUBMISSIONS_SHEET, "Кто сдал книги")
         s.note("«есть ошибки»: строки с ошибками не учтены, остальные учтены; «не принята»: из "
                "книги ничего не взято; «заменена»: респондент сдал книгу ещё раз, учтена "
                "сохранённая позже.")
@@ -668,7 +574,7 @@ class _Book:
         return s
 
     def _reconciliation(self) -> _Sheet:
-        s = self._sheet("Сверка строк", "Сверка строк по формам", landscape=False)
+        s = self._sheet(RECONCILIATION_SHEET, "Сверка строк по формам", landscape=False)
         s.note("Прочитано = учтено + с ошибками + вне периода + в неучтённых книгах (не "
                "принятых или заменённых более поздними). Ничего прочитанного не пропадает: "
                "все строки — на листах «Данные — …».")
@@ -676,12 +582,12 @@ class _Book:
         return s
 
     def _sources(self) -> _Sheet:
-        s = self._sheet("Источники", "Прочитанные книги")
+        s = self._sheet(SOURCES_SHEET, "Прочитанные книги")
         s.bulk("tbl_sources", self.data.sources)
         return s
 
     def _source_rows(self) -> _Sheet:
-        s = self._sheet("Строки по книгам", "Строки по книгам и формам", landscape=False)
+        s = self._sheet(SOURCE_ROWS_SHEET, "Строки по книгам и формам", landscape=False)
         s.bulk("tbl_source_rows", self.data.source_rows)
         return s
 

@@ -12,6 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ibc_xls.problems import IbcError, Problem
+from ibc_xls.summaries import (
+    DATA_SHEET_PREFIX,
+    DATA_TABLE_PREFIX,
+    REPORT_FIELDS,
+    REPORT_SHEETS,
+    REPORT_TABLES,
+    ROLE_RE,
+    Figure,
+    Summary,
+    check_roles,
+    parse_report,
+)
 from ibc_xls.tomlcheck import Checker, bad_value, read_toml
 
 TYPES = ("text", "integer", "decimal", "date", "choice", "class")
@@ -61,11 +73,17 @@ class Column:
     hint: str = ""
     prefilled: bool = False
     default: str | None = None
+    role: str = ""  # what the column means to the report (see ibc_xls.summaries)
+    meanings: tuple[tuple[str, tuple[str, ...]], ...] = ()  # meaning → its choice values
     header: str = ""  # the title with its hyphenation points (U+00AD), as the blank writes it
 
     @property
     def is_input(self) -> bool:
         return not self.prefilled
+
+    def meaning(self, name: str) -> tuple[str, ...]:
+        """The choice values that carry a meaning (empty if the column names none)."""
+        return next((values for key, values in self.meanings if key == name), ())
 
 
 @dataclass(frozen=True)
@@ -100,12 +118,25 @@ class FormSpec:
     rules: tuple[Rule, ...] = ()
     orientation: str = "landscape"
     source: str = ""
+    summaries: tuple[Summary, ...] = ()
+    figures: tuple[Figure, ...] = ()
     _by_key: dict = field(default_factory=dict, compare=False, repr=False)
 
     def column(self, key: str) -> Column:
         if not self._by_key:
             self._by_key.update((c.key, c) for c in self.columns)
         return self._by_key[key]
+
+    def role(self, name: str) -> Column:
+        """The column of a role; the loader made sure that a declaration's roles exist."""
+        return next(c for c in self.columns if c.role == name)
+
+    def has_role(self, name: str) -> bool:
+        return any(c.role == name for c in self.columns)
+
+    def roles(self, name: str) -> list[Column]:
+        """Every column of a shared role (the scores), in column order."""
+        return [c for c in self.columns if c.role == name]
 
     @property
     def input_columns(self) -> tuple[Column, ...]:
@@ -118,9 +149,10 @@ class FormSpec:
 
 
 SPEC_KEYS = ("id", "version", "sheet", "title", "description", "seed_items", "filled_by", "rows",
-             "input_rows", "orientation", "columns", "fixed_rows", "rules")
+             "input_rows", "orientation", "columns", "fixed_rows", "rules", "summaries",
+             "figures")
 COLUMN_KEYS = ("key", "title", "type", "required", "choices", "min", "max", "max_length",
-               "width", "hint", "prefilled", "default")
+               "width", "hint", "prefilled", "default", "role", "meanings")
 RULE_KEYS = ("kind", "left", "right", "field", "equals", "then", "fields", "message")
 
 
@@ -188,6 +220,10 @@ def _column(c: Checker, col: dict, prefix: str) -> Column | None:
     max_length = c.get(col, "max_length", int, prefix, required=False)
     if max_length is not None and not 1 <= max_length <= 32767:
         c.bad(f"{prefix}max_length", "длина должна быть от 1 до 32767", max_length)
+    role = c.get(col, "role", str, prefix, required=False, default="")
+    if role and not ROLE_RE.match(role):
+        c.bad(f"{prefix}role", "латинские строчные буквы, цифры и _, с буквы в начале", role)
+    meanings = _meanings(c, col, prefix, ctype, choices, title or key)
     if key is None or title is None or ctype not in TYPES:
         return None
     return Column(
@@ -196,8 +232,36 @@ def _column(c: Checker, col: dict, prefix: str) -> Column | None:
         choices=choices, min=lo, max=hi, max_length=max_length,
         width=width, hint=c.get(col, "hint", str, prefix, required=False, default=""),
         prefilled=c.get(col, "prefilled", bool, prefix, required=False, default=False),
-        default=default,
+        default=default, role=role or "", meanings=meanings,
     )
+
+
+def _meanings(c: Checker, col: dict, prefix: str, ctype: str, choices: tuple[str, ...],
+              column: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``meanings = { done = "Выполнено", award = ["Призёр", "Победитель"] }``: choice values
+    named for the report, each checked against the column's choices."""
+    raw = c.get(col, "meanings", dict, prefix, required=False, default={})
+    if ctype not in TYPES:
+        return ()  # the column is dropped for its type: one typo, one problem
+    if raw and ctype != "choice":
+        c.bad(f"{prefix}meanings", "значения по смыслу (meanings) бывают только у столбца "
+                                   "типа choice")
+        return ()
+    found = []
+    for name, value in raw.items():
+        key = f"{prefix}meanings.{name}"
+        if not ROLE_RE.match(name):
+            c.bad(key, "название — латинские строчные буквы, цифры и _, с буквы в начале", name)
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not values \
+                or not all(isinstance(v, str) and v.strip() for v in values):
+            c.bad(key, "ожидается значение из списка выбора или список таких значений", value)
+            continue
+        for v in values:
+            if v not in choices:
+                c.add("spec-bad-meaning", key, v, column=column or "")
+        found.append((name, tuple(values)))
+    return tuple(found)
 
 
 def _rule(c: Checker, rule: dict, prefix: str, keys: set[str]) -> Rule | None:
@@ -305,6 +369,12 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
         if parsed:
             rules.append(parsed)
 
+    check_roles(c, columns)
+    # A column dropped for another mistake still has its role for the summaries.
+    dropped = {col["role"] for col in raw_columns if isinstance(col, dict)
+               and isinstance(col.get("role"), str)} - {col.role for col in columns}
+    summaries, figures = parse_report(c, data, columns, rows == "fixed", dropped)
+
     if c.problems:
         return None, c.problems
     return FormSpec(
@@ -312,7 +382,8 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
         description=c.get(data, "description", str, "", required=False, default=""),
         seed_items=c.strings(data, "seed_items", ""), filled_by=filled_by, rows=rows,
         input_rows=input_rows or 0, columns=tuple(columns), fixed_rows=tuple(fixed_rows),
-        rules=tuple(rules), orientation=orientation, source=source,
+        rules=tuple(rules), orientation=orientation, source=source, summaries=summaries,
+        figures=figures,
     ), []
 
 
@@ -322,15 +393,21 @@ RESERVED_SHEETS = ("Инструкция", "Списки", "Паспорт")
 
 def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
                problems: list[Problem]) -> str:
+    # The report's texts keep its own placeholders ({period}…), filled when it is written.
+    keep = REPORT_FIELDS if key.startswith(("summaries", "figures")) else ()
+
     def one(match: re.Match) -> str:
         whole, name = match.group(0), match.group(1)
         if name is None:
             return whole[0] if values is not None else whole
+        if name.strip() in keep:
+            return whole
         if name.strip() not in PLACEHOLDERS:
+            known = PLACEHOLDERS + keep
             problems.append(Problem("spec-unknown-placeholder", file=source, field=key,
                                     value=whole, params={
                                         "key": key, "placeholder": whole,
-                                        "allowed": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)}))
+                                        "allowed": ", ".join(f"{{{p}}}" for p in known)}))
             return whole
         if values is None:
             return whole
@@ -400,9 +477,34 @@ def load_specs(folder: Path, values: dict[str, str] | None = None) -> list[FormS
         if spec.sheet.casefold() in {s.casefold() for s in RESERVED_SHEETS}:
             problems.append(bad_value(spec.source, "sheet",
                                       "это имя служебного листа, выберите другое", spec.sheet))
+    problems += _report_names(specs)
     if problems:
         raise IbcError(problems)
     return specs
+
+
+def _report_names(specs: list[FormSpec]) -> list[Problem]:
+    """Every declared summary takes its own report sheet and Excel table, none of the
+    report's own."""
+    problems = []
+    for attr, own, prefix, what in (
+            ("sheet", REPORT_SHEETS, DATA_SHEET_PREFIX, "листа"),
+            ("table", REPORT_TABLES, DATA_TABLE_PREFIX, "таблицы")):
+        seen: dict[str, str] = {}
+        for spec in specs:
+            for i, summary in enumerate(spec.summaries):
+                value, key = getattr(summary, attr), f"summaries[{i + 1}].{attr}"
+                folded = value.casefold()
+                if folded in {o.casefold() for o in own} or folded.startswith(prefix.casefold()):
+                    problems.append(bad_value(
+                        spec.source, key, f"это имя {what} самого отчёта (свои: "
+                        f"{', '.join(own)}, «{prefix}…»), выберите другое", value))
+                elif folded in seen:
+                    problems.append(Problem("toml-duplicate", file=spec.source, field=key,
+                                            value=value, params={"key": key,
+                                                                 "where": f" в {seen[folded]}"}))
+                seen.setdefault(folded, f"{spec.source}, {key}")
+    return problems
 
 
 def date_bound(bound: str | None, academic_year: int) -> dt.date | None:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
 from fill import FIRST, column_of, fill, saved_at
 
+from ibc_xls.analyses import band_of
 from ibc_xls.check import check_paths
 from ibc_xls.config import Config, load_config
 from ibc_xls.consolidate import (
@@ -22,7 +24,6 @@ from ibc_xls.consolidate import (
     WHY_SUPERSEDED,
     Deadline,
     Table,
-    band_of,
     consolidate,
     is_overdue,
     parse_deadline,
@@ -32,6 +33,7 @@ from ibc_xls.identity import IDENTITY_SHEET
 from ibc_xls.periods import custom_period, report_period
 from ibc_xls.problems import Problem
 from ibc_xls.results import FileResult, FormResult, Record, Report
+from ibc_xls.spec import DEFAULT_TEMPLATES, load_specs
 from ibc_xls.validate import check_across
 from ibc_xls.workspace import init_workspace
 
@@ -204,21 +206,38 @@ def _set_year(path: Path, year: str) -> None:
     wb.save(path)
 
 
-def build_school(root: Path) -> Config:
-    """A working folder whose «сданные» holds the scenario's workbooks."""
+def retyped(value, words: dict[str, str]):
+    """The scenario's values with some words typed differently (a school's own choices)."""
+    if isinstance(value, dict):
+        return {k: retyped(v, words) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(retyped(v, words) for v in value)
+    return words.get(value, value) if isinstance(value, str) else value
+
+
+def build_school(root: Path, edit: Callable[[Path], None] | None = None,
+                 words: dict[str, str] | None = None,
+                 extra: dict[str, list[dict]] | None = None) -> Config:
+    """A working folder whose «сданные» holds the scenario's workbooks. ``edit`` changes the
+    school's settings folder (templates, ibc-xls.toml) before the blanks are made, ``words``
+    retypes the values typed in, ``extra`` adds rows to the ИБЦ head's workbook."""
     init_workspace(root, today=TODAY)
+    if edit is not None:
+        edit(root)
     config = load_config(root)
     blanks = {o.respondent.id: o.path for o in generate(config)}
     returned = config.folders["returned"]
-    ibc = fill(blanks["ibc_head"], returned / IBC_FILE[0], IBC_HEAD,
-               fixed={ROADMAP: ROADMAP_ROWS})
+    words = words or {}
+    ibc = fill(blanks["ibc_head"], returned / IBC_FILE[0],
+               retyped(IBC_HEAD, words) | (extra or {}),
+               fixed={ROADMAP: retyped(ROADMAP_ROWS, words)})
     _type_text(ibc, ROADMAP, "1.2", "Результат или документ", STAFF_FORMULA)
     saved_at(ibc, IBC_FILE[1])
     for cls, (name, when, rows) in CLASSES.items():
-        saved_at(fill(blanks[f"class_{cls}"], returned / name, rows), when)
+        saved_at(fill(blanks[f"class_{cls}"], returned / name, retyped(rows, words)), when)
     for name, when, rows in (SIXTH_EARLY, SIXTH_LATE):
-        saved_at(fill(blanks["class_6А"], returned / name, rows), when)
-    eighth = fill(blanks["class_8А"], returned / EIGHTH[0], EIGHTH[2])
+        saved_at(fill(blanks["class_6А"], returned / name, retyped(rows, words)), when)
+    eighth = fill(blanks["class_8А"], returned / EIGHTH[0], retyped(EIGHTH[2], words))
     _set_year(eighth, "2025/2026")
     saved_at(eighth, EIGHTH[1])
     wb = openpyxl.Workbook()
@@ -308,11 +327,14 @@ D = dt.date
     ("без даты", None, None, D(2026, 6, 1), (False, None)),
 ])
 def test_overdue_rule(text, status, done_on, as_of, expected):
-    assert is_overdue(parse_deadline(text), status, done_on, as_of, Y2526) == expected
+    # The rule works on what a status means, as the roadmap's spec names it (meanings).
+    column = next(s for s in load_specs(DEFAULT_TEMPLATES) if s.id == "roadmap").role("status")
+    meaning = next((name for name, values in column.meanings if status in values), status)
+    assert is_overdue(parse_deadline(text), meaning, done_on, as_of, Y2526) == expected
 
 
 def test_roadmap_progress_marks_overdue_measures(data):
-    rows = records(data.roadmap)
+    rows = records(data.summary("tbl_roadmap"))
     assert [r["№"] for r in rows] == list(ROADMAP_ROWS)
     assert {r["№"] for r in rows if r["Просрочено"] == "да"} == OVERDUE_PARTS
     assert {r["№"] for r in rows if r["Просрочено"] == "нет"} == \
@@ -330,7 +352,7 @@ def test_roadmap_progress_marks_overdue_measures(data):
 
 
 def test_roadmap_statuses_by_stage(data):
-    rows = {r["Этап"]: r for r in records(data.roadmap_stages)}
+    rows = {r["Этап"]: r for r in records(data.summary("tbl_roadmap_stages"))}
     first = rows["I. Подготовительный этап"]
     assert (first["Выполнено"], first["В работе"], first["Нет сведений"], first["Всего"],
             first["Просрочено"]) == (2, 1, 1, 4, 2)
@@ -338,8 +360,8 @@ def test_roadmap_statuses_by_stage(data):
     assert (main["Выполнено"], main["Не начато"], main["В работе"], main["Перенесено"],
             main["Не выполняется"], main["Нет сведений"], main["Всего"],
             main["Просрочено"]) == (4, 1, 2, 1, 1, 1, 10, 0)
-    assert data.roadmap_stages.total["Всего"] == 15
-    assert data.roadmap_stages.total["Просрочено"] == len(OVERDUE_PARTS)
+    assert data.summary("tbl_roadmap_stages").total["Всего"] == 15
+    assert data.summary("tbl_roadmap_stages").total["Просрочено"] == len(OVERDUE_PARTS)
 
 
 @pytest.mark.parametrize("as_of", sorted(OVERDUE_LATER))
@@ -347,9 +369,9 @@ def test_overdue_measures_on_later_reporting_dates(school, as_of):
     config, report = school
     later = consolidate(report, config, config.specs(), custom_period(PERIOD.start, as_of),
                         as_of)
-    rows = records(later.roadmap)
+    rows = records(later.summary("tbl_roadmap"))
     assert {r["№"] for r in rows if r["Просрочено"] == "да"} == OVERDUE_LATER[as_of]
-    assert later.roadmap_stages.total["Просрочено"] == len(OVERDUE_LATER[as_of])
+    assert later.summary("tbl_roadmap_stages").total["Просрочено"] == len(OVERDUE_LATER[as_of])
 
 
 # --- contests ------------------------------------------------------------------------------
@@ -369,12 +391,12 @@ def test_reading_contest_by_stage_and_result(data):
     expected = {}
     for e in counted_entries():
         expected[(e["Этап"], e["Результат"])] = expected.get((e["Этап"], e["Результат"]), 0) + 1
-    rows = {r["Этап"]: r for r in records(data.contest)}
+    rows = {r["Этап"]: r for r in records(data.summary("tbl_reading_contest"))}
     for stage in ("Школьный", "Муниципальный", "Региональный"):
         for result in ("Участник", "Призёр", "Победитель"):
             assert rows[stage][result] == expected.get((stage, result), 0), (stage, result)
-    assert data.contest.total["Всего"] == len(counted_entries()) == 4
-    awards = records(data.contest_awards)
+    assert data.summary("tbl_reading_contest").total["Всего"] == len(counted_entries()) == 4
+    awards = records(data.summary("tbl_reading_contest_awards"))
     assert [(a["ФИО участника"], a["Этап"], a["Результат"]) for a in awards] == [
         ("Сидоров Илья", "Школьный", "Победитель"), ("Волкова Мария", "Школьный", "Призёр"),
         ("Сидоров Илья", "Муниципальный", "Призёр")]
@@ -403,7 +425,7 @@ def expected_textbook_ranking() -> list[tuple[str, float]]:
 
 
 def test_best_class_for_textbooks(data):
-    rows = records(data.textbooks)
+    rows = records(data.summary("tbl_textbooks_ranking"))
     expected = expected_textbook_ranking()
     assert [(r["Класс"], round(r["Средний балл"], 6)) for r in rows] == expected
     assert [r["Место"] for r in rows] == [1, 2, 3, 4, 5]
@@ -413,8 +435,8 @@ def test_best_class_for_textbooks(data):
     assert rows[0]["Утеряно или испорчено (всего)"] == 3
 
 
-def test_best_diaries_by_grade_band(data):
-    rows = records(data.diaries)
+def test_best_diaries_by_grade_band(data, config):
+    rows = records(data.summary("tbl_diaries_top"))
     got = [(r["Группа классов"], r["Место"], r["ФИО ученика"], r["Сумма баллов"])
            for r in rows]
     assert got == [
@@ -427,31 +449,33 @@ def test_best_diaries_by_grade_band(data):
         ("10–11 классы", 1, "Беляев Максим", 19),
         ("10–11 классы", 2, "Орлова Дарья", 15),
     ]
-    assert band_of("4Б") == "1–4 классы" and band_of("11А") == "10–11 классы"
+    bands = next(s for s in config.specs() if s.id == "diaries").summaries[0].bands
+    assert band_of("4Б", bands) == "1–4 классы" and band_of("11А", bands) == "10–11 классы"
+    assert band_of("12А", bands) is None
 
 
 # --- meetings, staff development -------------------------------------------------------------
 
 def test_meetings_and_topics_covered(data):
-    topics = {r["Тема"]: r for r in records(data.meeting_topics)}
+    topics = {r["Тема"]: r for r in records(data.summary("tbl_meeting_topics"))}
     assert topics[TOPICS[1]]["Встреч"] == 2
     assert topics[TOPICS[1]]["Даты"] == "12.10.2026, 20.11.2026"
     assert topics[TOPICS[4]]["Даты"] == "01.10.2026"
     assert topics[TOPICS[0]]["Встреч"] == 0  # its meeting was in September, before the period
     assert topics["Другое"]["Встреч"] == 1
-    assert [r["Дата"] for r in records(data.meetings)] == [
+    assert [r["Дата"] for r in records(data.summary("tbl_meetings"))] == [
         dt.date(2026, 10, 1), dt.date(2026, 10, 12), dt.date(2026, 11, 5),
         dt.date(2026, 11, 20)]
 
 
 def test_staff_development(data):
-    levels = {r["Уровень"]: r for r in records(data.practices)}
+    levels = {r["Уровень"]: r for r in records(data.summary("tbl_practices"))}
     assert levels["Муниципальный"]["Выступление"] == 1
     assert levels["Региональный"]["Публикация"] == 1
     assert levels["Школьный"]["Всего"] == 0  # September: before the period
-    assert data.practices.total["Всего"] == 2
-    assert [r["Часов"] for r in records(data.courses)] == [72, 16]
-    assert data.courses.total["Часов"] == COURSE_HOURS
+    assert data.summary("tbl_practices").total["Всего"] == 2
+    assert [r["Часов"] for r in records(data.summary("tbl_courses"))] == [72, 16]
+    assert data.summary("tbl_courses").total["Часов"] == COURSE_HOURS
 
 
 # --- submissions, problems, sources, raw data ---------------------------------------------------
@@ -602,14 +626,15 @@ def test_a_duplicate_against_a_superseded_workbook_does_not_block_the_newer_one(
     frame = result.data["diaries"].table.frame
     assert list(frame["Учтено"]) == ["нет", "да"]
     assert list(frame["Почему не учтено"]) == [WHY_SUPERSEDED, ""]
-    assert records(result.diaries)[0]["Сумма баллов"] == 16
+    assert records(result.summary("tbl_diaries_top"))[0]["Сумма баллов"] == 16
 
 
 def test_no_files_at_all(config):
     result = consolidate(Report([]), config, config.specs(), PERIOD, TODAY)
-    assert result.textbooks.rows == result.diaries.rows == 0
+    assert result.summary("tbl_textbooks_ranking").rows == 0
+    assert result.summary("tbl_diaries_top").rows == 0
     assert set(result.submissions.frame["Статус"]) == {"не сдана"}
-    assert all(r["Просрочено"] == "да" for r in records(result.roadmap)
+    assert all(r["Просрочено"] == "да" for r in records(result.summary("tbl_roadmap"))
                if r["Срок (дата)"] and r["Срок (дата)"] < TODAY)
     assert all(r["Прочитано строк"] == 0 for r in records(result.reconciliation))
 
@@ -624,6 +649,7 @@ def test_one_meeting_however_many_staff_wrote_it_down(config):
                                                     "template": "ibc_head"},
                       {"meetings": form}, [], modified=100.0)
     result = consolidate(Report([head]), config, config.specs(), PERIOD, TODAY)
-    topic = next(r for r in records(result.meeting_topics) if r["Тема"] == TOPICS[1])
+    topics = records(result.summary("tbl_meeting_topics"))
+    topic = next(r for r in topics if r["Тема"] == TOPICS[1])
     assert (topic["Встреч"], topic["Даты"]) == (2, "12.10.2026, 20.11.2026")
-    assert len(records(result.meetings)) == 3
+    assert len(records(result.summary("tbl_meetings"))) == 3

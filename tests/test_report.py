@@ -38,7 +38,7 @@ from test_consolidate import (
 from ibc_xls.consolidate import consolidate
 from ibc_xls.identity import IDENTITY_SHEET
 from ibc_xls.problems import Problem
-from ibc_xls.report import CONTENTS, write_report
+from ibc_xls.report import contents, write_report
 from ibc_xls.results import FileResult, FormResult, Record, Report
 
 CREATED = dt.datetime(2026, 11, 25, 10, 30)
@@ -98,9 +98,18 @@ def test_every_table_is_named_and_has_titled_headers(tables, book):
     assert "Обложки (0–5)" in data and "Дата проверки" in data  # the spec's titles
 
 
-def test_sheets_and_contents(book):
+CONTENTS = ["Титульный лист", "Дорожная карта", "Итоги по этапам", "Учиться читать",
+            "Победители и призёры", "Сохранность учебников", "Читательские дневники",
+            "Темы встреч", "Методические встречи", "Обмен опытом", "Повышение квалификации",
+            "Сдача книг", "Ошибки и замечания", "Сверка строк", "Источники", "Строки по книгам"]
+
+
+def test_sheets_and_contents(book, school):
+    config, report = school
+    data = consolidate(report, config, config.specs(), PERIOD, TODAY)
+    assert [sheet for sheet, _ in contents(data)] == CONTENTS
     visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
-    assert visible[:len(CONTENTS)] == list(CONTENTS)
+    assert visible[:len(CONTENTS)] == CONTENTS
     assert [t for t in visible if t.startswith("Данные — ")] == [
         "Данные — Дорожная карта", "Данные — Нормативные документы",
         "Данные — Разъяснительная работа", "Данные — Учиться читать",
@@ -109,7 +118,18 @@ def test_sheets_and_contents(book):
         "Данные — Повышение квалификации"]
     links = [c.hyperlink.location for row in book["Титульный лист"].iter_rows() for c in row
              if c.hyperlink]
-    assert links == [f"'{name}'!A1" for name in list(CONTENTS)[1:]]
+    assert links == [f"'{name}'!A1" for name in CONTENTS[1:]]
+    about = [c.value for row in book["Титульный лист"].iter_rows() for c in row
+             if c.column == 2 and c.row > links_row(book)]
+    assert about[:3] == ["выполнение пунктов плана, просроченные пункты",
+                         "статусы пунктов по этапам, диаграмма",
+                         "конкурс: участия по этапам и результатам, диаграмма"]
+
+
+def links_row(book) -> int:
+    """The row above the title sheet's contents."""
+    ws = book["Титульный лист"]
+    return next(c.row for row in ws.iter_rows() for c in row if c.value == "Содержание")
 
 
 def test_title_sheet_and_key_figures(tables, written):

@@ -145,19 +145,22 @@ def _roadmap(edit: Callable[[str], str]) -> dict[str, str]:
 
 
 def _sheet(name: str) -> Callable[[str], str]:
-    return lambda t: replace_once(t, 'sheet = "Сохранность учебников"', f'sheet = "{name}"')
+    return lambda t: replace_first(t, 'sheet = "Сохранность учебников"', f'sheet = "{name}"')
 
 
 SECOND_ID = 'id = "textbooks"'
-SECOND_SHEET = 'sheet = "Сохранность учебников"'
+SECOND_SHEET = 'sheet = "Сохранность учебников"'  # the form's; its summary's sheet comes later
+# A copy of a form declares the same summaries: their sheets and tables are taken already.
+COPIED_SUMMARY = [("toml-duplicate", "06_copy.toml", "summaries[1].sheet"),
+                  ("toml-duplicate", "06_copy.toml", "summaries[1].table")]
 
 # (test id, files to write, (code, file name, key) or a list of them: every problem expected)
 BROKEN = [
-    ("toml-syntax", _textbooks(lambda t: replace_once(
+    ("toml-syntax", _textbooks(lambda t: replace_first(
         t, 'sheet = "Сохранность учебников"', 'sheet = "Сохранность учебников')),
      ("toml-syntax", TEXTBOOKS, "")),
-    ("missing-sheet", _textbooks(lambda t: replace_once(t, 'sheet = "Сохранность учебников"\n',
-                                                        "")),
+    ("missing-sheet", _textbooks(lambda t: replace_first(t, 'sheet = "Сохранность учебников"\n',
+                                                         "")),
      ("toml-missing-key", TEXTBOOKS, "sheet")),
     ("missing-column-title",
      _textbooks(lambda t: replace_once(t, 'title = "Уча\\u00adщихся"\n', "")),
@@ -239,18 +242,18 @@ BROKEN = [
      ("toml-bad-value", TEXTBOOKS, "filled_by")),
     ("same-id-in-two-files", {
         TEXTBOOKS: template(TEXTBOOKS),
-        "06_copy.toml": replace_once(template(TEXTBOOKS), SECOND_SHEET, 'sheet = "Копия"')},
-     ("toml-duplicate", "06_copy.toml", "id")),
+        "06_copy.toml": replace_first(template(TEXTBOOKS), SECOND_SHEET, 'sheet = "Копия"')},
+     [("toml-duplicate", "06_copy.toml", "id"), *COPIED_SUMMARY]),
     ("same-sheet-in-two-files", {
         TEXTBOOKS: template(TEXTBOOKS),
         "06_copy.toml": replace_once(template(TEXTBOOKS), SECOND_ID, 'id = "copy"')},
-     ("toml-duplicate", "06_copy.toml", "sheet")),
+     [("toml-duplicate", "06_copy.toml", "sheet"), *COPIED_SUMMARY]),
     ("same-sheet-other-case", {
         TEXTBOOKS: template(TEXTBOOKS),
-        "06_copy.toml": replace_once(
+        "06_copy.toml": replace_first(
             replace_once(template(TEXTBOOKS), SECOND_ID, 'id = "copy"'),
             SECOND_SHEET, 'sheet = "СОХРАННОСТЬ УЧЕБНИКОВ"')},
-     ("toml-duplicate", "06_copy.toml", "sheet")),
+     [("toml-duplicate", "06_copy.toml", "sheet"), *COPIED_SUMMARY]),
     ("reserved-sheet", _textbooks(_sheet("Списки")), ("toml-bad-value", TEXTBOOKS, "sheet")),
     ("reserved-sheet-other-case", _textbooks(_sheet("инструкция")),
      ("toml-bad-value", TEXTBOOKS, "sheet")),
@@ -274,8 +277,8 @@ def test_broken_spec_is_reported_with_file_and_key(tmp_path, files, expected):
 
 
 def test_syntax_error_message_names_the_place(tmp_path):
-    text = replace_once(template(TEXTBOOKS), 'sheet = "Сохранность учебников"',
-                        'sheet = "Сохранность учебников')
+    text = replace_first(template(TEXTBOOKS), 'sheet = "Сохранность учебников"',
+                         'sheet = "Сохранность учебников')
     (tmp_path / TEXTBOOKS).write_text(text, encoding="utf-8")
     (problem,) = load_problems(tmp_path)
     assert "Файл нельзя прочитать как TOML" in str(problem)
