@@ -172,7 +172,8 @@ def review(paths: tuple[Path, ...], folder: Path, out: Path | None, as_of,
     """Сделать копии книг с отмеченными ошибками, чтобы вернуть их на исправление.
 
     Каждый, у кого в книге есть ошибки или замечания, получает копию своей книги.
-    Без аргументов проверяется папка сданных книг из настроек. Копия — та же книга со всеми
+    Без аргументов (или если указана рабочая папка школы) проверяется папка сданных книг
+    из настроек. Копия — та же книга со всеми
     введёнными значениями; ячейки с ошибками закрашены и снабжены примечаниями, а первый
     лист «Что исправить» перечисляет все ошибки со ссылками на ячейки. Сданные файлы не
     меняются. Рядом с копиями записывается «Список на исправление.xlsx» для рассылки.
@@ -181,9 +182,11 @@ def review(paths: tuple[Path, ...], folder: Path, out: Path | None, as_of,
     """
     import json
 
-    from ibc_xls.config import load_config
+    from ibc_xls.config import CONFIG_NAME, load_config
     from ibc_xls.review import review as run
 
+    if len(paths) == 1 and (paths[0] / CONFIG_NAME).is_file():
+        folder, paths = paths[0], ()  # the school's working folder: its returned folder
     try:
         config = load_config(folder)
         result = run(config, paths, out, as_of=as_of.date() if as_of else None)

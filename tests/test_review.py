@@ -218,6 +218,14 @@ def test_a_copy_open_in_a_spreadsheet_is_not_overwritten(config, returned, gener
         "ошибок 1, замечаний 0." in result.stdout
 
 
+def test_the_school_folder_as_argument_means_its_returned_folder(config, returned):
+    result = CliRunner().invoke(cli, ["review", str(config.root), "--as-of", "25.11.2026"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{TEACHER} (исправить).xlsx: копия записана")
+    assert (config.folders["review"] / f"{TEACHER} (исправить).xlsx").is_file()
+
+
 def test_copies_never_go_into_the_returned_folder(config, returned):
     result = CliRunner().invoke(cli, ["review", "-C", str(config.root), "-o",
                                       str(config.folders["returned"] / "копии")])
