@@ -20,10 +20,11 @@ TOP_KEYS = ("school", "people", "folders", "forms", "classes")
 SCHOOL_KEYS = ("name", "full_name", "municipality", "region", "region_genitive",
                "academic_year", "return_to")
 PEOPLE_KEYS = ("ibc_head", "director", "director_workbook")
-FOLDER_KEYS = ("templates", "outgoing", "returned", "reports")
+FOLDER_KEYS = ("templates", "outgoing", "returned", "reports", "review")
 CLASS_KEYS = ("name", "teacher", "pupils")
+# A settings file without a key gets its default: files made before a folder existed still load.
 DEFAULT_FOLDERS = {"templates": "шаблоны", "outgoing": "бланки", "returned": "сданные",
-                   "reports": "отчёты"}
+                   "reports": "отчёты", "review": "на исправление"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,9 @@ def load_config(root: Path) -> Config:
     if folders["outgoing"] == folders["returned"]:
         c.bad("folders.returned", "папка для сданных книг должна отличаться от папки бланков",
               folders_raw.get("returned"))
+    if folders["review"] == folders["returned"] or folders["returned"] in folders["review"].parents:
+        c.bad("folders.review", "копии на исправление нельзя класть в папку сданных книг: "
+              "они будут прочитаны как сданные", folders_raw.get("review"))
 
     forms_raw = c.get(data, "forms", dict, "", required=False, default={})
     c.unknown(forms_raw, ROLES, "forms.")
@@ -196,8 +200,8 @@ def locate(paths: Sequence[Path], folder: Path | None = None) -> tuple[Config, l
     ``paths`` may name the working folder, its returned folder or anything in it, or files.
     The settings come from ``folder`` when given, else from the nearest folder holding
     ``ibc-xls.toml`` at or above the first path (or the current folder). The working folder
-    stands for its returned folder; the settings file, a template, a blank or a report is
-    refused: they are never returns.
+    stands for its returned folder; the settings file, a template, a blank, a report or a
+    copy for correction is refused: they are never returns.
     """
     config = load_config(folder) if folder is not None else \
         load_config(find_root(paths[0] if paths else Path(".")))
@@ -216,8 +220,8 @@ def locate(paths: Sequence[Path], folder: Path | None = None) -> tuple[Config, l
 
 def not_returns(config: Config) -> list[Path]:
     """What a search for returns must leave out even where it lies inside a named folder:
-    the settings file and the folders of templates, blanks and reports (unless the returned
-    folder lies inside one of them)."""
+    the settings file and the folders of templates, blanks, reports and copies for correction
+    (unless the returned folder lies inside one of them)."""
     returned = config.folders["returned"]
     return [config.root / CONFIG_NAME] + [
         folder for key, folder in config.folders.items()

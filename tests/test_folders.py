@@ -33,7 +33,7 @@ SUMMARY = ("Книг получено: 2, от 2 из 21 респонденто�
 
 def invoke(*args: str, cwd: Path | None = None):
     """The command as typed in ``cwd``, judged as of the tests' reporting date."""
-    args = (*args, "--as-of", AS_OF) if args[0] in ("validate", "collect") else args
+    args = (*args, "--as-of", AS_OF) if args[0] in ("validate", "collect", "review") else args
     old = Path.cwd()
     if cwd is not None:
         os.chdir(cwd)
@@ -63,6 +63,14 @@ def test_validate_takes_the_school_folder_or_its_returned_folder(school, named):
     result = invoke("validate", named, cwd=school.root.parent)
     assert result.exit_code == 1, result.output
     assert result.stdout.splitlines() == LISTING
+
+
+@pytest.mark.parametrize("named", ["школа", "школа/сданные", "школа/сданные/6Б.xlsx"])
+def test_review_takes_the_same_arguments(school, named):
+    result = invoke("review", named, cwd=school.root.parent)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("6Б")
+    assert (school.folders["review"] / "Список на исправление.xlsx").is_file()
 
 
 @pytest.mark.parametrize("named", ["школа", "школа/сданные"])
@@ -110,7 +118,7 @@ def test_files_may_be_named_one_by_one(school):
     ("шаблоны/06_diaries.toml", "шаблоны форм"), ("бланки", "бланки для рассылки"),
     ("бланки/5А класс — Васильева Анна Андреевна.xlsx", "бланки для рассылки"),
     ("отчёты", "отчёты")])
-@pytest.mark.parametrize("command", ["validate", "collect"])
+@pytest.mark.parametrize("command", ["validate", "collect", "review"])
 def test_settings_templates_blanks_and_reports_are_never_returns(school, named, what, command):
     result = invoke(command, named, cwd=school.root)
     assert result.exit_code == 2
