@@ -10,10 +10,9 @@ import pytest
 from fill import one_line
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from ibc_xls.config import load_config
-from ibc_xls.generate import MANIFEST, _Checked, generate, safe_file_name
-from ibc_xls.identity import FIELDS, IDENTITY_SHEET, PROPERTY_PREFIX
-from ibc_xls.layout import (
+from ibc_xls.blanks.generate import MANIFEST, _Checked, generate, safe_file_name
+from ibc_xls.forms.identity import FIELDS, IDENTITY_SHEET, PROPERTY_PREFIX
+from ibc_xls.forms.layout import (
     CLASSES_LIST,
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -22,7 +21,8 @@ from ibc_xls.layout import (
     header_text,
     list_name,
 )
-from ibc_xls.spec import date_bound
+from ibc_xls.forms.spec import date_bound
+from ibc_xls.settings.config import load_config
 
 # openpyxl is 1-based where xlsxwriter is 0-based.
 HEADER = HEADER_ROW + 1

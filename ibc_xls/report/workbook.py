@@ -40,8 +40,19 @@ import xlsxwriter
 from pandas.api.types import infer_dtype
 from xlsxwriter.utility import xl_col_to_name, xl_range
 
-from ibc_xls.check import gc_paused
-from ibc_xls.consolidate import (
+from ibc_xls.blanks.generate import _Checked
+from ibc_xls.checking.check import gc_paused
+from ibc_xls.checking.results import STATUS_TEXT
+from ibc_xls.forms.identity import IDENTITY_SHEET, PROPERTY_PREFIX
+from ibc_xls.forms.summaries import (
+    PROBLEMS_SHEET,
+    RECONCILIATION_SHEET,
+    SOURCE_ROWS_SHEET,
+    SOURCES_SHEET,
+    SUBMISSIONS_SHEET,
+    TITLE_SHEET,
+)
+from ibc_xls.report.consolidate import (
     COUNTED,
     NO,
     STATUS_NOT_SENT,
@@ -49,17 +60,6 @@ from ibc_xls.consolidate import (
     FormData,
     Shown,
     Table,
-)
-from ibc_xls.generate import _Checked
-from ibc_xls.identity import IDENTITY_SHEET, PROPERTY_PREFIX
-from ibc_xls.results import STATUS_TEXT
-from ibc_xls.summaries import (
-    PROBLEMS_SHEET,
-    RECONCILIATION_SHEET,
-    SOURCE_ROWS_SHEET,
-    SOURCES_SHEET,
-    SUBMISSIONS_SHEET,
-    TITLE_SHEET,
 )
 
 A4 = 9

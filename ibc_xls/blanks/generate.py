@@ -18,9 +18,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ibc_xls.config import Config
-from ibc_xls.identity import IDENTITY_SHEET, Identity, template_version
-from ibc_xls.layout import (
+from ibc_xls.forms.identity import IDENTITY_SHEET, Identity, template_version
+from ibc_xls.forms.layout import (
     CLASSES_LIST,
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -29,10 +28,11 @@ from ibc_xls.layout import (
     REQUIRED_MARK,
     list_name,
 )
+from ibc_xls.forms.spec import SOFT_HYPHEN, Column, FormSpec, date_bound
 from ibc_xls.output import write_atomic
 from ibc_xls.problems import IbcError, Problem
-from ibc_xls.respondents import Respondent, respondents
-from ibc_xls.spec import SOFT_HYPHEN, Column, FormSpec, date_bound
+from ibc_xls.settings.config import Config
+from ibc_xls.settings.respondents import Respondent, respondents
 
 MANIFEST = ".ibc-xls-generated.json"
 INPUT_FILL = "#FFF7D6"

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ibc_xls.cells import a1
-from ibc_xls.identity import FIELDS, IDENTITY_SHEET, PROPERTY_PREFIX
-from ibc_xls.layout import HEADER_ROW, header_key
+from ibc_xls.forms.identity import FIELDS, IDENTITY_SHEET, PROPERTY_PREFIX
+from ibc_xls.forms.layout import HEADER_ROW, header_key
+from ibc_xls.forms.spec import FormSpec
 from ibc_xls.normalize import is_empty
 from ibc_xls.problems import Problem
-from ibc_xls.spec import FormSpec
 
 HEADER_SEARCH_ROWS = HEADER_ROW + 12  # a few rows inserted above the table still read
 
