@@ -18,7 +18,13 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ibc_xls.forms.identity import IDENTITY_SHEET, Identity, template_version
+from ibc_xls.forms.identity import (
+    FORMS_HEADER,
+    IDENTITY_SHEET,
+    Identity,
+    template_version,
+    write_sheet,
+)
 from ibc_xls.forms.layout import (
     CLASSES_LIST,
     FIRST_DATA_ROW,
@@ -265,23 +271,8 @@ def _lists_sheet(wb, fmt, forms, config: Config) -> None:
 
 def _identity_sheet(wb, fmt, identity: Identity, forms) -> None:
     ws = Checked(wb.add_worksheet(IDENTITY_SHEET))
-    ws.write_string(0, 0, "Поле", fmt.bold)
-    ws.write_string(0, 1, "Название", fmt.bold)
-    ws.write_string(0, 2, "Значение", fmt.bold)
-    for row, (name, label, value) in enumerate(identity.rows(), start=1):
-        ws.write_string(row, 0, name)
-        ws.write_string(row, 1, label)
-        ws.write_string(row, 2, value)
-    start = len(identity.rows()) + 2
-    for col, text in enumerate(("Форма", "Версия", "Лист")):
-        ws.write_string(start, col, text, fmt.bold)
-    for row, form in enumerate(forms, start=start + 1):
-        ws.write_string(row, 0, form.id)
-        ws.write_string(row, 1, str(form.version))
-        ws.write_string(row, 2, form.sheet)
-    ws.set_column(0, 2, 24)
-    ws.hide()
-    ws.protect()
+    write_sheet(wb, ws, identity.rows(), FORMS_HEADER,
+                [(form.id, form.version, form.sheet) for form in forms], fmt.bold)
 
 
 def _footer(config: Config) -> str:

@@ -42,7 +42,13 @@ from xlsxwriter.utility import xl_col_to_name, xl_range
 
 from ibc_xls.checking.check import gc_paused
 from ibc_xls.checking.results import STATUS_TEXT
-from ibc_xls.forms.identity import IDENTITY_SHEET, PROPERTY_PREFIX
+from ibc_xls.forms.identity import (
+    IDENTITY_SHEET,
+    PROPERTY_PREFIX,
+    REPORT_FIELDS,
+    REPORT_FORMS_HEADER,
+    write_sheet,
+)
 from ibc_xls.forms.summaries import (
     PROBLEMS_SHEET,
     RECONCILIATION_SHEET,
@@ -73,20 +79,6 @@ CHART_ROWS = 18  # rows a chart covers (20 px each)
 PX_PER_WIDTH = 7  # column width → pixels, as Excel's default font measures it
 MAX_WIDTH = 50
 DEFAULT_WIDTH = 8.43  # Excel's column width when none is set
-
-# Fields of the report's identity, in the order of the «Паспорт» sheet.
-FIELDS = (
-    ("kind", "Вид книги"),
-    ("school", "Школа"),
-    ("full_name", "Полное название"),
-    ("academic_year", "Учебный год"),
-    ("period_label", "Период"),
-    ("period_start", "Начало периода"),
-    ("period_end", "Конец периода"),
-    ("as_of", "Отчётная дата"),
-    ("generator", "Создано программой"),
-    ("created", "Создан"),
-)
 
 # The report's own sheets (besides «Данные — …» and «Паспорт») and what each shows; the
 # summaries the forms declare come between the title and the submissions.
@@ -578,26 +570,12 @@ class _Book:
         return s
 
     def _identity_sheet(self) -> None:
-        ws = Checked(self.raw.add_worksheet(IDENTITY_SHEET))
-        bold = self.fmt.bold
-        for col, text in enumerate(("Поле", "Название", "Значение")):
-            ws.write_string(0, col, text, bold)
         values = identity(self.data, self.created)
-        for row, (name, label) in enumerate(FIELDS, start=1):
-            ws.write_string(row, 0, name)
-            ws.write_string(row, 1, label)
-            ws.write_string(row, 2, values[name])
-        start = len(FIELDS) + 2
-        for col, text in enumerate(("Форма", "Версия", "Лист", "Таблица")):
-            ws.write_string(start, col, text, bold)
-        for row, form in enumerate(self.data.data.values(), start=start + 1):
-            ws.write_string(row, 0, form.form_id)
-            ws.write_string(row, 1, str(form.version))
-            ws.write_string(row, 2, form.sheet)
-            ws.write_string(row, 3, f"tbl_data_{form.form_id}")
-        ws.set_column(0, 3, 24)
-        ws.hide()
-        ws.protect()
+        write_sheet(self.raw, Checked(self.raw.add_worksheet(IDENTITY_SHEET)),
+                    [(name, label, values[name]) for name, label in REPORT_FIELDS],
+                    REPORT_FORMS_HEADER,
+                    [(form.form_id, form.version, form.sheet, f"tbl_data_{form.form_id}")
+                     for form in self.data.data.values()], self.fmt.bold)
 
     # -- charts --
 
