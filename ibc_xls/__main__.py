@@ -7,7 +7,9 @@ def main() -> None:
     try:
         from ibc_xls.cli import main as run
     except KeyboardInterrupt:  # Ctrl+C while the program is still loading: no traceback
-        sys.stderr.write("Прервано.\n")
+        from ibc_xls.cli_ru import MESSAGES
+
+        sys.stderr.write(MESSAGES["Aborted!"] + "\n")
         sys.exit(130)
     run()
 

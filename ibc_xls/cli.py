@@ -56,7 +56,7 @@ def _interrupted() -> None:
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
-        isolate = sys.modules.get("ibc_xls.isolate")
+        isolate = sys.modules.get("ibc_xls.reading.isolate")
         if isolate is not None:
             isolate.stop_workers()
             isolate.stop_helpers()
@@ -123,7 +123,7 @@ def init(folder: Path) -> None:
     В ней появятся файл настроек ibc-xls.toml с примером для МОУ «СОШ №4», шаблоны форм
     и папки для бланков, сданных книг и отчётов. Уже существующие файлы не меняются.
     """
-    from ibc_xls.workspace import init_workspace
+    from ibc_xls.settings.workspace import init_workspace
 
     result = init_workspace(folder)
     for path in result.created:
@@ -147,8 +147,8 @@ def generate(folder: Path, out: Path | None) -> None:
     Зав. ИБЦ получает дорожную карту и свои формы, каждый классный руководитель — формы
     своего класса. Книга, которую уже заполняли, не перезаписывается.
     """
-    from ibc_xls.config import load_config
-    from ibc_xls.generate import generate as run
+    from ibc_xls.blanks.generate import generate as run
+    from ibc_xls.settings.config import load_config
 
     try:
         outcomes = run(load_config(folder), out)
@@ -183,8 +183,8 @@ def validate(paths: tuple[Path, ...], folder: Path | None, as_of, as_json: bool)
     """
     import json
 
-    from ibc_xls.check import check_paths
-    from ibc_xls.config import locate
+    from ibc_xls.checking.check import check_paths
+    from ibc_xls.settings.config import locate
 
     try:
         config, sources = locate(paths, folder)
@@ -224,8 +224,8 @@ def review(paths: tuple[Path, ...], folder: Path | None, out: Path | None, as_of
     """
     import json
 
-    from ibc_xls.config import locate
-    from ibc_xls.review import review as run
+    from ibc_xls.review.copies import review as run
+    from ibc_xls.settings.config import locate
 
     try:
         config, sources = locate(paths, folder)
@@ -241,7 +241,7 @@ def review(paths: tuple[Path, ...], folder: Path | None, out: Path | None, as_of
 
 
 def _print_review(result) -> None:
-    from ibc_xls.review import STATUS_TEXT as REVIEW_STATUS
+    from ibc_xls.review.copies import STATUS_TEXT as REVIEW_STATUS
 
     if not result.entries:
         click.echo("Книг для проверки не найдено.")
@@ -308,9 +308,9 @@ def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
     import datetime as dt
     import json
 
-    from ibc_xls import periods
-    from ibc_xls.collect import collect as run
-    from ibc_xls.config import locate
+    from ibc_xls.report.collect import collect as run
+    from ibc_xls.settings import periods
+    from ibc_xls.settings.config import locate
 
     if (date_from is None) != (date_to is None):
         raise click.UsageError("--from и --to указываются вместе.")
@@ -350,8 +350,8 @@ def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
 
 
 def _print_collected(result, root: Path) -> None:
-    from ibc_xls.consolidate import PROBLEMS_SHEET
-    from ibc_xls.respondents import ROLE_TITLES
+    from ibc_xls.report.consolidate import PROBLEMS_SHEET
+    from ibc_xls.settings.respondents import ROLE_TITLES
 
     summary = result.report.to_json()["summary"]
     _say(f"Период: {result.period.label} ({result.period.text}); отчётная дата "
@@ -384,7 +384,7 @@ def _as_argument(folder: Path) -> str:
 
 
 def _print_report(report) -> None:
-    from ibc_xls.results import STATUS_TEXT as FILE_STATUS
+    from ibc_xls.checking.results import STATUS_TEXT as FILE_STATUS
 
     if not report.files:
         _say("Книг для проверки не найдено.")

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from fill import DIARY_ROW, fill
 from unprivileged import run_cli
 
+from ibc_xls.blanks.generate import generate
 from ibc_xls.cli import cli
-from ibc_xls.generate import generate
 
 DIARIES = "Читательский дневник"
 AS_OF = "25.11.2026"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fill import DIARY_ROW, fill
 
-from ibc_xls.generate import generate
+from ibc_xls.blanks.generate import generate
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                                 reason="finds the command's processes in /proc (Linux)")
@@ -40,8 +40,8 @@ def many_returns(tmp_path_factory):
     """A working folder with 80 returned workbooks: reading them takes seconds."""
     from conftest import TODAY
 
-    from ibc_xls.config import load_config
-    from ibc_xls.workspace import init_workspace
+    from ibc_xls.settings.config import load_config
+    from ibc_xls.settings.workspace import init_workspace
 
     root = tmp_path_factory.mktemp("interrupt") / "школа"
     init_workspace(root, today=TODAY)

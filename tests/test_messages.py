@@ -19,11 +19,11 @@ from click.testing import CliRunner
 from fill import DIARY_ROW, FIRST, fill
 from unprivileged import run_cli
 
+from ibc_xls.blanks.generate import generate
 from ibc_xls.cli import cli
-from ibc_xls.generate import generate
-from ibc_xls.layout import HEADER_ROW
+from ibc_xls.forms.layout import HEADER_ROW
+from ibc_xls.forms.tomlcheck import bad_value
 from ibc_xls.problems import _OS_REASONS, os_reason
-from ibc_xls.tomlcheck import bad_value
 
 DIARIES = "Читательский дневник"
 REPORT = "Сводный отчёт ИБЦ МОУ «СОШ №4» 2026-10.xlsx"

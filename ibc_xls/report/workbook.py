@@ -40,8 +40,24 @@ import xlsxwriter
 from pandas.api.types import infer_dtype
 from xlsxwriter.utility import xl_col_to_name, xl_range
 
-from ibc_xls.check import gc_paused
-from ibc_xls.consolidate import (
+from ibc_xls.checking.check import gc_paused
+from ibc_xls.checking.results import STATUS_TEXT
+from ibc_xls.forms.identity import (
+    IDENTITY_SHEET,
+    PROPERTY_PREFIX,
+    REPORT_FIELDS,
+    REPORT_FORMS_HEADER,
+    write_sheet,
+)
+from ibc_xls.forms.summaries import (
+    PROBLEMS_SHEET,
+    RECONCILIATION_SHEET,
+    SOURCE_ROWS_SHEET,
+    SOURCES_SHEET,
+    SUBMISSIONS_SHEET,
+    TITLE_SHEET,
+)
+from ibc_xls.report.consolidate import (
     COUNTED,
     NO,
     STATUS_NOT_SENT,
@@ -50,45 +66,19 @@ from ibc_xls.consolidate import (
     Shown,
     Table,
 )
-from ibc_xls.generate import _Checked
-from ibc_xls.identity import IDENTITY_SHEET, PROPERTY_PREFIX
-from ibc_xls.results import STATUS_TEXT
-from ibc_xls.summaries import (
-    PROBLEMS_SHEET,
-    RECONCILIATION_SHEET,
-    SOURCE_ROWS_SHEET,
-    SOURCES_SHEET,
-    SUBMISSIONS_SHEET,
-    TITLE_SHEET,
-)
+from ibc_xls.sheets.measure import LINE_PT, wrapped_lines
+from ibc_xls.sheets.xlsx import BORDER_COLOR, HEADER_FILL, Checked, a4_page
 
-A4 = 9
 REPORT_KIND = "report"
-HEADER_FILL = "#DCE6F1"
 MARK_FILL = "#F8CBAD"
 PALETTE = ("#A6A6A6", "#5B9BD5", "#70AD47", "#FFC000", "#C00000", "#D9D9D9", "#7030A0",
            "#264478")
 TABLE_STYLE = "Table Style Light 9"
-LINE_PT = 15  # the height of one line of 11 pt text
 CHARS_PER_WIDTH = 1.05  # characters of 11 pt text a unit of column width holds (about 1.1)
 CHART_ROWS = 18  # rows a chart covers (20 px each)
 PX_PER_WIDTH = 7  # column width → pixels, as Excel's default font measures it
 MAX_WIDTH = 50
 DEFAULT_WIDTH = 8.43  # Excel's column width when none is set
-
-# Fields of the report's identity, in the order of the «Паспорт» sheet.
-FIELDS = (
-    ("kind", "Вид книги"),
-    ("school", "Школа"),
-    ("full_name", "Полное название"),
-    ("academic_year", "Учебный год"),
-    ("period_label", "Период"),
-    ("period_start", "Начало периода"),
-    ("period_end", "Конец периода"),
-    ("as_of", "Отчётная дата"),
-    ("generator", "Создано программой"),
-    ("created", "Создан"),
-)
 
 # The report's own sheets (besides «Данные — …» and «Паспорт») and what each shows; the
 # summaries the forms declare come between the title and the submissions.
@@ -153,7 +143,7 @@ class _Formats:
         self.link = add({**base, "font_color": "#0563C1", "underline": 1, "text_wrap": False})
         self.plain = add({**base, "text_wrap": False})
         self.header = add({**base, "bold": True, "bg_color": HEADER_FILL, "border": 1,
-                           "border_color": "#A6A6A6", "valign": "vcenter"})
+                           "border_color": BORDER_COLOR, "valign": "vcenter"})
         # A number stands off its cell's right edge, so that it never touches the text of
         # the next cell («7 статус», not «7статус»).
         apart = {"align": "right", "indent": 1}
@@ -218,22 +208,8 @@ def _width(header: str, values: pd.Series, given: float | None) -> float:
 
 
 def _lines(text: str, width: float, size: float = 11) -> int:
-    """How many lines a text wraps to, word by word, in a column ``width`` wide, at ``size``
-    points (bold counts as a size larger)."""
-    chars = max(int(width * CHARS_PER_WIDTH * 11 / size), 1)
-    total = 0
-    for paragraph in str(text).split("\n"):
-        lines, used = 1, -1
-        for word in paragraph.split(" "):
-            if used + 1 + len(word) <= chars:
-                used += 1 + len(word)
-            else:
-                lines += used >= 0
-                used = len(word)
-            while used > chars:  # a word longer than the line breaks anywhere
-                lines, used = lines + 1, used - chars
-        total += lines
-    return total
+    """How many lines a text wraps to in a column ``width`` wide, at ``size`` points."""
+    return wrapped_lines(text, width, CHARS_PER_WIDTH, size)
 
 
 # --- sheets --------------------------------------------------------------------------------
@@ -291,7 +267,7 @@ class _Sheet:
     lines: list[_Line] = field(default_factory=list)
 
     def __post_init__(self):
-        self.ws = _Checked(self.book.raw.add_worksheet(self.name))
+        self.ws = Checked(self.book.raw.add_worksheet(self.name))
 
     def text(self, text: str, style=None, size: float = 11) -> None:
         """A line of text across the sheet's tables, wrapped (written by ``finish``)."""
@@ -435,12 +411,7 @@ class _Sheet:
                 ws.merge_range(line.row, 0, line.row, self.last_col, "", line.style)
             ws.write_string(line.row, 0, line.text, line.style)
             ws.set_row(line.row, self._height(line, across))
-        ws.set_paper(A4)
-        if self.landscape:
-            ws.set_landscape()
-        else:
-            ws.set_portrait()
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        a4_page(ws, self.landscape)
         ws.fit_to_pages(1, 0)
         if self.repeat is not None:
             ws.repeat_rows(self.repeat)
@@ -477,7 +448,7 @@ class _Book:
         self.raw = xlsxwriter.Workbook(buffer, {
             "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False})
-        self.wb = _Checked(self.raw)
+        self.wb = Checked(self.raw)
         self.fmt = _Formats(self.raw)
         self.bulk: list[_Bulk] = []
         school = data.school.replace("&", "&&")
@@ -599,26 +570,12 @@ class _Book:
         return s
 
     def _identity_sheet(self) -> None:
-        ws = _Checked(self.raw.add_worksheet(IDENTITY_SHEET))
-        bold = self.fmt.bold
-        for col, text in enumerate(("Поле", "Название", "Значение")):
-            ws.write_string(0, col, text, bold)
         values = identity(self.data, self.created)
-        for row, (name, label) in enumerate(FIELDS, start=1):
-            ws.write_string(row, 0, name)
-            ws.write_string(row, 1, label)
-            ws.write_string(row, 2, values[name])
-        start = len(FIELDS) + 2
-        for col, text in enumerate(("Форма", "Версия", "Лист", "Таблица")):
-            ws.write_string(start, col, text, bold)
-        for row, form in enumerate(self.data.data.values(), start=start + 1):
-            ws.write_string(row, 0, form.form_id)
-            ws.write_string(row, 1, str(form.version))
-            ws.write_string(row, 2, form.sheet)
-            ws.write_string(row, 3, f"tbl_data_{form.form_id}")
-        ws.set_column(0, 3, 24)
-        ws.hide()
-        ws.protect()
+        write_sheet(self.raw, Checked(self.raw.add_worksheet(IDENTITY_SHEET)),
+                    [(name, label, values[name]) for name, label in REPORT_FIELDS],
+                    REPORT_FORMS_HEADER,
+                    [(form.form_id, form.version, form.sheet, f"tbl_data_{form.form_id}")
+                     for form in self.data.data.values()], self.fmt.bold)
 
     # -- charts --
 
@@ -630,7 +587,7 @@ class _Book:
         count = table.rows - first if rows is None else rows
         r0, r1 = header + 1 + first, header + first + count
         options = {"type": kind} | ({"subtype": "stacked"} if stacked else {})
-        chart = _Checked(self.raw.add_chart(options))
+        chart = Checked(self.raw.add_chart(options))
         for i, name in enumerate(series):
             col = columns.index(name)
             chart.add_series({
@@ -656,7 +613,7 @@ class _Book:
         else:
             chart.set_y_axis(value_axis)
             chart.set_x_axis(category_axis)
-        return chart._target
+        return chart.target
 
 
 def _data_sheet_names(sheets: list[str]) -> list[str]:

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ibc_xls.check import check_paths, gc_paused
-from ibc_xls.config import Config, place_of
-from ibc_xls.isolate import stop_helpers
+from ibc_xls.checking.check import check_paths, gc_paused
+from ibc_xls.checking.results import Report
 from ibc_xls.output import write_atomic
-from ibc_xls.periods import Period, reporting_date
 from ibc_xls.problems import PLACES, IbcError, Problem
-from ibc_xls.respondents import Respondent, respondents
-from ibc_xls.results import Report
+from ibc_xls.reading.isolate import stop_helpers
+from ibc_xls.settings.config import Config, place_of
+from ibc_xls.settings.periods import Period, reporting_date
+from ibc_xls.settings.respondents import Respondent, respondents
 
 
 @dataclass
@@ -48,7 +48,7 @@ class Collected:
 def default_output(config: Config, period: Period) -> Path:
     """``Сводный отчёт ИБЦ МОУ «СОШ №4» 2027-04.xlsx``: the office receives one from every
     school, so the school's short name is in it."""
-    from ibc_xls.generate import safe_file_name
+    from ibc_xls.blanks.generate import safe_file_name
 
     return config.folders["reports"] / safe_file_name(
         f"Сводный отчёт ИБЦ {config.school} {period.code}")
@@ -65,8 +65,8 @@ def collect(config: Config, period: Period, *, paths: Sequence[Path] = (),
     Nothing is written when the output would replace an input (see ``check_output``) or
     when a folder or file could not be read because of the operating system: the previous
     report is better than one that silently lacks their books."""
-    from ibc_xls.consolidate import consolidate
-    from ibc_xls.report import write_report
+    from ibc_xls.report.consolidate import consolidate
+    from ibc_xls.report.workbook import write_report
 
     as_of = reporting_date(dt.date.today(), period, given=as_of)
     paths = list(paths) or [config.folders["returned"]]
