@@ -40,6 +40,7 @@ import xlsxwriter
 from pandas.api.types import infer_dtype
 from xlsxwriter.utility import xl_col_to_name, xl_range
 
+from ibc_xls.analyses import AVERAGE, SCORE_SUM, FigureCheck
 from ibc_xls.check import gc_paused
 from ibc_xls.consolidate import (
     COUNTED,
@@ -54,6 +55,7 @@ from ibc_xls.generate import _Checked
 from ibc_xls.identity import IDENTITY_SHEET, PROPERTY_PREFIX
 from ibc_xls.results import STATUS_TEXT
 from ibc_xls.summaries import (
+    DATA_TABLE_PREFIX,
     PROBLEMS_SHEET,
     RECONCILIATION_SHEET,
     SOURCE_ROWS_SHEET,
@@ -64,6 +66,10 @@ from ibc_xls.summaries import (
 
 A4 = 9
 REPORT_KIND = "report"
+# The version of the report's layout that ``ibc-xls rollup`` reads: its identity, the tables
+# listed on its «Паспорт» sheet and how they are laid out. Raise it when a change would make
+# an older rollup misread a report; rollup refuses a report of another version.
+REPORT_FORMAT = "1"
 HEADER_FILL = "#DCE6F1"
 MARK_FILL = "#F8CBAD"
 PALETTE = ("#A6A6A6", "#5B9BD5", "#70AD47", "#FFC000", "#C00000", "#D9D9D9", "#7030A0",
@@ -79,6 +85,7 @@ DEFAULT_WIDTH = 8.43  # Excel's column width when none is set
 # Fields of the report's identity, in the order of the «Паспорт» sheet.
 FIELDS = (
     ("kind", "Вид книги"),
+    ("format", "Версия формата отчёта"),
     ("school", "Школа"),
     ("full_name", "Полное название"),
     ("academic_year", "Учебный год"),
@@ -112,7 +119,8 @@ def contents(data: Consolidated) -> list[tuple[str, str]]:
 def identity(data: Consolidated, created: dt.datetime) -> dict[str, str]:
     """The report's identity: every field a string, dates in ISO form."""
     return {
-        "kind": REPORT_KIND, "school": data.school, "full_name": data.full_name,
+        "kind": REPORT_KIND, "format": REPORT_FORMAT, "school": data.school,
+        "full_name": data.full_name,
         "academic_year": data.year_label, "period_label": data.period.label,
         "period_start": data.period.start.isoformat(),
         "period_end": data.period.end.isoformat(), "as_of": data.as_of.isoformat(),
@@ -269,6 +277,22 @@ class _Bulk:
         return self.header_row + max(len(self.frame), 1) + self.total
 
 
+@dataclass(frozen=True)
+class Placed:
+    """Where a named table stands: its sheet, its zero-based header and last rows (the total
+    row included) and its headers; listed on the «Паспорт» sheet for ``ibc-xls rollup``."""
+
+    sheet: str
+    header_row: int
+    last_row: int
+    total: bool
+    headers: tuple[str, ...]
+
+    @property
+    def ref(self) -> str:
+        return xl_range(self.header_row, 0, self.last_row, len(self.headers) - 1)
+
+
 @dataclass
 class _Line:
     row: int
@@ -355,6 +379,8 @@ class _Sheet:
         self.ws.add_table(header_row, 0, last, len(columns) - 1, {
             "name": name, "columns": columns, "style": TABLE_STYLE,
             "total_row": table.total is not None})
+        self.book.placed[name] = Placed(self.name, header_row, last, table.total is not None,
+                                        tuple(map(str, frame.columns)))
         if repeat:
             self.repeat = header_row
         self.row = last + 2
@@ -398,6 +424,8 @@ class _Sheet:
             self.ws.conditional_format(header_row + 1, 0, last, len(columns) - 1, {
                 "type": "formula", "criteria": f"=OR({tests})", "format": fmt.mark})
         self.book.bulk.append(_Bulk(self.name, name, header_row, frame, widths, total))
+        self.book.placed[name] = Placed(self.name, header_row, self.book.bulk[-1].last_row,
+                                        total, tuple(map(str, frame.columns)))
         self.ws.freeze_panes(header_row + 1, 0)
         self.repeat = header_row
         self.row = last + total + 2
@@ -480,6 +508,7 @@ class _Book:
         self.wb = _Checked(self.raw)
         self.fmt = _Formats(self.raw)
         self.bulk: list[_Bulk] = []
+        self.placed: dict[str, Placed] = {}
         school = data.school.replace("&", "&&")
         period = data.period.label.replace("&", "&&")
         self.footer = f"&L{school}, {period}&RСтр. &P из &N"
@@ -599,26 +628,37 @@ class _Book:
         return s
 
     def _identity_sheet(self) -> None:
+        """The hidden «Паспорт»: the identity, then the report's tables and how its key
+        figures are counted again (for ``ibc-xls rollup``), then the forms."""
         ws = _Checked(self.raw.add_worksheet(IDENTITY_SHEET))
         bold = self.fmt.bold
-        for col, text in enumerate(("Поле", "Название", "Значение")):
-            ws.write_string(0, col, text, bold)
         values = identity(self.data, self.created)
-        for row, (name, label) in enumerate(FIELDS, start=1):
-            ws.write_string(row, 0, name)
-            ws.write_string(row, 1, label)
-            ws.write_string(row, 2, values[name])
-        start = len(FIELDS) + 2
-        for col, text in enumerate(("Форма", "Версия", "Лист", "Таблица")):
-            ws.write_string(start, col, text, bold)
-        for row, form in enumerate(self.data.data.values(), start=start + 1):
-            ws.write_string(row, 0, form.form_id)
-            ws.write_string(row, 1, str(form.version))
-            ws.write_string(row, 2, form.sheet)
-            ws.write_string(row, 3, f"tbl_data_{form.form_id}")
+        rows: list[tuple[tuple[str, ...], bool]] = [(("Поле", "Название", "Значение"), True)]
+        rows += [((name, label, values[name]), False) for name, label in FIELDS]
+        for header, lines in ((TABLES_HEADER, self._table_rows()),
+                              (CHECKS_HEADER, [_check_row(c) for c in self.data.checks]),
+                              (FORMS_HEADER, [(f.form_id, str(f.version), f.sheet,
+                                               f"tbl_data_{f.form_id}")
+                                              for f in self.data.data.values()])):
+            rows += [((), False), (header, True), *((line, False) for line in lines)]
+        for row, (cells, is_header) in enumerate(rows):
+            for col, text in enumerate(cells):
+                ws.write_string(row, col, text, bold if is_header else None)
         ws.set_column(0, 3, 24)
         ws.hide()
         ws.protect()
+
+    def _table_rows(self) -> list[tuple[str, ...]]:
+        kinds = {s.summary.table: s for s in self.data.summaries}
+        rows = []
+        for name, placed in self.placed.items():
+            shown = kinds.get(name)
+            kind = shown.summary.kind if shown else "figures" if name == "tbl_key_figures" \
+                else "data" if name.startswith(DATA_TABLE_PREFIX) else ""
+            order, top = _ordering(shown) if shown else ("", "")
+            rows.append((name, placed.sheet, kind, placed.ref, "да" if placed.total else "нет",
+                         order, top, HEADER_SEPARATOR.join(placed.headers)))
+        return rows
 
     # -- charts --
 
@@ -657,6 +697,35 @@ class _Book:
             chart.set_y_axis(value_axis)
             chart.set_x_axis(category_axis)
         return chart._target
+
+
+# The sections of the «Паспорт» sheet after the identity fields, by their header rows.
+TABLES_HEADER = ("Таблица", "Лист", "Вид", "Диапазон", "Итог", "Порядок", "Мест", "Заголовки")
+CHECKS_HEADER = ("Показатель", "Форма", "Счёт", "Столбец", "Класс", "Отбор", "Таблица")
+FORMS_HEADER = ("Форма", "Версия", "Лист", "Таблица")
+HEADER_SEPARATOR = " | "  # between a table's headers, and between the values of a choice
+ORDER_SEPARATOR = "; "  # between sort keys; "-" before a header: more is better
+
+
+def _ordering(shown: Shown) -> tuple[str, str]:
+    """How a ranked summary orders its rows (its sort keys) and how many places it shows."""
+    summary, columns = shown.summary, list(shown.table.frame.columns)
+    if summary.kind == "ranking":
+        keys = [f"-{AVERAGE}"] + ([summary.ratio_title] if summary.ratio else [])
+        return ORDER_SEPARATOR.join(keys), ""
+    if summary.kind == "top_per_band":
+        # The columns are the band, the place, the person, the class, the sum of the scores,
+        # then the tie-break.
+        keys = [f"-{SCORE_SUM}"] + ([f"-{columns[5]}"] if summary.then else [])
+        return ORDER_SEPARATOR.join(keys), str(summary.top)
+    return "", ""
+
+
+def _check_row(check: FigureCheck) -> tuple[str, ...]:
+    where = ORDER_SEPARATOR.join(f"{column}={HEADER_SEPARATOR.join(values)}"
+                                 for column, values in check.where)
+    return (check.label, check.form, check.count, check.column, check.class_column, where,
+            check.table)
 
 
 def _data_sheet_names(sheets: list[str]) -> list[str]:
