@@ -284,7 +284,7 @@ def rollup(folder: Path, output: Path | None, period: str | None, all_periods: b
 
 
 def _print_rolled(done) -> None:
-    from ibc_xls.rollup.combine import STATUS_USED
+    from ibc_xls.rollup.combine import STATUS_HISTORY, STATUS_USED
 
     rolled = done.rolled
     counted = len(rolled.counted)
@@ -297,9 +297,9 @@ def _print_rolled(done) -> None:
     else:
         click.echo("Отчёты сдали все школы.")
     skipped = [row for row in rolled.files.frame.itertuples(index=False)
-               if row.Статус != STATUS_USED]
+               if row.Статус not in (STATUS_USED, STATUS_HISTORY)]
     if skipped:
-        click.echo(f"Не учтено файлов: {len(skipped)}:")
+        click.echo(f"Не учтено в сводке файлов: {len(skipped)}:")
         for row in skipped:
             click.echo(f"  {row.Файл} — {row.Статус}")
     for problem in rolled.problem_list:

@@ -364,7 +364,7 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "report-other-period": Kind(
         "Отчёт другого периода",
-        "Это {found}, а сводка собирается за {expected}, поэтому отчёт не учтён. Чтобы "
+        "Это {found}, а сводка собирается за период {expected}, поэтому отчёт не учтён. Чтобы "
         "увидеть отчёты всех периодов в динамике, запустите ibc-xls rollup с --all-periods.",
         Severity.WARNING,
     ),

@@ -268,7 +268,7 @@ def rollup(office: Office, outcomes: list[tuple[str, ReportRead | Problem]],
                                           status, why)
         else:
             p = Problem("report-other-period", file=report.file, params={
-                "found": label, "expected": _label(chosen, (r for _, r, _ in reports))})
+                "found": label, "expected": chosen})
             problems.append(p)
             file_rows[report.file] = _row(report.file, school.short, label, report.created,
                                           STATUS_OTHER_PERIOD, p.message)
