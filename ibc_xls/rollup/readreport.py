@@ -31,8 +31,18 @@ from ibc_xls.report import (
     REPORT_KIND,
     TABLES_HEADER,
 )
+from ibc_xls.summaries import (
+    PROBLEMS_SHEET,
+    RECONCILIATION_SHEET,
+    SOURCE_ROWS_SHEET,
+    SOURCES_SHEET,
+    SUBMISSIONS_SHEET,
+)
 
 SUMMARY_KIND = "office_summary"  # the identity kind of rollup's own summary workbook
+# The report's own sheets that the summary does not use: not read (a third of the time).
+_NOT_READ = frozenset({SUBMISSIONS_SHEET, PROBLEMS_SHEET, RECONCILIATION_SHEET, SOURCES_SHEET,
+                       SOURCE_ROWS_SHEET})
 _RANGE = re.compile(r"^([A-Z]+\d+):([A-Z]+\d+)$")
 
 
@@ -188,7 +198,7 @@ def read_report(path: Path, base: Path | None = None) -> ReportRead:
     """Read one school report. Raises IbcError for a file that is no readable report of this
     format (``report-not-report``, ``report-format`` or a reading problem)."""
     name = display(path, base)
-    raw = read_raw(path)
+    raw = read_raw(path, skip=_NOT_READ)
 
     def refuse(code: str, **params) -> IbcError:
         return IbcError(Problem(code, file=name, params=params))
@@ -215,6 +225,8 @@ def read_report(path: Path, base: Path | None = None) -> ReportRead:
     cache: dict[str, list[list]] = {}
     for listed in tables:
         sheet_name = listed[1]
+        if not listed[2] or sheet_name in _NOT_READ:
+            continue  # one of the report's own tables (submissions, sources …)
         if sheet_name not in raw.sheets:
             table = None
         else:
