@@ -14,7 +14,7 @@ from pathlib import Path
 from ibc_xls.config import Config
 from ibc_xls.files import find_workbooks
 from ibc_xls.isolate import prestart, run_isolated
-from ibc_xls.layout import INSTRUCTIONS_SHEET, LISTS_SHEET
+from ibc_xls.layout import INSTRUCTIONS_SHEET, LISTS_SHEET, REVIEW_SHEET
 from ibc_xls.periods import reporting_date
 from ibc_xls.problems import Problem
 from ibc_xls.rawread import read_raw
@@ -33,9 +33,9 @@ def display_name(path: Path, base: Path) -> str:
         return str(path)
 
 
-# The template's own sheets: nothing staff write there is taken, and the instructions' long
-# texts cost a fifth of the reading time.
-_NOT_READ = frozenset({INSTRUCTIONS_SHEET, LISTS_SHEET})
+# The template's own sheets, and the first sheet of a copy for correction: nothing staff write
+# there is taken, and the instructions' long texts cost a fifth of the reading time.
+_NOT_READ = frozenset({INSTRUCTIONS_SHEET, LISTS_SHEET, REVIEW_SHEET})
 
 
 def check_file(path: Path, specs: dict[str, FormSpec], ctx: Context, base: Path) -> FileResult:

@@ -173,6 +173,86 @@ def validate(paths: tuple[Path, ...], folder: Path, as_of, as_json: bool) -> Non
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, metavar="[ФАЙЛ или ПАПКА]...",
+                type=click.Path(exists=True, path_type=Path))
+@folder_option
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
+              metavar="ПАПКА",
+              help="Куда записать копии. По умолчанию — папка «на исправление» из настроек.")
+@as_of_option("как у validate: сегодня, а если учебный год бланков уже закончился — его "
+              "последний день")
+@click.option("--json", "as_json", is_flag=True,
+              help="Вывести результат в формате JSON (для других программ).")
+def review(paths: tuple[Path, ...], folder: Path, out: Path | None, as_of,
+           as_json: bool) -> None:
+    """Сделать копии книг с отмеченными ошибками, чтобы вернуть их на исправление.
+
+    Каждый, у кого в книге есть ошибки или замечания, получает копию своей книги.
+    Без аргументов (или если указана рабочая папка школы) проверяется папка сданных книг
+    из настроек. Копия — та же книга со всеми
+    введёнными значениями; ячейки с ошибками закрашены и снабжены примечаниями, а первый
+    лист «Что исправить» перечисляет все ошибки со ссылками на ячейки. Сданные файлы не
+    меняются. Рядом с копиями записывается «Список на исправление.xlsx» для рассылки.
+    Код выхода: 0 — готово, 1 — часть копий или список не записаны (файл открыт),
+    2 — команду нельзя выполнить.
+    """
+    import json
+
+    from ibc_xls.config import CONFIG_NAME, load_config
+    from ibc_xls.review import review as run
+
+    if len(paths) == 1 and (paths[0] / CONFIG_NAME).is_file():
+        folder, paths = paths[0], ()  # the school's working folder: its returned folder
+    try:
+        config = load_config(folder)
+        result = run(config, paths, out, as_of=as_of.date() if as_of else None)
+    except IbcError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    else:
+        _print_review(result)
+    failed = result.count("locked") or result.list_problem is not None
+    sys.exit(1 if failed else 0)
+
+
+def _print_review(result) -> None:
+    from ibc_xls.review import STATUS_TEXT as REVIEW_STATUS
+
+    if not result.entries:
+        click.echo("Книг для проверки не найдено.")
+        return
+    for e in result.entries:
+        counts = f"ошибок {e.errors}, замечаний {e.warnings}"
+        who = f" ({e.who})" if e.who else ""
+        if e.status == "written":
+            click.echo(f"{e.copy.name}: {REVIEW_STATUS[e.status]}{who}; {counts}.")
+        elif e.status == "locked":
+            click.echo(f"{e.copy.name}: {REVIEW_STATUS[e.status]}{who}. {e.reason}", err=True)
+        elif e.status == "refused":
+            click.echo(f"{e.file}: {REVIEW_STATUS[e.status]}{who}. {e.reason} Свяжитесь с "
+                       "респондентом.")
+        elif e.status == "replaced":
+            click.echo(f"{e.file}: {REVIEW_STATUS[e.status]} «{e.reason}».")
+    done = [e for e in result.entries if e.status == "done"]
+    written = result.count("written")
+    click.echo(f"Копий на исправление: {written} в папке {result.folder}.")
+    if done:
+        names = "; ".join(e.who or e.file for e in done)
+        click.echo(f"Исправлять нечего ({len(done)}): {names}.")
+    if result.count("locked"):
+        click.echo(f"Не записано копий: {result.count('locked')}: закройте их и запустите "
+                   "команду ещё раз.", err=True)
+    if result.count("refused"):
+        click.echo(f"Без копии: {result.count('refused')} — с этими респондентами нужно "
+                   "связаться.")
+    if result.sending_list is not None:
+        click.echo(f"Список для рассылки: {result.sending_list}")
+    else:
+        click.echo(f"Список для рассылки не записан: {result.list_problem.message}", err=True)
+
+
+@cli.command()
 @click.argument("source", required=False, metavar="[ПАПКА]",
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @folder_option

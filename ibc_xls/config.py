@@ -19,10 +19,11 @@ TOP_KEYS = ("school", "people", "folders", "forms", "classes")
 SCHOOL_KEYS = ("name", "full_name", "municipality", "region", "region_genitive",
                "academic_year", "return_to")
 PEOPLE_KEYS = ("ibc_head", "director", "director_workbook")
-FOLDER_KEYS = ("templates", "outgoing", "returned", "reports")
+FOLDER_KEYS = ("templates", "outgoing", "returned", "reports", "review")
 CLASS_KEYS = ("name", "teacher", "pupils")
+# A settings file without a key gets its default: files made before a folder existed still load.
 DEFAULT_FOLDERS = {"templates": "шаблоны", "outgoing": "бланки", "returned": "сданные",
-                   "reports": "отчёты"}
+                   "reports": "отчёты", "review": "на исправление"}
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,9 @@ def load_config(root: Path) -> Config:
     if folders["outgoing"] == folders["returned"]:
         c.bad("folders.returned", "папка для сданных книг должна отличаться от папки бланков",
               folders_raw.get("returned"))
+    if folders["review"] == folders["returned"] or folders["returned"] in folders["review"].parents:
+        c.bad("folders.review", "копии на исправление нельзя класть в папку сданных книг: "
+              "они будут прочитаны как сданные", folders_raw.get("review"))
 
     forms_raw = c.get(data, "forms", dict, "", required=False, default={})
     c.unknown(forms_raw, ROLES, "forms.")

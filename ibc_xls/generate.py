@@ -12,7 +12,8 @@ import io
 import json
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -46,6 +47,39 @@ FONT, FONT_SIZE = "Arial", 11
 # xlsxwriter adds keys to the dict it is given: each workbook gets a copy.
 DEFAULT_FONT = {"font_name": FONT, "font_size": 10}
 A4 = 9
+# A copy for correction (``ibc_xls.review``) marks cells with problems in colours of their own,
+# unlike the yellow of an input cell.
+ERROR_FILL = "#F8B4B4"
+WARNING_FILL = "#FFD98A"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A cell of a copy with a problem: its severity ("error" or "warning") and the Russian
+    text of its comment."""
+
+    severity: str
+    note: str
+
+
+@dataclass
+class Filling:
+    """What a copy of a returned workbook adds to a blank: the values in their input cells,
+    the marks on the cells with problems and a first sheet.
+
+    ``values``: form id → data row (0 is the first under the header) → column key → value;
+    ``marks``: form id → (data row, column key) → Mark; ``front(wb, fmt)`` adds the first
+    sheet (it is called before any other sheet is added) and returns it, to be made active.
+    """
+
+    values: dict[str, dict[int, dict[str, object]]] = field(default_factory=dict)
+    marks: dict[str, dict[tuple[int, str], Mark]] = field(default_factory=dict)
+    front: Callable | None = None
+
+    def rows(self, form: FormSpec) -> int:
+        """How many data rows the form's sheet needs: the blank's, or more for a long return."""
+        used = [*self.values.get(form.id, ()), *(r for r, _ in self.marks.get(form.id, ()))]
+        return max(form.row_count, max(used, default=-1) + 1)
 
 
 @dataclass(frozen=True)
@@ -74,7 +108,13 @@ class _Checked:
                 raise RuntimeError(f"xlsxwriter {name}{args[:2]!r} returned {result}")
             return result
 
+        # Kept, so that the next call of the same method skips this lookup: a sheet of a
+        # copy for correction makes thousands of calls.
+        setattr(self, name, call)
         return call
+
+
+Checked = _Checked  # for the other writers of workbooks (ibc_xls.review)
 
 
 def _fmt_date(value: dt.date) -> str:
@@ -212,7 +252,7 @@ def _truncate(text: str, limit: int) -> str:
 
 
 class _Formats:
-    def __init__(self, wb):
+    def __init__(self, wb, marked: bool = False):
         base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
         cell = {**base, "border": 1, "border_color": "#A6A6A6"}
         add = wb.add_format
@@ -235,6 +275,22 @@ class _Formats:
         }
         self.table = add({**cell, "text_wrap": True})
         self.table_header = add({**cell, "bold": True, "text_wrap": True, "bg_color": HEADER_FILL})
+        # Only a copy for correction has them: a blank's styles stay as they were.
+        self.marked: dict[tuple[str, str], object] = {}
+        if marked:
+            input_props = {
+                "text": {"text_wrap": True, "num_format": "@"},
+                "choice": {"text_wrap": True, "num_format": "@"},
+                "class": {"num_format": "@"},
+                "date": {"num_format": DATE_FORMAT, "align": "center"},
+                "integer": {"num_format": "0"},
+                "decimal": {"num_format": "0.0#"},
+            }
+            for severity, fill in (("error", ERROR_FILL), ("warning", WARNING_FILL)):
+                for kind, props in input_props.items():
+                    self.marked[kind, severity] = add({**unlocked, **props, "bg_color": fill})
+                self.marked["prefilled", severity] = add(
+                    {**cell, "text_wrap": True, "bg_color": fill})
 
 
 def _validation(column: Column, form: FormSpec, config: Config) -> dict:
@@ -315,7 +371,42 @@ def _footer(config: Config) -> str:
     return f"&L&11{school}, {config.year_label}&R&11Стр. &P из &N"
 
 
-def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config) -> None:
+def write_value(ws, row: int, col: int, value: object, style) -> None:
+    """A value of a copy as the blank's cell would hold it when typed: a date as a date, a
+    number as a number, anything else as text (never a formula, even if it starts with
+    «=»)."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, style)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(row, col, value, style)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), style)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, style)
+    elif isinstance(value, int | float) and math.isfinite(value):
+        ws.write_number(row, col, value, style)
+    else:
+        ws.write_string(row, col, _shown(value), style)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return str(value)
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    return str(value)
+
+
+def _comment(note: str) -> dict:
+    """A cell comment's options: wide enough for a message and tall enough for all of it
+    (about 45 letters of Arial 10 to a line of 300 px), so that it reads without resizing."""
+    lines = sum(max(1, math.ceil(len(part) / 45)) for part in note.split("\n"))
+    return {"author": "ibc-xls", "font_name": FONT, "font_size": 10, "x_scale": 2.4,
+            "y_scale": max(1.0, (16 * lines + 12) / 74)}
+
+
+def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config,
+                filling: Filling | None = None) -> None:
     ws = _Checked(wb.add_worksheet(form.sheet))
     ws.write_string(0, 0, form.title, fmt.title)
     ws.write_string(1, 0, f"{config.school}, {config.year_label} учебный год. {respondent.label}",
@@ -336,22 +427,39 @@ def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config)
         ws.write_string(HEADER_ROW, col, "\n".join(lines), fmt.header)
     ws.set_row(HEADER_ROW, 15 * most)
     defaults = {"respondent_class": respondent.class_name, "respondent_name": respondent.name}
-    last_row = FIRST_DATA_ROW + form.row_count - 1
-    for i in range(form.row_count):
+    count = filling.rows(form) if filling else form.row_count
+    values = filling.values.get(form.id, {}) if filling else {}
+    marks = filling.marks.get(form.id, {}) if filling else {}
+    last_row = FIRST_DATA_ROW + count - 1
+    for i in range(count):
         row = FIRST_DATA_ROW + i
-        fixed = form.fixed_rows[i] if form.rows == "fixed" else {}
+        fixed = form.fixed_rows[i] if form.rows == "fixed" and i < len(form.fixed_rows) else {}
+        typed = values.get(i)
         lines = 1
         for col, (column, width) in enumerate(zip(form.columns, widths, strict=True)):
+            mark = marks.get((i, column.key)) if marks else None
             if column.prefilled:
                 text = fixed.get(column.key, "")
-                ws.write_string(row, col, text, fmt.prefilled)
+                style = fmt.marked["prefilled", mark.severity] if mark else fmt.prefilled
+                ws.write_string(row, col, text, style)
                 lines = max(lines, _lines(text, width))
-                continue
-            value = defaults.get(column.default or "", "")
-            if value:
-                ws.write_string(row, col, value, fmt.input[column.type])
+            elif typed is not None:
+                value = typed.get(column.key)
+                style = fmt.marked[column.type, mark.severity] if mark \
+                    else fmt.input[column.type]
+                write_value(ws, row, col, value, style)
+                if isinstance(value, str):
+                    lines = max(lines, min(_lines(value, width), 6))
             else:
-                ws.write_blank(row, col, None, fmt.input[column.type])
+                value = defaults.get(column.default or "", "")
+                style = fmt.marked[column.type, mark.severity] if mark \
+                    else fmt.input[column.type]
+                if value:
+                    ws.write_string(row, col, value, style)
+                else:
+                    ws.write_blank(row, col, None, style)
+            if mark:
+                ws.write_comment(row, col, mark.note, _comment(mark.note))
         if lines > 1:
             ws.set_row(row, 15 * lines)
     for col, column in enumerate(form.columns):
@@ -435,8 +543,11 @@ def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None
     ws.activate()
 
 
-def build(respondent: Respondent, config: Config, created: dt.datetime) -> bytes:
-    """The workbook of one respondent, as the bytes of an .xlsx file."""
+def build(respondent: Respondent, config: Config, created: dt.datetime,
+          filling: Filling | None = None) -> bytes:
+    """The workbook of one respondent, as the bytes of an .xlsx file; with ``filling``, a copy
+    of their returned workbook: the blank with their values in place and the problems marked
+    (see ``ibc_xls.review``)."""
     buffer = io.BytesIO()
     identity = Identity(
         template=respondent.role, template_version=template_version(respondent.forms),
@@ -447,7 +558,7 @@ def build(respondent: Respondent, config: Config, created: dt.datetime) -> bytes
                                        "strings_to_urls": False, "strings_to_numbers": False,
                                        "default_format_properties": dict(DEFAULT_FONT)})
     wb = _Checked(raw)
-    fmt = _Formats(raw)
+    fmt = _Formats(raw, marked=filling is not None)
     wb.set_properties({
         "title": f"Отчёт ИБЦ: {respondent.label}", "subject": config.year_label,
         "author": "ibc-xls", "company": config.school, "created": created,
@@ -455,11 +566,14 @@ def build(respondent: Respondent, config: Config, created: dt.datetime) -> bytes
     })
     for name, value in identity.properties().items():
         wb.set_custom_property(name, value, "text")
+    front = filling.front(wb, fmt) if filling and filling.front else None
     _instructions_sheet(wb, fmt, respondent, config)
     for form in respondent.forms:
-        _form_sheet(wb, fmt, form, respondent, config)
+        _form_sheet(wb, fmt, form, respondent, config, filling)
     _lists_sheet(wb, fmt, respondent.forms, config)
     _identity_sheet(wb, fmt, identity, respondent.forms)
+    if front is not None:
+        front.activate()
     raw.close()
     return buffer.getvalue()
 

@@ -43,3 +43,6 @@ def list_name(form_id: str, key: str) -> str:
 
 
 CLASSES_LIST = "list_classes"
+
+# The first sheet of a copy for correction (``ibc-xls review``): what to fix, with links.
+REVIEW_SHEET = "Что исправить"
