@@ -8,8 +8,8 @@ It makes N returned workbooks once (cached in the system's temp folder), as
 and in every one a few mistakes: a score out of range, a number typed as a word, a required
 cell left empty. Then, R rounds of each, in a fresh process:
 
-* validate: ``ibc_xls.check.check_paths`` (reading and judging in isolated workers);
-* review: ``ibc_xls.review.review``: the same check, a copy per return and the sending list.
+* validate: ``ibc_xls.checking.check.check_paths`` (reading and judging in isolated workers);
+* review: ``ibc_xls.review.copies.review``: the same check, a copy per return and the sending list.
 
 It prints the median wall times and their ratio, and the machine's load average.
 """
@@ -38,10 +38,10 @@ CORPUS_VERSION = 2
 def _make_one(args) -> str:
     import openpyxl
 
-    from ibc_xls.config import load_config
-    from ibc_xls.generate import build
-    from ibc_xls.layout import FIRST_DATA_ROW
-    from ibc_xls.respondents import Respondent, respondents
+    from ibc_xls.blanks.generate import build
+    from ibc_xls.forms.layout import FIRST_DATA_ROW
+    from ibc_xls.settings.config import load_config
+    from ibc_xls.settings.respondents import Respondent, respondents
 
     root, index, out = args
     config = load_config(Path(root))
@@ -94,8 +94,8 @@ def corpus(count: int) -> Path:
 VALIDATE = """
 import datetime as dt, sys
 from pathlib import Path
-from ibc_xls.check import check_paths
-from ibc_xls.config import load_config
+from ibc_xls.checking.check import check_paths
+from ibc_xls.settings.config import load_config
 config = load_config(Path(sys.argv[1]))
 report = check_paths([config.folders["returned"]], config, as_of=dt.date(2027, 4, 5))
 print(len(report.files), sum(f.errors for f in report.files))
@@ -104,8 +104,8 @@ print(len(report.files), sum(f.errors for f in report.files))
 REVIEW = """
 import datetime as dt, sys
 from pathlib import Path
-from ibc_xls.config import load_config
-from ibc_xls.review import review
+from ibc_xls.settings.config import load_config
+from ibc_xls.review.copies import review
 config = load_config(Path(sys.argv[1]))
 result = review(config, out=Path(sys.argv[2]), as_of=dt.date(2027, 4, 5))
 print(result.count("written"), result.count("done"), result.count("refused"))

@@ -21,11 +21,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ibc_xls.collect import collect  # noqa: E402
-from ibc_xls.config import load_config  # noqa: E402
-from ibc_xls.periods import report_period  # noqa: E402
+from ibc_xls.report.collect import collect  # noqa: E402
 from ibc_xls.rollup.office import load_office  # noqa: E402
 from ibc_xls.rollup.run import run_rollup  # noqa: E402
+from ibc_xls.settings.config import load_config  # noqa: E402
+from ibc_xls.settings.periods import report_period  # noqa: E402
 
 NAME = "МОУ «СОШ №4»"
 

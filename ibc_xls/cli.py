@@ -96,7 +96,7 @@ def init(folder: Path, office: bool) -> None:
         click.echo(f"Откройте {done.root / OFFICE_CONFIG_NAME}, впишите управление и школы, "
                    "положите отчёты школ в папку «полученные» и выполните «ibc-xls rollup».")
         return
-    from ibc_xls.workspace import init_workspace
+    from ibc_xls.settings.workspace import init_workspace
 
     result = init_workspace(folder)
     for path in result.created:
@@ -120,8 +120,8 @@ def generate(folder: Path, out: Path | None) -> None:
     Зав. ИБЦ получает дорожную карту и свои формы, каждый классный руководитель — формы
     своего класса. Книга, которую уже заполняли, не перезаписывается.
     """
-    from ibc_xls.config import load_config
-    from ibc_xls.generate import generate as run
+    from ibc_xls.blanks.generate import generate as run
+    from ibc_xls.settings.config import load_config
 
     try:
         outcomes = run(load_config(folder), out)
@@ -155,8 +155,8 @@ def validate(paths: tuple[Path, ...], folder: Path, as_of, as_json: bool) -> Non
     """
     import json
 
-    from ibc_xls.check import check_paths
-    from ibc_xls.config import load_config
+    from ibc_xls.checking.check import check_paths
+    from ibc_xls.settings.config import load_config
 
     try:
         config = load_config(folder)
@@ -198,8 +198,8 @@ def review(paths: tuple[Path, ...], folder: Path, out: Path | None, as_of,
     """
     import json
 
-    from ibc_xls.config import CONFIG_NAME, load_config
-    from ibc_xls.review import review as run
+    from ibc_xls.review.copies import review as run
+    from ibc_xls.settings.config import CONFIG_NAME, load_config
 
     if len(paths) == 1 and (paths[0] / CONFIG_NAME).is_file():
         folder, paths = paths[0], ()  # the school's working folder: its returned folder
@@ -217,7 +217,7 @@ def review(paths: tuple[Path, ...], folder: Path, out: Path | None, as_of,
 
 
 def _print_review(result) -> None:
-    from ibc_xls.review import STATUS_TEXT as REVIEW_STATUS
+    from ibc_xls.review.copies import STATUS_TEXT as REVIEW_STATUS
 
     if not result.entries:
         click.echo("Книг для проверки не найдено.")
@@ -283,9 +283,9 @@ def collect(source: Path | None, folder: Path, output: Path | None, period: str 
     import datetime as dt
     import json
 
-    from ibc_xls import periods
-    from ibc_xls.collect import collect as run
-    from ibc_xls.config import CONFIG_NAME, load_config
+    from ibc_xls.report.collect import collect as run
+    from ibc_xls.settings import periods
+    from ibc_xls.settings.config import CONFIG_NAME, load_config
 
     if source is not None and (source / CONFIG_NAME).is_file():
         folder, source = source, None
@@ -389,8 +389,8 @@ def _print_rolled(done) -> None:
 
 
 def _print_collected(result) -> None:
-    from ibc_xls.consolidate import PROBLEMS_SHEET
-    from ibc_xls.respondents import ROLE_TITLES
+    from ibc_xls.report.consolidate import PROBLEMS_SHEET
+    from ibc_xls.settings.respondents import ROLE_TITLES
 
     summary = result.report.to_json()["summary"]
     click.echo(f"Период: {result.period.label} ({result.period.text}); отчётная дата "
@@ -413,7 +413,7 @@ def _print_collected(result) -> None:
 
 
 def _print_report(report) -> None:
-    from ibc_xls.results import STATUS_TEXT as FILE_STATUS
+    from ibc_xls.checking.results import STATUS_TEXT as FILE_STATUS
 
     if not report.files:
         click.echo("Книг для проверки не найдено.")

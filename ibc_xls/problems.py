@@ -292,7 +292,7 @@ CATALOGUE: dict[str, Kind] = {
         "Недопустимое имя файла",
         "Из имени респондента не получилось безопасное имя файла. Измените имя в ibc-xls.toml.",
     ),
-    # Returned files that cannot be read at all (ibc_xls.sniff, rawread, isolate).
+    # Returned files that cannot be read at all (ibc_xls.reading.sniff, rawread, isolate).
     "file-empty": Kind(
         "Пустой файл",
         "Файл пустой (0 байт): книга не сохранилась или не докачалась. "

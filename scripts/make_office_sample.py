@@ -30,11 +30,11 @@ sys.path[:0] = [str(REPO / "scripts"), str(REPO), str(REPO / "tests")]
 
 import make_sample  # noqa: E402  (scripts/make_sample.py)
 
-from ibc_xls.collect import collect  # noqa: E402
-from ibc_xls.config import load_config  # noqa: E402
-from ibc_xls.generate import generate  # noqa: E402
-from ibc_xls.periods import report_period  # noqa: E402
+from ibc_xls.blanks.generate import generate  # noqa: E402
+from ibc_xls.report.collect import collect  # noqa: E402
 from ibc_xls.rollup.office import OFFICE_CONFIG_NAME  # noqa: E402
+from ibc_xls.settings.config import load_config  # noqa: E402
+from ibc_xls.settings.periods import report_period  # noqa: E402
 
 OFFICE = REPO / "workbooks" / "управление"
 RECEIVED = OFFICE / "полученные"

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from ibc_xls import normalize
-from ibc_xls.config import CONFIG_NAME, load_config
+from ibc_xls.forms.spec import load_specs
 from ibc_xls.problems import IbcError
-from ibc_xls.respondents import respondents
-from ibc_xls.spec import load_specs
-from ibc_xls.workspace import EXAMPLE_CLASSES, init_workspace
+from ibc_xls.settings.config import CONFIG_NAME, load_config
+from ibc_xls.settings.respondents import respondents
+from ibc_xls.settings.workspace import EXAMPLE_CLASSES, init_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"

@@ -11,9 +11,9 @@ import openpyxl
 from fill import DIARY_ROW, FIRST, column_of, fill, saved_at
 from libreoffice import XLSX, convert, needs_uno, type_into
 
-from ibc_xls.check import check_paths
-from ibc_xls.layout import REVIEW_SHEET
-from ibc_xls.review import review
+from ibc_xls.checking.check import check_paths
+from ibc_xls.forms.layout import REVIEW_SHEET
+from ibc_xls.review.copies import review
 
 pytestmark = needs_uno
 

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ibc_xls.analyses import BAND, COVERED, OVERDUE, RANK, TOTAL, TOTAL_LABEL, YES, Table
-from ibc_xls.consolidate import COUNTED
+from ibc_xls.forms.identity import ORDER_SEPARATOR
 from ibc_xls.normalize import choice_key
-from ibc_xls.periods import report_period
 from ibc_xls.problems import IbcError, Problem, Severity, shown
-from ibc_xls.report import ORDER_SEPARATOR
+from ibc_xls.report.analyses import BAND, COVERED, OVERDUE, RANK, TOTAL, TOTAL_LABEL, YES, Table
+from ibc_xls.report.consolidate import COUNTED
 from ibc_xls.rollup.office import OFFICE_CONFIG_NAME, Office, School
 from ibc_xls.rollup.readreport import ReportRead, TableRead, period_code
+from ibc_xls.settings.periods import report_period
 
 SCHOOL = "Школа"
 SCHOOL_PLACE = "Место в школе"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ibc_xls.forms.tomlcheck import Checker, read_toml
 from ibc_xls.normalize import choice_key
 from ibc_xls.problems import IbcError, Problem
-from ibc_xls.tomlcheck import Checker, read_toml
 
 OFFICE_CONFIG_NAME = "ibc-xls-office.toml"
 TOP_KEYS = ("office", "folders", "schools")

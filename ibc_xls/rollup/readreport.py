@@ -17,27 +17,28 @@ from pathlib import Path
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
-from ibc_xls.identity import FIELDS as BLANK_FIELDS
-from ibc_xls.identity import IDENTITY_SHEET, PROPERTY_PREFIX
-from ibc_xls.problems import IbcError, Problem
-from ibc_xls.rawread import read_raw
-from ibc_xls.report import (
+from ibc_xls.forms.identity import (
     CHECKS_HEADER,
-    FIELDS,
-    FORMS_HEADER,
     HEADER_SEPARATOR,
+    IDENTITY_SHEET,
     ORDER_SEPARATOR,
+    PROPERTY_PREFIX,
+    REPORT_FIELDS,
     REPORT_FORMAT,
-    REPORT_KIND,
     TABLES_HEADER,
 )
-from ibc_xls.summaries import (
+from ibc_xls.forms.identity import FIELDS as BLANK_FIELDS
+from ibc_xls.forms.identity import REPORT_FORMS_HEADER as FORMS_HEADER
+from ibc_xls.forms.summaries import (
     PROBLEMS_SHEET,
     RECONCILIATION_SHEET,
     SOURCE_ROWS_SHEET,
     SOURCES_SHEET,
     SUBMISSIONS_SHEET,
 )
+from ibc_xls.problems import IbcError, Problem
+from ibc_xls.reading.rawread import read_raw
+from ibc_xls.report.workbook import REPORT_KIND
 
 SUMMARY_KIND = "office_summary"  # the identity kind of rollup's own summary workbook
 # The report's own sheets that the summary does not use: not read (a third of the time).
@@ -139,7 +140,7 @@ def _passport(rows: list[list]) -> tuple[dict[str, str], list[list[str]], list[l
     sections: dict[tuple[str, ...], list[list[str]]] = {
         TABLES_HEADER: [], CHECKS_HEADER: [], FORMS_HEADER: []}
     current = None
-    known = {name for name, _ in FIELDS} | {name for name, _ in BLANK_FIELDS}
+    known = {name for name, _ in REPORT_FIELDS} | {name for name, _ in BLANK_FIELDS}
     for row in rows:
         cells = [_text(v) for v in row]
         first = cells[0] if cells else ""

@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ibc_xls.check import gc_paused
-from ibc_xls.files import find_workbooks
-from ibc_xls.isolate import prestart, run_isolated, stop_helpers
+from ibc_xls.checking.check import gc_paused
 from ibc_xls.output import write_atomic
-from ibc_xls.periods import report_period
 from ibc_xls.problems import Problem
+from ibc_xls.reading.files import find_workbooks
+from ibc_xls.reading.isolate import prestart, run_isolated, stop_helpers
 from ibc_xls.rollup.combine import Rolled, rollup
 from ibc_xls.rollup.office import Office
 from ibc_xls.rollup.readreport import display, read_report
 from ibc_xls.rollup.workbook import write_summary
+from ibc_xls.settings.periods import report_period
 
 
 @dataclass
@@ -33,7 +33,7 @@ class RolledUp:
 
 
 def default_output(office: Office, period: str) -> Path:
-    from ibc_xls.generate import safe_file_name
+    from ibc_xls.blanks.generate import safe_file_name
 
     suffix = period or "все периоды"
     return office.folders["summaries"] / safe_file_name(f"Сводка отчётов ИБЦ {suffix}")

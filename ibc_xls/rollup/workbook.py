@@ -13,10 +13,9 @@ import io
 import xlsxwriter
 
 from ibc_xls import __version__
-from ibc_xls.check import gc_paused
-from ibc_xls.generate import _Checked
-from ibc_xls.identity import IDENTITY_SHEET, PROPERTY_PREFIX
-from ibc_xls.report import REPORT_FORMAT, _Book, _finish, _Formats, _Sheet
+from ibc_xls.checking.check import gc_paused
+from ibc_xls.forms.identity import IDENTITY_SHEET, PROPERTY_PREFIX, REPORT_FORMAT
+from ibc_xls.report.workbook import _Book, _finish, _Formats, _Sheet
 from ibc_xls.rollup.combine import (
     SCHOOL,
     STATUS_FLAGGED,
@@ -25,6 +24,7 @@ from ibc_xls.rollup.combine import (
     Section,
 )
 from ibc_xls.rollup.readreport import SUMMARY_KIND
+from ibc_xls.sheets.xlsx import Checked
 
 TITLE_SHEET = "Титульный лист"
 SCHOOLS_SHEET = "Показатели по школам"
@@ -68,7 +68,7 @@ class _SummaryBook(_Book):
         self.raw = xlsxwriter.Workbook(buffer, {
             "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False})
-        self.wb = _Checked(self.raw)
+        self.wb = Checked(self.raw)
         self.fmt = _Formats(self.raw)
         self.bulk = []
         self.placed = {}
@@ -216,7 +216,7 @@ class _SummaryBook(_Book):
         return s
 
     def _summary_identity(self) -> None:
-        ws = _Checked(self.raw.add_worksheet(IDENTITY_SHEET))
+        ws = Checked(self.raw.add_worksheet(IDENTITY_SHEET))
         ws.write_string(0, 0, "Поле", self.fmt.bold)
         ws.write_string(0, 2, "Значение", self.fmt.bold)
         for row, (name, value) in enumerate(self.identity().items(), start=1):

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ibc_xls.cells import a1
-from ibc_xls.identity import FIELDS, IDENTITY_SHEET, PROPERTY_PREFIX
-from ibc_xls.layout import HEADER_ROW, header_key
+from ibc_xls.forms import identity
+from ibc_xls.forms.identity import IDENTITY_SHEET
+from ibc_xls.forms.layout import HEADER_ROW, header_key
+from ibc_xls.forms.spec import FormSpec
 from ibc_xls.normalize import is_empty
 from ibc_xls.problems import Problem
-from ibc_xls.spec import FormSpec
 
 HEADER_SEARCH_ROWS = HEADER_ROW + 12  # a few rows inserted above the table still read
 
@@ -63,51 +64,9 @@ def _text(value: object) -> str:
 
 
 def read_identity(raw) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-    """The identity fields and the forms table (id → (version, sheet)) of a raw workbook.
-
-    The hidden sheet's cells come first: a fast value reader sees them in every format, and
-    a spreadsheet application keeps them as typed. Custom properties fill what is missing."""
-    identity, forms, _ = _identity_sources(raw)
-    return identity, forms
-
-
-def _identity_sources(raw) -> tuple[dict[str, str], dict[str, tuple[str, str]], list[str]]:
-    """``read_identity``'s identity and forms, and every field where the identity sheet and
-    the custom properties, both present, disagree: said as «what» of ``identity-mismatch``."""
-    identity: dict[str, str] = {}
-    forms: dict[str, tuple[str, str]] = {}
-    sheet = raw.sheets.get(IDENTITY_SHEET)
-    known = {name for name, _ in FIELDS}
-    if sheet is not None:
-        top = sheet.origin[0]
-        in_forms = False
-        for r in range(top, top + len(sheet.rows)):
-            key, second, third = (_text(_cell(sheet, r, c)) for c in range(3))
-            if key == "Форма":
-                in_forms = True
-            elif in_forms and key:
-                forms[key] = (second, third)
-            elif key in known:
-                identity[key] = third
-    labels = dict(FIELDS)
-    conflicts = []
-    for name, value in raw.properties.items():
-        if name.startswith(PROPERTY_PREFIX):
-            field_name, text = name[len(PROPERTY_PREFIX):], _text(value)
-            on_sheet = identity.setdefault(field_name, text)
-            if field_name in labels and _loose(on_sheet) != _loose(text):
-                conflicts.append(f"«{labels[field_name]}» на листе «{IDENTITY_SHEET}» — "
-                                 f"«{on_sheet}», а в свойствах документа — «{text}»")
-    if not forms and identity.get("template_version"):
-        for part in identity["template_version"].split():
-            form_id, _, version = part.partition(":")
-            forms[form_id] = (version, "")
-    return identity, forms, conflicts
-
-
-def _loose(text: str) -> str:
-    """How identity values compare: a spreadsheet application may change spacing and case."""
-    return " ".join(text.split()).casefold().replace("ё", "е")
+    """The identity fields and the forms table (id → (version, sheet)) of a raw workbook."""
+    found, forms, _ = identity.read(raw)
+    return found, forms
 
 
 def _find_sheet(raw, wanted: str):
@@ -231,13 +190,13 @@ def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -
 def read_workbook(raw, specs: dict[str, FormSpec], file: str | None = None) -> WorkbookRead:
     """Find every form a raw workbook says it holds. ``specs`` maps form id → spec."""
     file = file or str(Path(raw.path))
-    identity, forms, conflicts = _identity_sources(raw)
-    result = WorkbookRead(file, raw.format, identity)
-    if not identity.get("template") or not forms:
+    found, forms, conflicts = identity.read(raw)
+    result = WorkbookRead(file, raw.format, found)
+    if not found.get("template") or not forms:
         result.problems.append(Problem("not-ibc-workbook", file=file))
         return result
     result.problems += [Problem("identity-mismatch", file=file, sheet=IDENTITY_SHEET,
-                                params={"what": what}) for what in conflicts]
+                                params={"what": str(c)}) for c in conflicts]
     for form_id, (version, sheet_name) in forms.items():
         spec = specs.get(form_id)
         if spec is None:

@@ -11,18 +11,18 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
-from ibc_xls.config import Config
-from ibc_xls.files import find_workbooks
-from ibc_xls.isolate import prestart, run_isolated
-from ibc_xls.layout import INSTRUCTIONS_SHEET, LISTS_SHEET, REVIEW_SHEET
-from ibc_xls.periods import reporting_date
+from ibc_xls.checking.results import FileResult, Report
+from ibc_xls.checking.validate import Context, check_across, validate_workbook
+from ibc_xls.forms.layout import INSTRUCTIONS_SHEET, LISTS_SHEET, REVIEW_SHEET
+from ibc_xls.forms.spec import FormSpec
 from ibc_xls.problems import Problem
-from ibc_xls.rawread import read_raw
-from ibc_xls.read import read_workbook
-from ibc_xls.respondents import respondents
-from ibc_xls.results import FileResult, Report
-from ibc_xls.spec import FormSpec
-from ibc_xls.validate import Context, check_across, validate_workbook
+from ibc_xls.reading.files import find_workbooks
+from ibc_xls.reading.isolate import prestart, run_isolated
+from ibc_xls.reading.rawread import read_raw
+from ibc_xls.reading.read import read_workbook
+from ibc_xls.settings.config import Config
+from ibc_xls.settings.periods import reporting_date
+from ibc_xls.settings.respondents import respondents
 
 
 def display_name(path: Path, base: Path) -> str:

@@ -40,21 +40,21 @@ import xlsxwriter
 from pandas.api.types import infer_dtype
 from xlsxwriter.utility import xl_col_to_name, xl_range
 
-from ibc_xls.analyses import AVERAGE, SCORE_SUM, FigureCheck
-from ibc_xls.check import gc_paused
-from ibc_xls.consolidate import (
-    COUNTED,
-    NO,
-    STATUS_NOT_SENT,
-    Consolidated,
-    FormData,
-    Shown,
-    Table,
+from ibc_xls.checking.check import gc_paused
+from ibc_xls.checking.results import STATUS_TEXT
+from ibc_xls.forms.identity import (
+    CHECKS_HEADER,
+    HEADER,
+    HEADER_SEPARATOR,
+    IDENTITY_SHEET,
+    ORDER_SEPARATOR,
+    PROPERTY_PREFIX,
+    REPORT_FIELDS,
+    REPORT_FORMAT,
+    REPORT_FORMS_HEADER,
+    TABLES_HEADER,
 )
-from ibc_xls.generate import _Checked
-from ibc_xls.identity import IDENTITY_SHEET, PROPERTY_PREFIX
-from ibc_xls.results import STATUS_TEXT
-from ibc_xls.summaries import (
+from ibc_xls.forms.summaries import (
     DATA_TABLE_PREFIX,
     PROBLEMS_SHEET,
     RECONCILIATION_SHEET,
@@ -63,39 +63,29 @@ from ibc_xls.summaries import (
     SUBMISSIONS_SHEET,
     TITLE_SHEET,
 )
+from ibc_xls.report.analyses import AVERAGE, SCORE_SUM, FigureCheck
+from ibc_xls.report.consolidate import (
+    COUNTED,
+    NO,
+    STATUS_NOT_SENT,
+    Consolidated,
+    FormData,
+    Shown,
+    Table,
+)
+from ibc_xls.sheets.measure import LINE_PT, wrapped_lines
+from ibc_xls.sheets.xlsx import BORDER_COLOR, HEADER_FILL, Checked, a4_page
 
-A4 = 9
 REPORT_KIND = "report"
-# The version of the report's layout that ``ibc-xls rollup`` reads: its identity, the tables
-# listed on its «Паспорт» sheet and how they are laid out. Raise it when a change would make
-# an older rollup misread a report; rollup refuses a report of another version.
-REPORT_FORMAT = "1"
-HEADER_FILL = "#DCE6F1"
 MARK_FILL = "#F8CBAD"
 PALETTE = ("#A6A6A6", "#5B9BD5", "#70AD47", "#FFC000", "#C00000", "#D9D9D9", "#7030A0",
            "#264478")
 TABLE_STYLE = "Table Style Light 9"
-LINE_PT = 15  # the height of one line of 11 pt text
 CHARS_PER_WIDTH = 1.05  # characters of 11 pt text a unit of column width holds (about 1.1)
 CHART_ROWS = 18  # rows a chart covers (20 px each)
 PX_PER_WIDTH = 7  # column width → pixels, as Excel's default font measures it
 MAX_WIDTH = 50
 DEFAULT_WIDTH = 8.43  # Excel's column width when none is set
-
-# Fields of the report's identity, in the order of the «Паспорт» sheet.
-FIELDS = (
-    ("kind", "Вид книги"),
-    ("format", "Версия формата отчёта"),
-    ("school", "Школа"),
-    ("full_name", "Полное название"),
-    ("academic_year", "Учебный год"),
-    ("period_label", "Период"),
-    ("period_start", "Начало периода"),
-    ("period_end", "Конец периода"),
-    ("as_of", "Отчётная дата"),
-    ("generator", "Создано программой"),
-    ("created", "Создан"),
-)
 
 # The report's own sheets (besides «Данные — …» and «Паспорт») and what each shows; the
 # summaries the forms declare come between the title and the submissions.
@@ -161,7 +151,7 @@ class _Formats:
         self.link = add({**base, "font_color": "#0563C1", "underline": 1, "text_wrap": False})
         self.plain = add({**base, "text_wrap": False})
         self.header = add({**base, "bold": True, "bg_color": HEADER_FILL, "border": 1,
-                           "border_color": "#A6A6A6", "valign": "vcenter"})
+                           "border_color": BORDER_COLOR, "valign": "vcenter"})
         # A number stands off its cell's right edge, so that it never touches the text of
         # the next cell («7 статус», not «7статус»).
         apart = {"align": "right", "indent": 1}
@@ -226,22 +216,8 @@ def _width(header: str, values: pd.Series, given: float | None) -> float:
 
 
 def _lines(text: str, width: float, size: float = 11) -> int:
-    """How many lines a text wraps to, word by word, in a column ``width`` wide, at ``size``
-    points (bold counts as a size larger)."""
-    chars = max(int(width * CHARS_PER_WIDTH * 11 / size), 1)
-    total = 0
-    for paragraph in str(text).split("\n"):
-        lines, used = 1, -1
-        for word in paragraph.split(" "):
-            if used + 1 + len(word) <= chars:
-                used += 1 + len(word)
-            else:
-                lines += used >= 0
-                used = len(word)
-            while used > chars:  # a word longer than the line breaks anywhere
-                lines, used = lines + 1, used - chars
-        total += lines
-    return total
+    """How many lines a text wraps to in a column ``width`` wide, at ``size`` points."""
+    return wrapped_lines(text, width, CHARS_PER_WIDTH, size)
 
 
 # --- sheets --------------------------------------------------------------------------------
@@ -315,7 +291,7 @@ class _Sheet:
     lines: list[_Line] = field(default_factory=list)
 
     def __post_init__(self):
-        self.ws = _Checked(self.book.raw.add_worksheet(self.name))
+        self.ws = Checked(self.book.raw.add_worksheet(self.name))
 
     def text(self, text: str, style=None, size: float = 11) -> None:
         """A line of text across the sheet's tables, wrapped (written by ``finish``)."""
@@ -463,12 +439,7 @@ class _Sheet:
                 ws.merge_range(line.row, 0, line.row, self.last_col, "", line.style)
             ws.write_string(line.row, 0, line.text, line.style)
             ws.set_row(line.row, self._height(line, across))
-        ws.set_paper(A4)
-        if self.landscape:
-            ws.set_landscape()
-        else:
-            ws.set_portrait()
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        a4_page(ws, self.landscape)
         ws.fit_to_pages(1, 0)
         if self.repeat is not None:
             ws.repeat_rows(self.repeat)
@@ -505,7 +476,7 @@ class _Book:
         self.raw = xlsxwriter.Workbook(buffer, {
             "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False})
-        self.wb = _Checked(self.raw)
+        self.wb = Checked(self.raw)
         self.fmt = _Formats(self.raw)
         self.bulk: list[_Bulk] = []
         self.placed: dict[str, Placed] = {}
@@ -630,14 +601,14 @@ class _Book:
     def _identity_sheet(self) -> None:
         """The hidden «Паспорт»: the identity, then the report's tables and how its key
         figures are counted again (for ``ibc-xls rollup``), then the forms."""
-        ws = _Checked(self.raw.add_worksheet(IDENTITY_SHEET))
+        ws = Checked(self.raw.add_worksheet(IDENTITY_SHEET))
         bold = self.fmt.bold
         values = identity(self.data, self.created)
-        rows: list[tuple[tuple[str, ...], bool]] = [(("Поле", "Название", "Значение"), True)]
-        rows += [((name, label, values[name]), False) for name, label in FIELDS]
+        rows: list[tuple[tuple[str, ...], bool]] = [(HEADER, True)]
+        rows += [((name, label, values[name]), False) for name, label in REPORT_FIELDS]
         for header, lines in ((TABLES_HEADER, self._table_rows()),
                               (CHECKS_HEADER, [_check_row(c) for c in self.data.checks]),
-                              (FORMS_HEADER, [(f.form_id, str(f.version), f.sheet,
+                              (REPORT_FORMS_HEADER, [(f.form_id, str(f.version), f.sheet,
                                                f"tbl_data_{f.form_id}")
                                               for f in self.data.data.values()])):
             rows += [((), False), (header, True), *((line, False) for line in lines)]
@@ -670,7 +641,7 @@ class _Book:
         count = table.rows - first if rows is None else rows
         r0, r1 = header + 1 + first, header + first + count
         options = {"type": kind} | ({"subtype": "stacked"} if stacked else {})
-        chart = _Checked(self.raw.add_chart(options))
+        chart = Checked(self.raw.add_chart(options))
         for i, name in enumerate(series):
             col = columns.index(name)
             chart.add_series({
@@ -696,15 +667,9 @@ class _Book:
         else:
             chart.set_y_axis(value_axis)
             chart.set_x_axis(category_axis)
-        return chart._target
+        return chart.target
 
 
-# The sections of the «Паспорт» sheet after the identity fields, by their header rows.
-TABLES_HEADER = ("Таблица", "Лист", "Вид", "Диапазон", "Итог", "Порядок", "Мест", "Заголовки")
-CHECKS_HEADER = ("Показатель", "Форма", "Счёт", "Столбец", "Класс", "Отбор", "Таблица")
-FORMS_HEADER = ("Форма", "Версия", "Лист", "Таблица")
-HEADER_SEPARATOR = " | "  # between a table's headers, and between the values of a choice
-ORDER_SEPARATOR = "; "  # between sort keys; "-" before a header: more is better
 
 
 def _ordering(shown: Shown) -> tuple[str, str]:

@@ -1,11 +1,11 @@
-"""The report's summaries, computed as the forms declare them (``ibc_xls.summaries``): one
+"""The report's summaries, computed as the forms declare them (``ibc_xls.forms.summaries``): one
 generic function per kind, pure pandas, no I/O.
 
 Each function takes a form's spec, one of its summary declarations and the form's counted rows
 (a frame keyed by column key) and returns a ``Shown``: the table, headed by the spec's titles,
 and what its chart shows. Columns are found by role and choice values by meaning; nothing here
 knows a form, a column key or a choice value. (The roadmap's progress works on the rows read
-rather than on the counted ones, and lives with the overdue rule in ``ibc_xls.consolidate``.)
+rather than on the counted ones, and lives with the overdue rule in ``ibc_xls.report.consolidate``.)
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ibc_xls.spec import FormSpec
-from ibc_xls.summaries import Figure, Summary
+from ibc_xls.forms.spec import FormSpec
+from ibc_xls.forms.summaries import Figure, Summary
 
 # Headers of computed columns; the report finds its highlights and charts by them.
 YES, NO = "да", "нет"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ibc_xls.tomlcheck import Checker
+from ibc_xls.forms.tomlcheck import Checker
 
 KINDS = ("progress", "crosstab", "listing", "ranking", "top_per_band", "coverage")
 COUNTS = ("rows", "people", "sum", "best", "covered", "measures", "done", "due", "overdue")

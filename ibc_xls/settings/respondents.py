@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ibc_xls.config import CONFIG_NAME, Config
+from ibc_xls.forms.spec import FormSpec
+from ibc_xls.forms.tomlcheck import bad_value
 from ibc_xls.problems import IbcError
-from ibc_xls.spec import FormSpec
-from ibc_xls.tomlcheck import bad_value
+from ibc_xls.settings.config import CONFIG_NAME, Config
 
 ROLE_TITLES = {"ibc_head": "Зав. ИБЦ", "director": "Директор",
                "class_teacher": "Классный руководитель"}

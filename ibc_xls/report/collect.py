@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ibc_xls.check import check_paths, gc_paused
-from ibc_xls.config import Config
-from ibc_xls.isolate import stop_helpers
+from ibc_xls.checking.check import check_paths, gc_paused
+from ibc_xls.checking.results import Report
 from ibc_xls.output import write_atomic
-from ibc_xls.periods import Period, reporting_date
-from ibc_xls.respondents import Respondent, respondents
-from ibc_xls.results import Report
+from ibc_xls.reading.isolate import stop_helpers
+from ibc_xls.settings.config import Config
+from ibc_xls.settings.periods import Period, reporting_date
+from ibc_xls.settings.respondents import Respondent, respondents
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Collected:
 def default_output(config: Config, period: Period) -> Path:
     """``Сводный отчёт ИБЦ МОУ «СОШ №4» 2027-04.xlsx``: the office receives one from every
     school, so the school's short name is in it."""
-    from ibc_xls.generate import safe_file_name
+    from ibc_xls.blanks.generate import safe_file_name
 
     return config.folders["reports"] / safe_file_name(
         f"Сводный отчёт ИБЦ {config.school} {period.code}")
@@ -60,8 +60,8 @@ def collect(config: Config, period: Period, *, folder: Path | None = None,
     """Check every workbook in ``folder`` (default: the returned folder), consolidate the
     valid rows for ``period`` as of the reporting date ``as_of`` (by default the earlier of
     today and the period's last day) and write the report to ``output`` atomically."""
-    from ibc_xls.consolidate import consolidate
-    from ibc_xls.report import write_report
+    from ibc_xls.report.consolidate import consolidate
+    from ibc_xls.report.workbook import write_report
 
     as_of = reporting_date(dt.date.today(), period, given=as_of)
     specs = config.specs()

@@ -13,8 +13,8 @@ else.
 Windows has no fork server and no rlimits. There workers are spawned, and the parent enforces
 the memory and CPU limits itself: it polls each busy worker's memory use and CPU time (psutil)
 and kills a worker that exceeds them, as it does one that overruns its time. The reader's own
-checks (``ibc_xls.sniff``, the sheet extents in ``ibc_xls.rawread``) refuse the known bombs
-before calamine allocates anything, so the polled limits are a second line. Setting the
+checks (``ibc_xls.reading.sniff``, the sheet extents in ``ibc_xls.reading.rawread``) refuse the
+known bombs before calamine allocates anything, so the polled limits are a second line. Setting the
 environment variable ``IBC_XLS_ISOLATION=windows`` gives this mode on any system, for tests.
 """
 

@@ -1,6 +1,6 @@
 """Checked workbooks → every table and figure of the consolidated report (pandas; no I/O).
 
-The report writer (``ibc_xls.report``) computes nothing: what it shows is decided here.
+The report writer (``ibc_xls.report.workbook``) computes nothing: what it shows is decided here.
 
 Which rows count
 ----------------
@@ -55,7 +55,19 @@ import numpy as np
 import pandas as pd
 
 from ibc_xls import __version__
-from ibc_xls.analyses import (
+from ibc_xls.checking.check import gc_paused
+from ibc_xls.checking.results import (
+    STATUS_TEXT,
+    FileResult,
+    Record,
+    Report,
+    saved_order,
+    value_columns,
+)
+from ibc_xls.forms.spec import FormSpec
+from ibc_xls.forms.summaries import PROBLEMS_SHEET, Summary
+from ibc_xls.problems import Problem, Severity
+from ibc_xls.report.analyses import (
     KINDS,
     NO,
     OVERDUE,
@@ -69,14 +81,9 @@ from ibc_xls.analyses import (
     figure,
     figure_check,
 )
-from ibc_xls.check import gc_paused
-from ibc_xls.config import Config
-from ibc_xls.periods import Period, academic_year_end
-from ibc_xls.problems import Problem, Severity
-from ibc_xls.respondents import ROLE_TITLES, respondents
-from ibc_xls.results import STATUS_TEXT, FileResult, Record, Report, saved_order, value_columns
-from ibc_xls.spec import FormSpec
-from ibc_xls.summaries import PROBLEMS_SHEET, Summary
+from ibc_xls.settings.config import Config
+from ibc_xls.settings.periods import Period, academic_year_end
+from ibc_xls.settings.respondents import ROLE_TITLES, respondents
 
 __all__ = ["NO", "PROBLEMS_SHEET", "TOTAL", "YES", "Consolidated", "FormData", "Shown", "Table",
            "consolidate"]
@@ -683,7 +690,7 @@ def _declared(specs: list[FormSpec], rows: dict[str, list[_Row]], period: Period
 
 def _filled(text: str, period: Period, as_of: dt.date, year: tuple[dt.date, dt.date],
             summary: Summary) -> str:
-    """A summary's note with its placeholders filled (``ibc_xls.summaries.NOTE_FIELDS``)."""
+    """A summary's note with its placeholders filled (``ibc_xls.forms.summaries.NOTE_FIELDS``)."""
     for name, value in (("period", period.text), ("as_of", f"{as_of:%d.%m.%Y}"),
                         ("year_start", f"{year[0]:%d.%m.%Y}"),
                         ("year_end", f"{year[1]:%d.%m.%Y}"), ("top", str(summary.top))):

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ibc_xls import normalize
+from ibc_xls.forms.spec import DEFAULT_TEMPLATES, ROLES, FormSpec, load_specs
+from ibc_xls.forms.tomlcheck import Checker, read_toml
 from ibc_xls.problems import IbcError, Problem
-from ibc_xls.spec import DEFAULT_TEMPLATES, ROLES, FormSpec, load_specs
-from ibc_xls.tomlcheck import Checker, read_toml
 
 CONFIG_NAME = "ibc-xls.toml"
 

@@ -27,6 +27,7 @@ from typing import NamedTuple, NoReturn
 
 import defusedxml.ElementTree as SafeET
 
+from ibc_xls.cells import column_number
 from ibc_xls.problems import IbcError, Problem
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -379,13 +380,6 @@ def _root_name(name: str, xml: bytes) -> bytes:
     refuse("file-unreadable", reason="часть книги не является XML", detail=name)
 
 
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + char - 64
-    return number
-
-
 def _check_sheet(package: Package, name: str, xml: bytes, limits: ReadLimits) -> None:
     """Refuse a worksheet that claims (``<dimension>``) or reaches (its last ``<row>``) more rows
     or cells than the limits allow."""
@@ -394,7 +388,7 @@ def _check_sheet(package: Package, name: str, xml: bytes, limits: ReadLimits) ->
     if match:
         last_col, last_row = (match.group(3), match.group(4)) if match.group(3) else \
             (match.group(1), match.group(2))
-        rows, cols = int(last_row), _column_number(last_col)
+        rows, cols = int(last_row), column_number(last_col.decode())
     end = len(xml)
     while True:  # the last row element (rows are in ascending order in a valid sheet)
         at = xml.rfind(b"row", 0, end)

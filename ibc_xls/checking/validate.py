@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ibc_xls.cells import a1
+from ibc_xls.checking.results import FileResult, FormResult, Record, saved_order
+from ibc_xls.forms.spec import Column, FormSpec, Rule, date_bound
 from ibc_xls.normalize import (
     Invalid,
     choice_key,
@@ -23,10 +25,8 @@ from ibc_xls.normalize import (
     to_text,
 )
 from ibc_xls.problems import Problem, Severity
-from ibc_xls.read import FormRead, WorkbookRead
-from ibc_xls.respondents import ROLE_TITLES, expected_identities
-from ibc_xls.results import FileResult, FormResult, Record, saved_order
-from ibc_xls.spec import Column, FormSpec, Rule, date_bound
+from ibc_xls.reading.read import FormRead, WorkbookRead
+from ibc_xls.settings.respondents import ROLE_TITLES, expected_identities
 
 
 @dataclass(frozen=True)

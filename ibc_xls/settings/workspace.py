@@ -9,8 +9,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ibc_xls.config import CONFIG_NAME, DEFAULT_FOLDERS
-from ibc_xls.spec import DEFAULT_TEMPLATES
+from ibc_xls.forms.spec import DEFAULT_TEMPLATES
+from ibc_xls.settings.config import CONFIG_NAME, DEFAULT_FOLDERS
 
 EXAMPLE_CLASSES = [
     ("1А", "Смирнова Ольга Викторовна", 26), ("1Б", "Кузьмина Наталья Сергеевна", 25),

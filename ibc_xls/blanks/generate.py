@@ -19,9 +19,14 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ibc_xls.config import Config
-from ibc_xls.identity import IDENTITY_SHEET, Identity, template_version
-from ibc_xls.layout import (
+from ibc_xls.forms.identity import (
+    FORMS_HEADER,
+    IDENTITY_SHEET,
+    Identity,
+    template_version,
+    write_sheet,
+)
+from ibc_xls.forms.layout import (
     CLASSES_LIST,
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -30,14 +35,16 @@ from ibc_xls.layout import (
     REQUIRED_MARK,
     list_name,
 )
+from ibc_xls.forms.spec import SOFT_HYPHEN, Column, FormSpec, date_bound
 from ibc_xls.output import write_atomic
 from ibc_xls.problems import IbcError, Problem
-from ibc_xls.respondents import Respondent, respondents
-from ibc_xls.spec import SOFT_HYPHEN, Column, FormSpec, date_bound
+from ibc_xls.settings.config import Config
+from ibc_xls.settings.respondents import Respondent, respondents
+from ibc_xls.sheets.measure import LINE_PT, wrapped_lines
+from ibc_xls.sheets.xlsx import A4_INCHES, BORDER_COLOR, HEADER_FILL, SIDE_MARGIN, Checked, a4_page
 
 MANIFEST = ".ibc-xls-generated.json"
 INPUT_FILL = "#FFF7D6"
-HEADER_FILL = "#DCE6F1"
 PREFILLED_FILL = "#F2F2F2"
 DATE_FORMAT = "dd.mm.yyyy"
 # Arial, not Calibri: LibreOffice has a metric twin of it everywhere (Liberation Sans), so the
@@ -46,9 +53,8 @@ DATE_FORMAT = "dd.mm.yyyy"
 FONT, FONT_SIZE = "Arial", 11
 # xlsxwriter adds keys to the dict it is given: each workbook gets a copy.
 DEFAULT_FONT = {"font_name": FONT, "font_size": 10}
-A4 = 9
-# A copy for correction (``ibc_xls.review``) marks cells with problems in colours of their own,
-# unlike the yellow of an input cell.
+# A copy for correction (``ibc_xls.review``) marks cells with problems in colours of their
+# own, unlike the yellow of an input cell.
 ERROR_FILL = "#F8B4B4"
 WARNING_FILL = "#FFD98A"
 
@@ -89,32 +95,6 @@ class Outcome:
     respondent: Respondent
     path: Path
     status: str  # created | updated | unchanged | kept
-
-
-class _Checked:
-    """Wraps an xlsxwriter object so that a call returning a negative code raises."""
-
-    def __init__(self, target):
-        self._target = target
-
-    def __getattr__(self, name):
-        method = getattr(self._target, name)
-        if not callable(method):
-            return method
-
-        def call(*args, **kwargs):
-            result = method(*args, **kwargs)
-            if isinstance(result, int) and not isinstance(result, bool) and result < 0:
-                raise RuntimeError(f"xlsxwriter {name}{args[:2]!r} returned {result}")
-            return result
-
-        # Kept, so that the next call of the same method skips this lookup: a sheet of a
-        # copy for correction makes thousands of calls.
-        setattr(self, name, call)
-        return call
-
-
-Checked = _Checked  # for the other writers of workbooks (ibc_xls.review)
 
 
 def _fmt_date(value: dt.date) -> str:
@@ -214,10 +194,6 @@ def header_lines(column: Column, width: float) -> list[str]:
     return [*lines, line] if line else lines
 
 
-A4_INCHES = (8.27, 11.69)
-SIDE_MARGIN = 0.4  # inches, left and right
-
-
 def fit_scale(widths, landscape: bool) -> float:
     """The print scale of a sheet fitted to an A4 page's width, as Excel works it out: a
     column is ``int(width * 7 + 0.5) + 5`` pixels of 1/96 inch. The templates keep it high
@@ -243,8 +219,7 @@ def form_widths(form: FormSpec) -> list[float]:
 
 
 def _lines(text: str, width: float) -> int:
-    chars = max(int(width / TEXT_CHAR), 1)
-    return sum(max(1, math.ceil(len(part) / chars)) for part in text.split("\n"))
+    return wrapped_lines(text, width, 1 / TEXT_CHAR)
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -254,7 +229,7 @@ def _truncate(text: str, limit: int) -> str:
 class _Formats:
     def __init__(self, wb, marked: bool = False):
         base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
-        cell = {**base, "border": 1, "border_color": "#A6A6A6"}
+        cell = {**base, "border": 1, "border_color": BORDER_COLOR}
         add = wb.add_format
         self.title = add({**base, "bold": True, "font_size": 14})
         self.subtitle = add({**base, "italic": True})
@@ -327,7 +302,7 @@ def _validation(column: Column, form: FormSpec, config: Config) -> dict:
 
 
 def _lists_sheet(wb, fmt, forms, config: Config) -> None:
-    ws = _Checked(wb.add_worksheet(LISTS_SHEET))
+    ws = Checked(wb.add_worksheet(LISTS_SHEET))
     lists = [(CLASSES_LIST, "Классы", [c.name for c in config.classes])]
     for form in forms:
         lists += [(list_name(form.id, c.key), f"{c.title} ({form.sheet})", list(c.choices))
@@ -345,24 +320,9 @@ def _lists_sheet(wb, fmt, forms, config: Config) -> None:
 
 
 def _identity_sheet(wb, fmt, identity: Identity, forms) -> None:
-    ws = _Checked(wb.add_worksheet(IDENTITY_SHEET))
-    ws.write_string(0, 0, "Поле", fmt.bold)
-    ws.write_string(0, 1, "Название", fmt.bold)
-    ws.write_string(0, 2, "Значение", fmt.bold)
-    for row, (name, label, value) in enumerate(identity.rows(), start=1):
-        ws.write_string(row, 0, name)
-        ws.write_string(row, 1, label)
-        ws.write_string(row, 2, value)
-    start = len(identity.rows()) + 2
-    for col, text in enumerate(("Форма", "Версия", "Лист")):
-        ws.write_string(start, col, text, fmt.bold)
-    for row, form in enumerate(forms, start=start + 1):
-        ws.write_string(row, 0, form.id)
-        ws.write_string(row, 1, str(form.version))
-        ws.write_string(row, 2, form.sheet)
-    ws.set_column(0, 2, 24)
-    ws.hide()
-    ws.protect()
+    ws = Checked(wb.add_worksheet(IDENTITY_SHEET))
+    write_sheet(wb, ws, identity.rows(), FORMS_HEADER,
+                [(form.id, form.version, form.sheet) for form in forms], fmt.bold)
 
 
 def _footer(config: Config) -> str:
@@ -407,7 +367,7 @@ def _comment(note: str) -> dict:
 
 def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config,
                 filling: Filling | None = None) -> None:
-    ws = _Checked(wb.add_worksheet(form.sheet))
+    ws = Checked(wb.add_worksheet(form.sheet))
     ws.write_string(0, 0, form.title, fmt.title)
     ws.write_string(1, 0, f"{config.school}, {config.year_label} учебный год. {respondent.label}",
                     fmt.subtitle)
@@ -418,14 +378,14 @@ def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config,
     if len(form.columns) > 1:
         ws.merge_range(2, 0, 2, len(form.columns) - 1, "", fmt.subtitle_wrap)
     ws.write_string(2, 0, description, fmt.subtitle_wrap)
-    ws.set_row(2, 15 * _lines(description, sum(widths)))
+    ws.set_row(2, LINE_PT * _lines(description, sum(widths)))
     most = 2
     for col, (column, width) in enumerate(zip(form.columns, widths, strict=True)):
         ws.set_column(col, col, width)
         lines = header_lines(column, width)
         most = max(most, len(lines))
         ws.write_string(HEADER_ROW, col, "\n".join(lines), fmt.header)
-    ws.set_row(HEADER_ROW, 15 * most)
+    ws.set_row(HEADER_ROW, LINE_PT * most)
     defaults = {"respondent_class": respondent.class_name, "respondent_name": respondent.name}
     count = filling.rows(form) if filling else form.row_count
     values = filling.values.get(form.id, {}) if filling else {}
@@ -461,18 +421,13 @@ def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config,
             if mark:
                 ws.write_comment(row, col, mark.note, _comment(mark.note))
         if lines > 1:
-            ws.set_row(row, 15 * lines)
+            ws.set_row(row, LINE_PT * lines)
     for col, column in enumerate(form.columns):
         if column.is_input:
             ws.data_validation(FIRST_DATA_ROW, col, last_row, col,
                                _validation(column, form, config))
     ws.freeze_panes(FIRST_DATA_ROW, 0)
-    ws.set_paper(A4)
-    if form.orientation == "landscape":
-        ws.set_landscape()
-    else:
-        ws.set_portrait()
-    ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=0.5, bottom=0.6)
+    a4_page(ws, form.orientation == "landscape")
     ws.repeat_rows(HEADER_ROW)
     ws.set_print_scale(print_scale(widths, form.orientation == "landscape"))
     ws.print_area(0, 0, last_row, len(form.columns) - 1)
@@ -483,7 +438,7 @@ def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config,
 
 
 def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None:
-    ws = _Checked(wb.add_worksheet(INSTRUCTIONS_SHEET))
+    ws = Checked(wb.add_worksheet(INSTRUCTIONS_SHEET))
     # Narrow enough for a portrait page at 90 % (see fit_scale).
     widths = (24, 16, 34, 34)
     for col, width in enumerate(widths):
@@ -495,7 +450,7 @@ def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None
         nonlocal row
         ws.merge_range(row, 0, row, len(widths) - 1, "", style)
         ws.write_string(row, 0, text, style)
-        ws.set_row(row, 15 * _lines(text, sum(widths)) + (4 if style is fmt.title else 0))
+        ws.set_row(row, LINE_PT * _lines(text, sum(widths)) + (4 if style is fmt.title else 0))
         row += 1
 
     line("Отчёт информационно-библиотечного центра", fmt.title)
@@ -530,12 +485,10 @@ def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None
                      column.hint)
             for col, text in enumerate(cells):
                 ws.write_string(row, col, text, fmt.table)
-            ws.set_row(row, 15 * max(_lines(t, w) for t, w in zip(cells, widths, strict=True)))
+            ws.set_row(row, LINE_PT * max(_lines(t, w) for t, w in zip(cells, widths, strict=True)))
             row += 1
         row += 1
-    ws.set_paper(A4)
-    ws.set_portrait()
-    ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=0.5, bottom=0.6)
+    a4_page(ws, landscape=False)
     ws.set_print_scale(print_scale(widths, False))
     ws.print_area(0, 0, max(row - 1, 0), len(widths) - 1)
     ws.set_footer(_footer(config), {"scale_with_doc": False})
@@ -547,7 +500,7 @@ def build(respondent: Respondent, config: Config, created: dt.datetime,
           filling: Filling | None = None) -> bytes:
     """The workbook of one respondent, as the bytes of an .xlsx file; with ``filling``, a copy
     of their returned workbook: the blank with their values in place and the problems marked
-    (see ``ibc_xls.review``)."""
+    (see ``ibc_xls.review.copies``)."""
     buffer = io.BytesIO()
     identity = Identity(
         template=respondent.role, template_version=template_version(respondent.forms),
@@ -557,7 +510,7 @@ def build(respondent: Respondent, config: Config, created: dt.datetime,
     raw = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                        "strings_to_urls": False, "strings_to_numbers": False,
                                        "default_format_properties": dict(DEFAULT_FONT)})
-    wb = _Checked(raw)
+    wb = Checked(raw)
     fmt = _Formats(raw, marked=filling is not None)
     wb.set_properties({
         "title": f"Отчёт ИБЦ: {respondent.label}", "subject": config.year_label,

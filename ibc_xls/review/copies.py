@@ -24,30 +24,28 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ibc_xls.cells import a1
-from ibc_xls.check import check_paths
-from ibc_xls.config import Config
-from ibc_xls.generate import (
-    A4,
+from ibc_xls.blanks.generate import (
     DEFAULT_FONT,
     ERROR_FILL,
     FONT,
     FONT_SIZE,
-    SIDE_MARGIN,
     WARNING_FILL,
-    Checked,
     Filling,
     Mark,
     build,
     print_scale,
     safe_file_name,
 )
-from ibc_xls.layout import FIRST_DATA_ROW, REVIEW_SHEET
+from ibc_xls.cells import a1
+from ibc_xls.checking.check import check_paths
+from ibc_xls.checking.results import FileResult
+from ibc_xls.forms.layout import FIRST_DATA_ROW, REVIEW_SHEET
+from ibc_xls.forms.spec import FormSpec
 from ibc_xls.output import write_atomic
 from ibc_xls.problems import IbcError, Problem, Severity
-from ibc_xls.respondents import ROLE_TITLES, Respondent, respondents
-from ibc_xls.results import FileResult
-from ibc_xls.spec import FormSpec
+from ibc_xls.settings.config import Config
+from ibc_xls.settings.respondents import ROLE_TITLES, Respondent, respondents
+from ibc_xls.sheets.xlsx import A4, SIDE_MARGIN, Checked
 
 COPY_SUFFIX = " (исправить)"
 SENDING_LIST = "Список на исправление.xlsx"

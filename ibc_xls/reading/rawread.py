@@ -2,7 +2,7 @@
 
 No normalisation happens here: values are what the file stores (cached values for formula
 cells), with their true position in the sheet. Reading an untrusted file can still crash the
-process (calamine is native code), so ``collect`` calls this through ``ibc_xls.isolate``.
+process (calamine is native code), so ``collect`` calls this through ``ibc_xls.reading.isolate``.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import python_calamine
 
-from ibc_xls.biff import BiffError, scan_xls
-from ibc_xls.files import read_bytes
 from ibc_xls.problems import IbcError
-from ibc_xls.sniff import Package, ReadLimits, ole_truncated, parse_xml, refuse, sniff
+from ibc_xls.reading.biff import BiffError, scan_xls
+from ibc_xls.reading.files import read_bytes
+from ibc_xls.reading.sniff import Package, ReadLimits, ole_truncated, parse_xml, refuse, sniff
 
 __all__ = ["RawSheet", "RawWorkbook", "ReadLimits", "read_raw"]
 

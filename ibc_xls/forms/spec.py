@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ibc_xls.problems import IbcError, Problem
-from ibc_xls.summaries import (
+from ibc_xls.forms.summaries import (
     DATA_SHEET_PREFIX,
     DATA_TABLE_PREFIX,
     REPORT_FIELDS,
@@ -24,7 +23,8 @@ from ibc_xls.summaries import (
     check_roles,
     parse_report,
 )
-from ibc_xls.tomlcheck import Checker, bad_value, read_toml
+from ibc_xls.forms.tomlcheck import Checker, bad_value, read_toml
+from ibc_xls.problems import IbcError, Problem
 
 TYPES = ("text", "integer", "decimal", "date", "choice", "class")
 ROW_MODES = ("fixed", "free")
@@ -49,9 +49,9 @@ SOFT_HYPHEN = "\u00ad"
 def _default_templates() -> Path:
     # Installed, the specs ship inside the package; in a source checkout they are the
     # repository's top-level templates/.
-    here = Path(__file__).resolve().parent
-    packaged = here / "templates"
-    return packaged if packaged.is_dir() else here.parent / "templates"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "templates"
+    return packaged if packaged.is_dir() else package.parent / "templates"
 
 
 DEFAULT_TEMPLATES = _default_templates()
@@ -73,7 +73,7 @@ class Column:
     hint: str = ""
     prefilled: bool = False
     default: str | None = None
-    role: str = ""  # what the column means to the report (see ibc_xls.summaries)
+    role: str = ""  # what the column means to the report (see ibc_xls.forms.summaries)
     meanings: tuple[tuple[str, tuple[str, ...]], ...] = ()  # meaning → its choice values
     header: str = ""  # the title with its hyphenation points (U+00AD), as the blank writes it
 
