@@ -117,12 +117,28 @@ def cli() -> None:
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".",
                 metavar="[ПАПКА]")
-def init(folder: Path) -> None:
+@click.option("--office", is_flag=True,
+              help="Создать рабочую папку управления образования (для ibc-xls rollup), "
+                   "а не школы.")
+def init(folder: Path, office: bool) -> None:
     """Создать рабочую папку школы ПАПКА (по умолчанию — текущую).
 
     В ней появятся файл настроек ibc-xls.toml с примером для МОУ «СОШ №4», шаблоны форм
-    и папки для бланков, сданных книг и отчётов. Уже существующие файлы не меняются.
+    и папки для бланков, сданных книг и отчётов. С --office — рабочая папка управления
+    образования: настройки ibc-xls-office.toml со списком школ и папки для полученных
+    отчётов и сводок. Уже существующие файлы не меняются.
     """
+    if office:
+        from ibc_xls.rollup.office import OFFICE_CONFIG_NAME, init_office
+
+        done = init_office(folder)
+        for path in done.created:
+            click.echo(f"Создано: {path}")
+        for path in done.kept:
+            click.echo(f"Уже есть, не изменено: {path}")
+        click.echo(f"Откройте {done.root / OFFICE_CONFIG_NAME}, впишите управление и школы, "
+                   "положите отчёты школ в папку «полученные» и выполните «ibc-xls rollup».")
+        return
     from ibc_xls.settings.workspace import init_workspace
 
     result = init_workspace(folder)
@@ -347,6 +363,68 @@ def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
     else:
         _print_collected(result, config.root)
     sys.exit(1 if strict and not result.report.valid else 0)
+
+
+@cli.command()
+@click.argument("folder", required=False, metavar="[ПАПКА]", default=".",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="СВОДКА.xlsx",
+              help="Куда записать сводку. По умолчанию — папка сводок из настроек.")
+@click.option("--period", metavar="ГГГГ-ММ",
+              help="Отчётный период: 2026-04 — отчёты за апрель 2026 (1 октября 2025 – "
+                   "31 марта 2026), 2026-10 — за октябрь. По умолчанию — последний период, "
+                   "за который есть отчёт.")
+@click.option("--all-periods", is_flag=True,
+              help="Учесть и отчёты прошлых периодов: листы «Динамика — …» покажут каждый "
+                   "показатель по школам и периодам.")
+@click.option("--strict", is_flag=True,
+              help="Код выхода 1, если есть ошибки (сводка всё равно пишется).")
+def rollup(folder: Path, output: Path | None, period: str | None, all_periods: bool,
+           strict: bool) -> None:
+    """Свести отчёты школ в одну сводку управления образования.
+
+    ПАПКА — рабочая папка управления (где лежит ibc-xls-office.toml, её делает
+    «ibc-xls init --office»), по умолчанию — текущая. Читаются все файлы папки
+    «полученные»: отчёт школы узнаётся по его паспорту, как бы файл ни назывался.
+    Код выхода: 0 — сводка записана, 1 — записана, но есть ошибки и указан --strict,
+    2 — сводку записать нельзя.
+    """
+    from ibc_xls.rollup.office import load_office
+    from ibc_xls.rollup.run import run_rollup
+
+    try:
+        done = run_rollup(load_office(folder), output=output, period=period,
+                          all_periods=all_periods)
+    except IbcError as exc:
+        _fail(exc)
+    _print_rolled(done)
+    sys.exit(1 if strict and done.rolled.errors else 0)
+
+
+def _print_rolled(done) -> None:
+    from ibc_xls.rollup.combine import STATUS_HISTORY, STATUS_USED
+
+    rolled = done.rolled
+    counted = len(rolled.counted)
+    click.echo(f"Период: {rolled.period_label or 'не определён (отчётов нет)'}.")
+    click.echo(f"Файлов в папке: {done.files}; отчёты сдали {len(rolled.used)} из "
+               f"{len(rolled.office.schools)} школ; учтено в итогах: {counted}.")
+    if rolled.missing:
+        names = "; ".join(s.short for s in rolled.missing)
+        click.echo(f"Не сдали отчёт ({len(rolled.missing)}): {names}.")
+    else:
+        click.echo("Отчёты сдали все школы.")
+    skipped = [row for row in rolled.files.frame.itertuples(index=False)
+               if row.Статус not in (STATUS_USED, STATUS_HISTORY)]
+    if skipped:
+        click.echo(f"Не учтено в сводке файлов: {len(skipped)}:")
+        for row in skipped:
+            click.echo(f"  {row.Файл} — {row.Статус}")
+    for problem in rolled.problem_list:
+        mark = "ошибка" if problem.severity.value == "error" else "замечание"
+        click.echo(f"  {mark}: {problem}")
+    click.echo(f"Сводка {'заменена' if done.replaced else 'записана'}: {done.output}")
 
 
 def _print_collected(result, root: Path) -> None:

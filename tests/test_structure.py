@@ -21,6 +21,7 @@ STAGES = [
     {"ibc_xls.checking"},
     {"ibc_xls.report"},
     {"ibc_xls.review"},
+    {"ibc_xls.rollup"},  # the education office combines the schools' reports
     {"ibc_xls.cli", "ibc_xls.cli_ru", "ibc_xls.__main__"},
 ]
 
@@ -102,6 +103,10 @@ NOT_YET_CATALOGUED = {
     "report/collect.py", "report/consolidate.py", "report/workbook.py", "settings/config.py",
     "settings/periods.py", "settings/respondents.py", "settings/workspace.py",
     "review/copies.py",
+    # rollup (issue 12) was written in parallel with the catalogue's rule: its text is still to
+    # move into the catalogue.
+    "rollup/combine.py", "rollup/office.py", "rollup/readreport.py", "rollup/run.py",
+    "rollup/workbook.py",
 }
 
 

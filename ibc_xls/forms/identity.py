@@ -20,6 +20,12 @@ HEADER = ("Поле", "Название", "Значение")
 FORMS_MARK = "Форма"
 FORMS_HEADER = (FORMS_MARK, "Версия", "Лист")
 REPORT_FORMS_HEADER = (*FORMS_HEADER, "Таблица")
+# A report's «Паспорт» also lists, between its fields and its forms (for ``ibc-xls rollup``),
+# its named tables and how its key figures are counted again, each under its header row.
+TABLES_HEADER = ("Таблица", "Лист", "Вид", "Диапазон", "Итог", "Порядок", "Мест", "Заголовки")
+CHECKS_HEADER = ("Показатель", "Форма", "Счёт", "Столбец", "Класс", "Отбор", "Таблица")
+HEADER_SEPARATOR = " | "  # between a table's headers, and between the values of a choice
+ORDER_SEPARATOR = "; "  # between sort keys; "-" before a header: more is better
 
 # (field, Russian label on the identity sheet); the order is the sheet's row order.
 FIELDS = (
@@ -34,9 +40,15 @@ FIELDS = (
 )
 
 
+# The version of the report's layout that ``ibc-xls rollup`` reads: its identity, the tables
+# listed on its «Паспорт» sheet and how they are laid out. Raise it when a change would make
+# an older rollup misread a report; rollup refuses a report of another version.
+REPORT_FORMAT = "1"
+
 # A report's identity fields, in the order of its «Паспорт» sheet.
 REPORT_FIELDS = (
     ("kind", "Вид книги"),
+    ("format", "Версия формата отчёта"),
     ("school", "Школа"),
     ("full_name", "Полное название"),
     ("academic_year", "Учебный год"),

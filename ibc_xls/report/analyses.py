@@ -31,6 +31,7 @@ SCORE_SUM = "Сумма баллов"
 BAND = "Группа классов"
 DATES = "Даты"
 COVERED = "Охвачена"
+OVERDUE = "Просрочено"
 
 
 @dataclass
@@ -298,3 +299,46 @@ def figure(spec: FormSpec, declared: Figure, frame: pd.DataFrame,
         plan = table[~table[column.title].isin(column.meaning("other"))] if len(table) else table
         return int((plan[found.summary.count_title] > 0).sum()), len(plan)
     raise ValueError(f"not a figure of counted rows: {declared.count}")
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    """How a key figure can be counted again from the report's own tables, so that a summary
+    of many schools' reports can tell a figure edited by hand from one the report computed.
+
+    ``count`` "rows", "people" or "sum": from the counted rows of the form's raw data table,
+    those whose ``where`` column holds one of the values: their number, the different people
+    in ``column`` (with ``class_column``), or the sum of ``column``. ``count`` "total": the
+    total row's ``column`` of the summary table ``table``."""
+
+    label: str
+    form: str
+    count: str
+    column: str = ""
+    class_column: str = ""
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    table: str = ""
+
+
+# A progress figure and the column of the summary by stage whose total must equal it.
+PROGRESS_TOTALS = {"measures": TOTAL, "overdue": OVERDUE}
+
+
+def figure_check(spec: FormSpec, declared: Figure) -> FigureCheck | None:
+    """How ``declared`` can be counted again from the report's tables (None: it cannot)."""
+    where = tuple((spec.role(role).title, spec.role(role).meaning(meaning))
+                  for role, meaning in declared.where)
+    if declared.count == "rows":
+        return FigureCheck(declared.label, spec.id, "rows", where=where)
+    if declared.count == "people":
+        school_class = spec.role("class").title if spec.has_role("class") else ""
+        return FigureCheck(declared.label, spec.id, "people", spec.role("person").title,
+                           school_class, where)
+    if declared.count == "sum":
+        return FigureCheck(declared.label, spec.id, "sum", spec.role(declared.of).title,
+                           where=where)
+    by_stage = [s.table for s in spec.summaries if s.kind == "progress" and s.by]
+    if declared.count in PROGRESS_TOTALS and by_stage:
+        return FigureCheck(declared.label, spec.id, "total", PROGRESS_TOTALS[declared.count],
+                           table=by_stage[0])
+    return None

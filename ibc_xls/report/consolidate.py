@@ -67,7 +67,20 @@ from ibc_xls.checking.results import (
 from ibc_xls.forms.spec import FormSpec
 from ibc_xls.forms.summaries import PROBLEMS_SHEET, Summary
 from ibc_xls.problems import Problem, Severity
-from ibc_xls.report.analyses import KINDS, NO, TOTAL, TOTAL_LABEL, YES, Shown, Table, charts, figure
+from ibc_xls.report.analyses import (
+    KINDS,
+    NO,
+    OVERDUE,
+    TOTAL,
+    TOTAL_LABEL,
+    YES,
+    FigureCheck,
+    Shown,
+    Table,
+    charts,
+    figure,
+    figure_check,
+)
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.periods import Period, academic_year_end
 from ibc_xls.settings.respondents import ROLE_TITLES, respondents
@@ -80,7 +93,6 @@ BLOCKING = frozenset({"wrong-school", "wrong-year"})
 DONE, IN_WORK = "done", "in_work"
 
 # Headers of computed columns; the report finds its highlights and charts by them.
-OVERDUE = "Просрочено"
 DUE_DATE = "Срок (дата)"
 NOTES = "Ошибки и замечания"
 NO_INFO = "Нет сведений"
@@ -133,6 +145,9 @@ class Consolidated:
     source_rows: Table  # rows read and counted per file and form
     reconciliation: Table
     data: dict[str, FormData]  # form id → every row read, in spec order
+    # How the declared key figures can be counted again from the report's tables (for the
+    # education office's summary, which flags a report whose figures were edited by hand).
+    checks: tuple[FigureCheck, ...] = ()
 
     def summary(self, table: str) -> Table:
         """A declared summary's table by its Excel table name."""
@@ -167,7 +182,7 @@ def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: 
     # Formatting a message costs microseconds: once per problem, for every table that shows it.
     messages = {id(p): p.message for f in files for p in f.problems}
     rows = _rows(files, by_id, taken, period.start, min(period.end, as_of), messages)
-    summaries, declared = _declared(specs, rows, period, as_of, year)
+    summaries, declared, checks = _declared(specs, rows, period, as_of, year)
     counts = {f.file: (f.errors, f.warnings) for f in files}
     submissions = _submissions(files, taken, rows, config, specs, counts, messages)
     parts = dict(
@@ -184,7 +199,8 @@ def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: 
         school=config.school, full_name=config.full_name, municipality=config.municipality,
         year_label=config.year_label, period=period, as_of=as_of, academic_year=year,
         generator=f"ibc-xls {__version__}", figures=figures,
-        data={s.id: _form_data(s, rows.get(s.id, [])) for s in specs}, **parts)
+        data={s.id: _form_data(s, rows.get(s.id, [])) for s in specs}, checks=tuple(checks),
+        **parts)
 
 
 # --- which files and rows count ----------------------------------------------------------------
@@ -635,12 +651,13 @@ _PROGRESS_COUNTS = {"measures": lambda m: True, "done": lambda m: m.done,
 
 def _declared(specs: list[FormSpec], rows: dict[str, list[_Row]], period: Period,
               as_of: dt.date, year: tuple[dt.date, dt.date],
-              ) -> tuple[list[Shown], list[tuple[str, object, str]]]:
+              ) -> tuple[list[Shown], list[tuple[str, object, str]], list[FigureCheck]]:
     """Every summary and key figure the forms declare, in the forms' order. A form's counted
     rows are made into a frame once for all of its summaries and figures, and let go before
     the next form's (all of them at once would hold every value of a big collect again)."""
     shown: list[Shown] = []
     figures: list[tuple[str, object, str]] = []
+    checks: list[FigureCheck] = []
     for spec in specs:
         if not spec.summaries and not spec.figures:
             continue
@@ -665,8 +682,10 @@ def _declared(specs: list[FormSpec], rows: dict[str, list[_Row]], period: Period
             if value is not None:
                 figures.append((declared.label, value[0],
                                 declared.note.replace("{count}", str(value[1]))))
+                if (check := figure_check(spec, declared)) is not None:
+                    checks.append(check)
         shown += mine
-    return shown, figures
+    return shown, figures, checks
 
 
 def _filled(text: str, period: Period, as_of: dt.date, year: tuple[dt.date, dt.date],

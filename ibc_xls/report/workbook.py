@@ -43,13 +43,19 @@ from xlsxwriter.utility import xl_col_to_name, xl_range
 from ibc_xls.checking.check import gc_paused
 from ibc_xls.checking.results import STATUS_TEXT
 from ibc_xls.forms.identity import (
+    CHECKS_HEADER,
+    HEADER,
+    HEADER_SEPARATOR,
     IDENTITY_SHEET,
+    ORDER_SEPARATOR,
     PROPERTY_PREFIX,
     REPORT_FIELDS,
+    REPORT_FORMAT,
     REPORT_FORMS_HEADER,
-    write_sheet,
+    TABLES_HEADER,
 )
 from ibc_xls.forms.summaries import (
+    DATA_TABLE_PREFIX,
     PROBLEMS_SHEET,
     RECONCILIATION_SHEET,
     SOURCE_ROWS_SHEET,
@@ -57,6 +63,7 @@ from ibc_xls.forms.summaries import (
     SUBMISSIONS_SHEET,
     TITLE_SHEET,
 )
+from ibc_xls.report.analyses import AVERAGE, SCORE_SUM, FigureCheck
 from ibc_xls.report.consolidate import (
     COUNTED,
     NO,
@@ -102,7 +109,8 @@ def contents(data: Consolidated) -> list[tuple[str, str]]:
 def identity(data: Consolidated, created: dt.datetime) -> dict[str, str]:
     """The report's identity: every field a string, dates in ISO form."""
     return {
-        "kind": REPORT_KIND, "school": data.school, "full_name": data.full_name,
+        "kind": REPORT_KIND, "format": REPORT_FORMAT, "school": data.school,
+        "full_name": data.full_name,
         "academic_year": data.year_label, "period_label": data.period.label,
         "period_start": data.period.start.isoformat(),
         "period_end": data.period.end.isoformat(), "as_of": data.as_of.isoformat(),
@@ -245,6 +253,22 @@ class _Bulk:
         return self.header_row + max(len(self.frame), 1) + self.total
 
 
+@dataclass(frozen=True)
+class Placed:
+    """Where a named table stands: its sheet, its zero-based header and last rows (the total
+    row included) and its headers; listed on the «Паспорт» sheet for ``ibc-xls rollup``."""
+
+    sheet: str
+    header_row: int
+    last_row: int
+    total: bool
+    headers: tuple[str, ...]
+
+    @property
+    def ref(self) -> str:
+        return xl_range(self.header_row, 0, self.last_row, len(self.headers) - 1)
+
+
 @dataclass
 class _Line:
     row: int
@@ -331,6 +355,8 @@ class _Sheet:
         self.ws.add_table(header_row, 0, last, len(columns) - 1, {
             "name": name, "columns": columns, "style": TABLE_STYLE,
             "total_row": table.total is not None})
+        self.book.placed[name] = Placed(self.name, header_row, last, table.total is not None,
+                                        tuple(map(str, frame.columns)))
         if repeat:
             self.repeat = header_row
         self.row = last + 2
@@ -374,6 +400,8 @@ class _Sheet:
             self.ws.conditional_format(header_row + 1, 0, last, len(columns) - 1, {
                 "type": "formula", "criteria": f"=OR({tests})", "format": fmt.mark})
         self.book.bulk.append(_Bulk(self.name, name, header_row, frame, widths, total))
+        self.book.placed[name] = Placed(self.name, header_row, self.book.bulk[-1].last_row,
+                                        total, tuple(map(str, frame.columns)))
         self.ws.freeze_panes(header_row + 1, 0)
         self.repeat = header_row
         self.row = last + total + 2
@@ -451,6 +479,7 @@ class _Book:
         self.wb = Checked(self.raw)
         self.fmt = _Formats(self.raw)
         self.bulk: list[_Bulk] = []
+        self.placed: dict[str, Placed] = {}
         school = data.school.replace("&", "&&")
         period = data.period.label.replace("&", "&&")
         self.footer = f"&L{school}, {period}&RСтр. &P из &N"
@@ -570,12 +599,37 @@ class _Book:
         return s
 
     def _identity_sheet(self) -> None:
+        """The hidden «Паспорт»: the identity, then the report's tables and how its key
+        figures are counted again (for ``ibc-xls rollup``), then the forms."""
+        ws = Checked(self.raw.add_worksheet(IDENTITY_SHEET))
+        bold = self.fmt.bold
         values = identity(self.data, self.created)
-        write_sheet(self.raw, Checked(self.raw.add_worksheet(IDENTITY_SHEET)),
-                    [(name, label, values[name]) for name, label in REPORT_FIELDS],
-                    REPORT_FORMS_HEADER,
-                    [(form.form_id, form.version, form.sheet, f"tbl_data_{form.form_id}")
-                     for form in self.data.data.values()], self.fmt.bold)
+        rows: list[tuple[tuple[str, ...], bool]] = [(HEADER, True)]
+        rows += [((name, label, values[name]), False) for name, label in REPORT_FIELDS]
+        for header, lines in ((TABLES_HEADER, self._table_rows()),
+                              (CHECKS_HEADER, [_check_row(c) for c in self.data.checks]),
+                              (REPORT_FORMS_HEADER, [(f.form_id, str(f.version), f.sheet,
+                                               f"tbl_data_{f.form_id}")
+                                              for f in self.data.data.values()])):
+            rows += [((), False), (header, True), *((line, False) for line in lines)]
+        for row, (cells, is_header) in enumerate(rows):
+            for col, text in enumerate(cells):
+                ws.write_string(row, col, text, bold if is_header else None)
+        ws.set_column(0, 3, 24)
+        ws.hide()
+        ws.protect()
+
+    def _table_rows(self) -> list[tuple[str, ...]]:
+        kinds = {s.summary.table: s for s in self.data.summaries}
+        rows = []
+        for name, placed in self.placed.items():
+            shown = kinds.get(name)
+            kind = shown.summary.kind if shown else "figures" if name == "tbl_key_figures" \
+                else "data" if name.startswith(DATA_TABLE_PREFIX) else ""
+            order, top = _ordering(shown) if shown else ("", "")
+            rows.append((name, placed.sheet, kind, placed.ref, "да" if placed.total else "нет",
+                         order, top, HEADER_SEPARATOR.join(placed.headers)))
+        return rows
 
     # -- charts --
 
@@ -614,6 +668,29 @@ class _Book:
             chart.set_y_axis(value_axis)
             chart.set_x_axis(category_axis)
         return chart.target
+
+
+
+
+def _ordering(shown: Shown) -> tuple[str, str]:
+    """How a ranked summary orders its rows (its sort keys) and how many places it shows."""
+    summary, columns = shown.summary, list(shown.table.frame.columns)
+    if summary.kind == "ranking":
+        keys = [f"-{AVERAGE}"] + ([summary.ratio_title] if summary.ratio else [])
+        return ORDER_SEPARATOR.join(keys), ""
+    if summary.kind == "top_per_band":
+        # The columns are the band, the place, the person, the class, the sum of the scores,
+        # then the tie-break.
+        keys = [f"-{SCORE_SUM}"] + ([f"-{columns[5]}"] if summary.then else [])
+        return ORDER_SEPARATOR.join(keys), str(summary.top)
+    return "", ""
+
+
+def _check_row(check: FigureCheck) -> tuple[str, ...]:
+    where = ORDER_SEPARATOR.join(f"{column}={HEADER_SEPARATOR.join(values)}"
+                                 for column, values in check.where)
+    return (check.label, check.form, check.count, check.column, check.class_column, where,
+            check.table)
 
 
 def _data_sheet_names(sheets: list[str]) -> list[str]:
