@@ -10,21 +10,15 @@ import click
 
 from ibc_xls import __version__, cli_ru
 from ibc_xls.problems import IbcError, visible
+from ibc_xls.text import Cli, Help
 
 cli_ru.install()
 
-FOLDER_HELP = "Рабочая папка школы (где лежит ibc-xls.toml). По умолчанию — текущая."
-STATUS_TEXT = {
-    "created": "создана",
-    "updated": "обновлена",
-    "unchanged": "без изменений",
-    "kept": "НЕ перезаписана: файл изменён после создания (возможно, уже заполнен)",
-}
 
 
 class _Command(click.Command):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("options_metavar", "[ПАРАМЕТРЫ]")
+        kwargs.setdefault("options_metavar", Help.OPTIONS)
         super().__init__(*args, **kwargs)
 
 
@@ -32,8 +26,8 @@ class _Group(click.Group):
     command_class = _Command
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("options_metavar", "[ПАРАМЕТРЫ]")
-        kwargs.setdefault("subcommand_metavar", "КОМАНДА [АРГУМЕНТЫ]...")
+        kwargs.setdefault("options_metavar", Help.OPTIONS)
+        kwargs.setdefault("subcommand_metavar", Help.SUBCOMMAND)
         super().__init__(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
@@ -75,33 +69,30 @@ def _say(text: str, err: bool = False) -> None:
 
 def _fail(exc: IbcError) -> None:
     for problem in exc.problems:
-        _say(f"Ошибка. {problem}", err=True)
+        _say(Cli.FAILED.format(problem=problem), err=True)
     sys.exit(2)
 
 
 folder_option = click.option(
     "-C", "--folder", type=click.Path(file_okay=False, path_type=Path), default=".",
-    metavar="ПАПКА", help=FOLDER_HELP)
+    metavar=Help.FOLDER, help=Help.FOLDER_HELP)
 settings_option = click.option(
     "-C", "--folder", type=click.Path(file_okay=False, path_type=Path), default=None,
-    metavar="ПАПКА",
-    help="Рабочая папка школы (где лежит ibc-xls.toml). По умолчанию — ближайшая папка с "
-         "ibc-xls.toml: первая из названных или текущая, либо выше неё.")
+    metavar=Help.FOLDER, help=Help.SETTINGS_FOLDER)
 sources_argument = click.argument(
-    "paths", nargs=-1, metavar="[ПАПКА или ФАЙЛ]...", type=click.Path(exists=True, path_type=Path))
+    "paths", nargs=-1, metavar=Help.SOURCES, type=click.Path(exists=True, path_type=Path))
 DATE = click.DateTime(formats=["%d.%m.%Y", "%Y-%m-%d"])
 
 
 def as_of_option(default_text: str):
     return click.option(
-        "--as-of", "as_of", type=DATE, metavar="ДД.ММ.ГГГГ",
-        help="Отчётная дата: на этот день оцениваются сроки дорожной карты и даты «в будущем», "
-             f"так что повторный запуск даёт те же цифры. По умолчанию — {default_text}.")
+        "--as-of", "as_of", type=DATE, metavar=Help.DATE,
+        help=Help.AS_OF.format(default=default_text))
 
 
 @click.group("ibc-xls", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", message="ibc-xls %(version)s",
-                      help="Показать версию и выйти.")
+                      help=Help.VERSION)
 def cli() -> None:
     """ibc-xls — отчётность информационно-библиотечного центра школы через обычные книги
     Excel.
@@ -116,10 +107,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".",
-                metavar="[ПАПКА]")
-@click.option("--office", is_flag=True,
-              help="Создать рабочую папку управления образования (для ibc-xls rollup), "
-                   "а не школы.")
+                metavar=Help.OPTIONAL_FOLDER)
+@click.option("--office", is_flag=True, help=Help.INIT_OFFICE)
 def init(folder: Path, office: bool) -> None:
     """Создать рабочую папку школы ПАПКА (по умолчанию — текущую).
 
@@ -133,30 +122,26 @@ def init(folder: Path, office: bool) -> None:
 
         done = init_office(folder)
         for path in done.created:
-            click.echo(f"Создано: {path}")
+            click.echo(Cli.CREATED.format(path=path))
         for path in done.kept:
-            click.echo(f"Уже есть, не изменено: {path}")
-        click.echo(f"Откройте {done.root / OFFICE_CONFIG_NAME}, впишите управление и школы, "
-                   "положите отчёты школ в папку «полученные» и выполните «ibc-xls rollup».")
+            click.echo(Cli.KEPT.format(path=path))
+        click.echo(Cli.INIT_OFFICE_NEXT.format(config=done.root / OFFICE_CONFIG_NAME))
         return
     from ibc_xls.settings.workspace import init_workspace
 
     result = init_workspace(folder)
     for path in result.created:
-        click.echo(f"Создано: {path}")
+        click.echo(Cli.CREATED.format(path=path))
     for path in result.kept:
-        click.echo(f"Уже есть, не изменено: {path}")
-    click.echo(f"Откройте {result.root / 'ibc-xls.toml'}, впишите свою школу, классы и "
-               "учителей, затем выполните «ibc-xls generate».")
-    click.echo(f"Тексты форм, списки и заголовки можно изменить в шаблонах в папке "
-               f"{result.templates}; название школы и региона они берут из ibc-xls.toml.")
+        click.echo(Cli.KEPT.format(path=path))
+    click.echo(Cli.INIT_NEXT.format(config=result.root / "ibc-xls.toml"))
+    click.echo(Cli.INIT_TEMPLATES.format(templates=result.templates))
 
 
 @cli.command()
 @folder_option
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
-              metavar="ПАПКА",
-              help="Куда записать бланки. По умолчанию — папка бланков из настроек.")
+              metavar=Help.FOLDER, help=Help.GENERATE_OUT)
 def generate(folder: Path, out: Path | None) -> None:
     """Сделать бланки: по одной книге Excel на каждого респондента.
 
@@ -171,23 +156,20 @@ def generate(folder: Path, out: Path | None) -> None:
     except IbcError as exc:
         _fail(exc)
     for o in outcomes:
-        click.echo(f"{o.path.name}: {STATUS_TEXT[o.status]}")
+        click.echo(Cli.BLANK_LINE.format(name=o.path.name, status=Cli.BLANK_STATUS[o.status]))
     written = sum(o.status in ("created", "updated") for o in outcomes)
     kept = sum(o.status == "kept" for o in outcomes)
     folder_out = outcomes[0].path.parent if outcomes else out
-    click.echo(f"Готово: книг {len(outcomes)}, записано {written}, в папке {folder_out}.")
+    click.echo(Cli.GENERATED.format(total=len(outcomes), written=written, folder=folder_out))
     if kept:
-        click.echo(f"Не перезаписано книг: {kept}. Если они пустые и их можно заменить, "
-                   "удалите их и запустите команду ещё раз.", err=True)
+        click.echo(Cli.NOT_OVERWRITTEN.format(kept=kept), err=True)
 
 
 @cli.command()
 @sources_argument
 @settings_option
-@as_of_option("сегодня, а если учебный год бланков уже закончился — его последний день "
-              "(31 августа)")
-@click.option("--json", "as_json", is_flag=True,
-              help="Вывести результат в формате JSON (для других программ).")
+@as_of_option(Help.AS_OF_VALIDATE)
+@click.option("--json", "as_json", is_flag=True, help=Help.JSON_RESULT)
 def validate(paths: tuple[Path, ...], folder: Path | None, as_of, as_json: bool) -> None:
     """Проверить сданные книги и показать, что в них не так.
 
@@ -219,12 +201,9 @@ def validate(paths: tuple[Path, ...], folder: Path | None, as_of, as_json: bool)
 @sources_argument
 @settings_option
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
-              metavar="ПАПКА",
-              help="Куда записать копии. По умолчанию — папка «на исправление» из настроек.")
-@as_of_option("как у validate: сегодня, а если учебный год бланков уже закончился — его "
-              "последний день")
-@click.option("--json", "as_json", is_flag=True,
-              help="Вывести результат в формате JSON (для других программ).")
+              metavar=Help.FOLDER, help=Help.REVIEW_OUT)
+@as_of_option(Help.AS_OF_REVIEW)
+@click.option("--json", "as_json", is_flag=True, help=Help.JSON_RESULT)
 def review(paths: tuple[Path, ...], folder: Path | None, out: Path | None, as_of,
            as_json: bool) -> None:
     """Сделать копии книг с отмеченными ошибками, чтобы вернуть их на исправление.
@@ -260,57 +239,51 @@ def _print_review(result) -> None:
     from ibc_xls.review.copies import STATUS_TEXT as REVIEW_STATUS
 
     if not result.entries:
-        click.echo("Книг для проверки не найдено.")
+        click.echo(Cli.NOTHING_TO_CHECK)
         return
     for e in result.entries:
-        counts = f"ошибок {e.errors}, замечаний {e.warnings}"
-        who = f" ({e.who})" if e.who else ""
+        counts = Cli.REVIEW_COUNTS.format(errors=e.errors, warnings=e.warnings)
+        who = Cli.REVIEW_WHO.format(who=e.who) if e.who else ""
+        status = REVIEW_STATUS.get(e.status)
         if e.status == "written":
-            click.echo(f"{e.copy.name}: {REVIEW_STATUS[e.status]}{who}; {counts}.")
+            click.echo(Cli.REVIEW_WRITTEN.format(copy=e.copy.name, status=status, who=who,
+                                                 counts=counts))
         elif e.status == "locked":
-            click.echo(f"{e.copy.name}: {REVIEW_STATUS[e.status]}{who}. {e.reason}", err=True)
+            click.echo(Cli.REVIEW_LOCKED.format(copy=e.copy.name, status=status, who=who,
+                                                reason=e.reason), err=True)
         elif e.status == "refused":
-            click.echo(f"{e.file}: {REVIEW_STATUS[e.status]}{who}. {e.reason} Свяжитесь с "
-                       "респондентом.")
+            click.echo(Cli.REVIEW_REFUSED.format(file=e.file, status=status, who=who,
+                                                 reason=e.reason))
         elif e.status == "replaced":
-            click.echo(f"{e.file}: {REVIEW_STATUS[e.status]} «{e.reason}».")
+            click.echo(Cli.REVIEW_REPLACED.format(file=e.file, status=status, reason=e.reason))
     done = [e for e in result.entries if e.status == "done"]
     written = result.count("written")
-    click.echo(f"Копий на исправление: {written} в папке {result.folder}.")
+    click.echo(Cli.REVIEW_COPIES.format(written=written, folder=result.folder))
     if done:
         names = "; ".join(e.who or e.file for e in done)
-        click.echo(f"Исправлять нечего ({len(done)}): {names}.")
+        click.echo(Cli.REVIEW_NOTHING.format(count=len(done), names=names))
     if result.count("locked"):
-        click.echo(f"Не записано копий: {result.count('locked')}: закройте их и запустите "
-                   "команду ещё раз.", err=True)
+        click.echo(Cli.REVIEW_NOT_WRITTEN.format(count=result.count("locked")), err=True)
     if result.count("refused"):
-        click.echo(f"Без копии: {result.count('refused')} — с этими респондентами нужно "
-                   "связаться.")
+        click.echo(Cli.REVIEW_NO_COPY.format(count=result.count("refused")))
     if result.sending_list is not None:
-        click.echo(f"Список для рассылки: {result.sending_list}")
+        click.echo(Cli.SENDING_LIST.format(path=result.sending_list))
     else:
-        click.echo(f"Список для рассылки не записан: {result.list_problem.message}", err=True)
+        click.echo(Cli.SENDING_LIST_FAILED.format(message=result.list_problem.message),
+                   err=True)
 
 
 @cli.command()
 @sources_argument
 @settings_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              metavar="ФАЙЛ.xlsx",
-              help="Куда записать отчёт. По умолчанию — папка отчётов из настроек. Сданную "
-                   "книгу, бланк, шаблон или файл настроек отчёт не заменит.")
-@click.option("--period", metavar="ГГГГ-ММ",
-              help="Отчётный период: 2026-04 — с 1 октября 2025 по 31 марта 2026, "
-                   "2026-10 — с 1 апреля по 30 сентября 2026. По умолчанию — ближайший отчёт.")
-@click.option("--from", "date_from", type=DATE, metavar="ДД.ММ.ГГГГ",
-              help="Начало своего периода (вместе с --to).")
-@click.option("--to", "date_to", type=DATE, metavar="ДД.ММ.ГГГГ",
-              help="Конец своего периода (вместе с --from).")
-@as_of_option("последний день периода, а если он ещё не наступил — сегодня")
-@click.option("--strict", is_flag=True,
-              help="Код выхода 1, если в книгах есть ошибки (отчёт всё равно пишется).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Вывести итог в формате JSON (для других программ).")
+              metavar=Help.REPORT_FILE, help=Help.COLLECT_OUTPUT)
+@click.option("--period", metavar=Help.PERIOD, help=Help.COLLECT_PERIOD)
+@click.option("--from", "date_from", type=DATE, metavar=Help.DATE, help=Help.FROM)
+@click.option("--to", "date_to", type=DATE, metavar=Help.DATE, help=Help.TO)
+@as_of_option(Help.AS_OF_COLLECT)
+@click.option("--strict", is_flag=True, help=Help.COLLECT_STRICT)
+@click.option("--json", "as_json", is_flag=True, help=Help.JSON_SUMMARY)
 def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
             period: str | None, date_from, date_to, as_of, strict: bool, as_json: bool) -> None:
     """Собрать сданные книги в сводный отчёт для управления образования.
@@ -329,9 +302,9 @@ def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
     from ibc_xls.settings.config import locate
 
     if (date_from is None) != (date_to is None):
-        raise click.UsageError("--from и --to указываются вместе.")
+        raise click.UsageError(Cli.FROM_TO_TOGETHER)
     if period and date_from:
-        raise click.UsageError("Укажите либо --period, либо --from и --to.")
+        raise click.UsageError(Cli.PERIOD_OR_DATES)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -339,7 +312,7 @@ def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
         if total <= 5 or as_json or not sys.stderr.isatty():
             return
         if bar is None:
-            bar = click.progressbar(length=total, label="Чтение книг", file=sys.stderr)
+            bar = click.progressbar(length=total, label=Cli.READING, file=sys.stderr)
             bar.__enter__()
         bar.update(1)
         if done == total:
@@ -366,20 +339,13 @@ def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
 
 
 @cli.command()
-@click.argument("folder", required=False, metavar="[ПАПКА]", default=".",
+@click.argument("folder", required=False, metavar=Help.OPTIONAL_FOLDER, default=".",
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              metavar="СВОДКА.xlsx",
-              help="Куда записать сводку. По умолчанию — папка сводок из настроек.")
-@click.option("--period", metavar="ГГГГ-ММ",
-              help="Отчётный период: 2026-04 — отчёты за апрель 2026 (1 октября 2025 – "
-                   "31 марта 2026), 2026-10 — за октябрь. По умолчанию — последний период, "
-                   "за который есть отчёт.")
-@click.option("--all-periods", is_flag=True,
-              help="Учесть и отчёты прошлых периодов: листы «Динамика — …» покажут каждый "
-                   "показатель по школам и периодам.")
-@click.option("--strict", is_flag=True,
-              help="Код выхода 1, если есть ошибки (сводка всё равно пишется).")
+              metavar=Help.ROLLUP_FILE, help=Help.ROLLUP_OUTPUT)
+@click.option("--period", metavar=Help.PERIOD, help=Help.ROLLUP_PERIOD)
+@click.option("--all-periods", is_flag=True, help=Help.ALL_PERIODS)
+@click.option("--strict", is_flag=True, help=Help.ROLLUP_STRICT)
 def rollup(folder: Path, output: Path | None, period: str | None, all_periods: bool,
            strict: bool) -> None:
     """Свести отчёты школ в одну сводку управления образования.
@@ -407,24 +373,24 @@ def _print_rolled(done) -> None:
 
     rolled = done.rolled
     counted = len(rolled.counted)
-    click.echo(f"Период: {rolled.period_label or 'не определён (отчётов нет)'}.")
-    click.echo(f"Файлов в папке: {done.files}; отчёты сдали {len(rolled.used)} из "
-               f"{len(rolled.office.schools)} школ; учтено в итогах: {counted}.")
+    click.echo(Cli.ROLLUP_PERIOD.format(label=rolled.period_label or Cli.ROLLUP_NO_PERIOD))
+    click.echo(Cli.ROLLUP_FILES.format(files=done.files, used=len(rolled.used),
+                                       schools=len(rolled.office.schools), counted=counted))
     if rolled.missing:
         names = "; ".join(s.short for s in rolled.missing)
-        click.echo(f"Не сдали отчёт ({len(rolled.missing)}): {names}.")
+        click.echo(Cli.ROLLUP_MISSING.format(count=len(rolled.missing), names=names))
     else:
-        click.echo("Отчёты сдали все школы.")
+        click.echo(Cli.ROLLUP_ALL_SENT)
     skipped = [row for row in rolled.files.frame.itertuples(index=False)
                if row.Статус not in (STATUS_USED, STATUS_HISTORY)]
     if skipped:
-        click.echo(f"Не учтено в сводке файлов: {len(skipped)}:")
+        click.echo(Cli.ROLLUP_SKIPPED.format(count=len(skipped)))
         for row in skipped:
-            click.echo(f"  {row.Файл} — {row.Статус}")
+            click.echo(Cli.ROLLUP_SKIPPED_FILE.format(file=row.Файл, status=row.Статус))
     for problem in rolled.problem_list:
-        mark = "ошибка" if problem.severity.value == "error" else "замечание"
-        click.echo(f"  {mark}: {problem}")
-    click.echo(f"Сводка {'заменена' if done.replaced else 'записана'}: {done.output}")
+        click.echo(Cli.PROBLEM_LINE.format(mark=_mark(problem), problem=problem))
+    written = Cli.ROLLUP_REPLACED if done.replaced else Cli.ROLLUP_WRITTEN
+    click.echo(written.format(path=done.output))
 
 
 def _print_collected(result, root: Path) -> None:
@@ -432,23 +398,26 @@ def _print_collected(result, root: Path) -> None:
     from ibc_xls.settings.respondents import ROLE_TITLES
 
     summary = result.report.to_json()["summary"]
-    _say(f"Период: {result.period.label} ({result.period.text}); отчётная дата "
-         f"{result.as_of:%d.%m.%Y}.")
+    _say(Cli.COLLECT_PERIOD.format(label=result.period.label, text=result.period.text,
+                                   as_of=result.as_of))
     sent = result.expected - len(result.missing)
-    replaced = f", заменено: {summary['replaced']}" if summary["replaced"] else ""
-    _say(f"Книг получено: {summary['files']}, от {sent} из {result.expected} "
-         f"респондентов; принято: {summary['accepted']}, с ошибками: "
-         f"{summary['with_errors']}, не принято: {summary['refused']}{replaced}.")
+    replaced = Cli.REPLACED_COUNT.format(count=summary["replaced"]) if summary["replaced"] else ""
+    _say(Cli.COLLECTED.format(files=summary["files"], sent=sent, expected=result.expected,
+                              accepted=summary["accepted"], with_errors=summary["with_errors"],
+                              refused=summary["refused"], replaced=replaced))
     if summary["errors"] or summary["warnings"]:
-        _say(f"Ошибок: {summary['errors']}, замечаний: {summary['warnings']} — список на "
-             f"листе «{PROBLEMS_SHEET}» отчёта; подробно: ibc-xls validate {_as_argument(root)}.")
+        _say(Cli.COLLECT_PROBLEMS.format(errors=summary["errors"], warnings=summary["warnings"],
+                                         sheet=PROBLEMS_SHEET, folder=_as_argument(root)))
     if result.missing:
-        names = "; ".join(f"{r.class_name} класс — {r.name}" if r.class_name
-                          else f"{ROLE_TITLES[r.role]} — {r.name}" for r in result.missing)
-        _say(f"Не сдали ({len(result.missing)}): {names}.")
+        names = "; ".join(
+            Cli.MISSING_CLASS.format(class_name=r.class_name, name=r.name) if r.class_name
+            else Cli.MISSING_ROLE.format(role=ROLE_TITLES[r.role], name=r.name)
+            for r in result.missing)
+        _say(Cli.MISSING.format(count=len(result.missing), names=names))
     else:
-        _say("Сдали все.")
-    _say(f"Отчёт {'заменён' if result.replaced else 'записан'}: {result.output}")
+        _say(Cli.ALL_SENT)
+    written = Cli.REPORT_REPLACED if result.replaced else Cli.REPORT_WRITTEN
+    _say(written.format(path=result.output))
 
 
 def _as_argument(folder: Path) -> str:
@@ -465,27 +434,34 @@ def _print_report(report) -> None:
     from ibc_xls.checking.results import STATUS_TEXT as FILE_STATUS
 
     if not report.files:
-        _say("Книг для проверки не найдено.")
+        _say(Cli.NOTHING_TO_CHECK)
         return
     for result in report.files:
         counts = []
         if result.errors:
-            counts.append(f"ошибок: {result.errors}")
+            counts.append(Cli.FILE_ERRORS.format(count=result.errors))
         if result.warnings:
-            counts.append(f"замечаний: {result.warnings}")
-        tail = f" ({', '.join(counts)})" if counts else ""
-        _say(f"{result.file} — {FILE_STATUS[result.status]}{tail}")
+            counts.append(Cli.FILE_WARNINGS.format(count=result.warnings))
+        tail = Cli.FILE_COUNTS.format(counts=", ".join(counts)) if counts else ""
+        _say(Cli.FILE_LINE.format(file=result.file, status=FILE_STATUS[result.status],
+                                  counts=tail))
         for problem in result.problems:
-            where = ", ".join(x for x in (problem.sheet and f"лист «{problem.sheet}»",
-                                          problem.cell and f"ячейка {problem.cell}") if x)
-            mark = "ошибка" if problem.severity.value == "error" else "замечание"
-            _say(f"  {mark}: {where + ': ' if where else ''}{problem.message}")
+            where = ", ".join(x for x in (
+                problem.sheet and Cli.ON_SHEET.format(sheet=problem.sheet),
+                problem.cell and Cli.IN_CELL.format(cell=problem.cell)) if x)
+            line = Cli.PROBLEM_AT if where else Cli.PROBLEM_NOWHERE
+            _say(line.format(mark=_mark(problem), where=where, message=problem.message))
     summary = report.to_json()["summary"]
-    replaced = f", заменено {summary['replaced']}" if summary["replaced"] else ""
-    _say(f"Итого: книг {summary['files']}, принято {summary['accepted']}, "
-         f"с ошибками {summary['with_errors']}, не принято {summary['refused']}"
-         f"{replaced}; ошибок {summary['errors']}, замечаний {summary['warnings']}. "
-         f"Отчётная дата: {report.as_of:%d.%m.%Y}.")
+    replaced = Cli.REPLACED_FILES.format(count=summary["replaced"]) if summary["replaced"] else ""
+    _say(Cli.CHECKED.format(files=summary["files"], accepted=summary["accepted"],
+                            with_errors=summary["with_errors"], refused=summary["refused"],
+                            replaced=replaced, errors=summary["errors"],
+                            warnings=summary["warnings"], as_of=report.as_of))
+
+
+def _mark(problem) -> str:
+    """«ошибка» or «замечание»: how a problem's line starts."""
+    return Cli.ERROR if problem.severity.value == "error" else Cli.WARNING
 
 
 def main() -> None:

@@ -1,0 +1,142 @@
+"""The catalogue of Russian text a user reads that is not a problem: the command line's lines
+and help, the report's captions and labels, the blanks' instructions.
+
+Problems (something wrong with the input, with a code) live in ``problems.CATALOGUE``; Click's
+own words in ``cli_ru``. Each entry here is a template with named fields, filled where the text
+is shown: ``Cli.REPORT_WRITTEN.format(path=...)``. Sections are classes, one per reader's
+place, so that a misspelt name fails at import rather than printing a wrong line.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType as Frozen
+
+
+class Help:
+    """``--help``: metavars, option help, the defaults' wording."""
+
+    OPTIONS = "[ПАРАМЕТРЫ]"
+    SUBCOMMAND = "КОМАНДА [АРГУМЕНТЫ]..."
+    FOLDER = "ПАПКА"
+    OPTIONAL_FOLDER = "[ПАПКА]"
+    SOURCES = "[ПАПКА или ФАЙЛ]..."
+    DATE = "ДД.ММ.ГГГГ"
+    PERIOD = "ГГГГ-ММ"
+    REPORT_FILE = "ФАЙЛ.xlsx"
+    ROLLUP_FILE = "СВОДКА.xlsx"
+    VERSION = "Показать версию и выйти."
+    FOLDER_HELP = "Рабочая папка школы (где лежит ibc-xls.toml). По умолчанию — текущая."
+    SETTINGS_FOLDER = ("Рабочая папка школы (где лежит ibc-xls.toml). По умолчанию — ближайшая "
+                       "папка с ibc-xls.toml: первая из названных или текущая, либо выше неё.")
+    AS_OF = ("Отчётная дата: на этот день оцениваются сроки дорожной карты и даты «в будущем», "
+             "так что повторный запуск даёт те же цифры. По умолчанию — {default}.")
+    AS_OF_VALIDATE = ("сегодня, а если учебный год бланков уже закончился — его последний день "
+                      "(31 августа)")
+    AS_OF_REVIEW = ("как у validate: сегодня, а если учебный год бланков уже закончился — его "
+                    "последний день")
+    AS_OF_COLLECT = "последний день периода, а если он ещё не наступил — сегодня"
+    JSON_RESULT = "Вывести результат в формате JSON (для других программ)."
+    JSON_SUMMARY = "Вывести итог в формате JSON (для других программ)."
+    INIT_OFFICE = ("Создать рабочую папку управления образования (для ibc-xls rollup), "
+                   "а не школы.")
+    GENERATE_OUT = "Куда записать бланки. По умолчанию — папка бланков из настроек."
+    REVIEW_OUT = "Куда записать копии. По умолчанию — папка «на исправление» из настроек."
+    COLLECT_OUTPUT = ("Куда записать отчёт. По умолчанию — папка отчётов из настроек. Сданную "
+                      "книгу, бланк, шаблон или файл настроек отчёт не заменит.")
+    COLLECT_PERIOD = ("Отчётный период: 2026-04 — с 1 октября 2025 по 31 марта 2026, "
+                      "2026-10 — с 1 апреля по 30 сентября 2026. По умолчанию — ближайший "
+                      "отчёт.")
+    FROM = "Начало своего периода (вместе с --to)."
+    TO = "Конец своего периода (вместе с --from)."
+    COLLECT_STRICT = "Код выхода 1, если в книгах есть ошибки (отчёт всё равно пишется)."
+    ROLLUP_OUTPUT = "Куда записать сводку. По умолчанию — папка сводок из настроек."
+    ROLLUP_PERIOD = ("Отчётный период: 2026-04 — отчёты за апрель 2026 (1 октября 2025 – "
+                     "31 марта 2026), 2026-10 — за октябрь. По умолчанию — последний период, "
+                     "за который есть отчёт.")
+    ALL_PERIODS = ("Учесть и отчёты прошлых периодов: листы «Динамика — …» покажут каждый "
+                   "показатель по школам и периодам.")
+    ROLLUP_STRICT = "Код выхода 1, если есть ошибки (сводка всё равно пишется)."
+
+
+class Cli:
+    """The lines the commands print."""
+
+    FAILED = "Ошибка. {problem}"
+    ERROR = "ошибка"
+    WARNING = "замечание"
+    PROBLEM_LINE = "  {mark}: {problem}"
+    # init
+    CREATED = "Создано: {path}"
+    KEPT = "Уже есть, не изменено: {path}"
+    INIT_OFFICE_NEXT = ("Откройте {config}, впишите управление и школы, положите отчёты школ в "
+                        "папку «полученные» и выполните «ibc-xls rollup».")
+    INIT_NEXT = ("Откройте {config}, впишите свою школу, классы и учителей, затем выполните "
+                 "«ibc-xls generate».")
+    INIT_TEMPLATES = ("Тексты форм, списки и заголовки можно изменить в шаблонах в папке "
+                      "{templates}; название школы и региона они берут из ibc-xls.toml.")
+    # generate
+    BLANK_LINE = "{name}: {status}"
+    BLANK_STATUS = Frozen({
+        "created": "создана",
+        "updated": "обновлена",
+        "unchanged": "без изменений",
+        "kept": "НЕ перезаписана: файл изменён после создания (возможно, уже заполнен)",
+    })
+    GENERATED = "Готово: книг {total}, записано {written}, в папке {folder}."
+    NOT_OVERWRITTEN = ("Не перезаписано книг: {kept}. Если они пустые и их можно заменить, "
+                       "удалите их и запустите команду ещё раз.")
+    # validate
+    NOTHING_TO_CHECK = "Книг для проверки не найдено."
+    FILE_ERRORS = "ошибок: {count}"
+    FILE_WARNINGS = "замечаний: {count}"
+    FILE_LINE = "{file} — {status}{counts}"
+    FILE_COUNTS = " ({counts})"
+    ON_SHEET = "лист «{sheet}»"
+    IN_CELL = "ячейка {cell}"
+    PROBLEM_AT = "  {mark}: {where}: {message}"
+    PROBLEM_NOWHERE = "  {mark}: {message}"
+    REPLACED_FILES = ", заменено {count}"
+    CHECKED = ("Итого: книг {files}, принято {accepted}, с ошибками {with_errors}, "
+               "не принято {refused}{replaced}; ошибок {errors}, замечаний {warnings}. "
+               "Отчётная дата: {as_of:%d.%m.%Y}.")
+    # review
+    REVIEW_COUNTS = "ошибок {errors}, замечаний {warnings}"
+    REVIEW_WHO = " ({who})"
+    REVIEW_WRITTEN = "{copy}: {status}{who}; {counts}."
+    REVIEW_LOCKED = "{copy}: {status}{who}. {reason}"
+    REVIEW_REFUSED = "{file}: {status}{who}. {reason} Свяжитесь с респондентом."
+    REVIEW_REPLACED = "{file}: {status} «{reason}»."
+    REVIEW_COPIES = "Копий на исправление: {written} в папке {folder}."
+    REVIEW_NOTHING = "Исправлять нечего ({count}): {names}."
+    REVIEW_NOT_WRITTEN = ("Не записано копий: {count}: закройте их и запустите команду "
+                          "ещё раз.")
+    REVIEW_NO_COPY = "Без копии: {count} — с этими респондентами нужно связаться."
+    SENDING_LIST = "Список для рассылки: {path}"
+    SENDING_LIST_FAILED = "Список для рассылки не записан: {message}"
+    # collect
+    FROM_TO_TOGETHER = "--from и --to указываются вместе."
+    PERIOD_OR_DATES = "Укажите либо --period, либо --from и --to."
+    READING = "Чтение книг"
+    COLLECT_PERIOD = "Период: {label} ({text}); отчётная дата {as_of:%d.%m.%Y}."
+    REPLACED_COUNT = ", заменено: {count}"
+    COLLECTED = ("Книг получено: {files}, от {sent} из {expected} респондентов; принято: "
+                 "{accepted}, с ошибками: {with_errors}, не принято: {refused}{replaced}.")
+    COLLECT_PROBLEMS = ("Ошибок: {errors}, замечаний: {warnings} — список на листе «{sheet}» "
+                        "отчёта; подробно: ibc-xls validate {folder}.")
+    MISSING_CLASS = "{class_name} класс — {name}"
+    MISSING_ROLE = "{role} — {name}"
+    MISSING = "Не сдали ({count}): {names}."
+    ALL_SENT = "Сдали все."
+    REPORT_WRITTEN = "Отчёт записан: {path}"
+    REPORT_REPLACED = "Отчёт заменён: {path}"
+    # rollup
+    ROLLUP_PERIOD = "Период: {label}."
+    ROLLUP_NO_PERIOD = "не определён (отчётов нет)"
+    ROLLUP_FILES = ("Файлов в папке: {files}; отчёты сдали {used} из {schools} школ; учтено в "
+                    "итогах: {counted}.")
+    ROLLUP_MISSING = "Не сдали отчёт ({count}): {names}."
+    ROLLUP_ALL_SENT = "Отчёты сдали все школы."
+    ROLLUP_SKIPPED = "Не учтено в сводке файлов: {count}:"
+    ROLLUP_SKIPPED_FILE = "  {file} — {status}"
+    ROLLUP_WRITTEN = "Сводка записана: {path}"
+    ROLLUP_REPLACED = "Сводка заменена: {path}"
