@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ibc_xls.cells import a1
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -526,10 +528,18 @@ class Problem:
     code: str
     file: str = ""
     sheet: str = ""
-    cell: str = ""
+    cell: str = ""  # the A1 text people read; derived from (row, col) when those are given
     field: str = ""
     value: object = None
     params: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
+    # The cell's position as a value, zero-based, for code that needs the row or the column
+    # (None for a problem about a whole sheet, a file, or a settings key).
+    row: int | None = dataclasses.field(default=None, compare=False)
+    col: int | None = dataclasses.field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.row is not None and not self.cell:
+            object.__setattr__(self, "cell", a1(self.row, self.col))
 
     @property
     def kind(self) -> Kind:

@@ -615,7 +615,7 @@ def _diary(pupil: str, score: int) -> dict:
 
 
 def test_a_duplicate_against_a_superseded_workbook_does_not_block_the_newer_one(config):
-    duplicate = Problem("duplicate-entry", file="сданные/b.xlsx", sheet=DIARIES, cell="A5",
+    duplicate = Problem("duplicate-entry", file="сданные/b.xlsx", sheet=DIARIES, row=4, col=0,
                         field="pupil", params={"shown": "x", "other": "сданные/a.xlsx",
                                                "sheet": DIARIES, "row": 5})
     report = Report([_file("a.xlsx", "class_5А", 100.0, [_diary("Иванов", 3)]),
@@ -627,6 +627,21 @@ def test_a_duplicate_against_a_superseded_workbook_does_not_block_the_newer_one(
     assert list(frame["Учтено"]) == ["нет", "да"]
     assert list(frame["Почему не учтено"]) == [WHY_SUPERSEDED, ""]
     assert records(result.summary("tbl_diaries_top"))[0]["Сумма баллов"] == 16
+
+
+def test_a_problem_finds_its_row_by_its_position_not_by_its_text(config):
+    # The position is a value: row 4, column 1 (zero-based) is B5, and it is the record of
+    # row 5 that the error keeps out; a problem with no position (a whole sheet) blocks no row.
+    bad = Problem("cell-error", file="сданные/a.xlsx", sheet=DIARIES, row=4, col=1,
+                  field="class", params={"title": "Класс"})
+    assert bad.cell == "B5"
+    sheet_wide = Problem("missing-header", file="сданные/a.xlsx", sheet=DIARIES)
+    report = Report([_file("a.xlsx", "class_5А", 100.0,
+                           [_diary("Иванов", 3), _diary("Петров", 4)], [bad, sheet_wide])])
+    result = consolidate(report, config, config.specs(), PERIOD, TODAY)
+    frame = result.data["diaries"].table.frame
+    assert list(frame["Учтено"]) == ["нет", "да"]
+    assert list(frame["Почему не учтено"]) == [WHY_ERRORS, ""]
 
 
 def test_no_files_at_all(config):

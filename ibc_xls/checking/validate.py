@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ibc_xls.cells import a1
 from ibc_xls.checking.results import FileResult, FormResult, Record, saved_order
 from ibc_xls.forms.spec import Column, FormSpec, Rule, date_bound
 from ibc_xls.normalize import (
@@ -309,7 +308,7 @@ def validate_form(read: FormRead, file: str, ctx: Context,
                      inputs[0])
         problems.append(Problem(
             "plan-rows-empty", file=file, sheet=read.sheet,
-            cell=a1(untouched[0][1], read.columns[first]), field=first,
+            row=untouched[0][1], col=read.columns[first], field=first,
             params={"parts": ", ".join(p for p, _ in untouched), "count": len(untouched)}))
     for part in fixed:
         if part not in present_parts:
@@ -328,7 +327,7 @@ class _Adder:
     def __call__(self, code: str, key: str, value: object = None, **params) -> None:
         self.into.append(Problem(
             code, file=self.file, sheet=self.read.sheet,
-            cell=a1(self.row, self.read.columns[key]), field=key, value=value,
+            row=self.row, col=self.read.columns[key], field=key, value=value,
             params={"title": self.read.form.column(key).title, **params}))
 
 
@@ -444,6 +443,6 @@ def check_across(results: list[FileResult]) -> None:
                     shown = " / ".join(str(rows[row].get(k)) for k in fields)
                     r.problems.append(Problem(
                         "duplicate-entry", file=r.file, sheet=form_result.sheet,
-                        cell=a1(row - 1, form_result.columns[fields[0]]), field=fields[0],
+                        row=row - 1, col=form_result.columns[fields[0]], field=fields[0],
                         value=shown, params={"shown": shown, "other": where[0].file,
                                              "sheet": where[1].sheet, "row": where[2]}))

@@ -156,16 +156,16 @@ def read_form(raw, file: str, form: FormSpec, sheet_name: str, problems: list) -
         problems.append(Problem("missing-header", file=file, sheet=sheet.name))
         return None
     for col, text in extras:
-        problems.append(Problem("extra-column", file=file, sheet=sheet.name, cell=a1(header, col),
+        problems.append(Problem("extra-column", file=file, sheet=sheet.name, row=header, col=col,
                                 value=text))
     for key, col in _cleared_headers(sheet, form, header, columns):
         columns[key] = col
         problems.append(Problem("header-cleared", file=file, sheet=sheet.name,
-                                cell=a1(header, col), field=key,
+                                row=header, col=col, field=key,
                                 params={"title": form.column(key).title}))
     for col, first in _unnamed_data(sheet, header, {*columns.values(), *(c for c, _ in extras)}):
         problems.append(Problem("unnamed-column", file=file, sheet=sheet.name,
-                                cell=a1(header, col), params={"first": first}))
+                                row=header, col=col, params={"first": first}))
     for column in form.columns:
         if column.key not in columns and (column.required or column.prefilled):
             problems.append(Problem("missing-column", file=file, sheet=sheet.name,

@@ -109,7 +109,6 @@ WHY_SUPERSEDED = "учтена более поздняя книга этого �
 WHY_ERRORS = "ошибки в строке"
 WHY_PERIOD = "вне периода отчёта"
 
-_COLUMN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ONE_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})")
 
@@ -224,10 +223,8 @@ def _row_problems(f: FileResult) -> dict[tuple[str, int], list[Problem]]:
     """(sheet, 1-based row) → the problems pointing at a cell of that row."""
     found: dict[tuple[str, int], list[Problem]] = defaultdict(list)
     for p in f.problems:
-        if p.cell and p.sheet:
-            row = p.cell.lstrip(_COLUMN_LETTERS)
-            if row.isdigit():
-                found[(p.sheet, int(row))].append(p)
+        if p.row is not None and p.sheet:
+            found[(p.sheet, p.row + 1)].append(p)
     return found
 
 
