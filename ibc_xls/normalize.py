@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 
 # Latin letters that look like Cyrillic class letters, as people type them on an English layout.
+# ё is compared as е wherever names and choices are matched.
+YO, YE = "ё", "е"
 _LATIN_TO_CYRILLIC = str.maketrans("ABCEHKMOPTXYabcehkmoptxy", "АВСЕНКМОРТХУавсенкмортху")
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u2009\u202f\u3000]+")
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\u00ad]")

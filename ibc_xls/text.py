@@ -140,3 +140,29 @@ class Cli:
     ROLLUP_SKIPPED_FILE = "  {file} — {status}"
     ROLLUP_WRITTEN = "Сводка записана: {path}"
     ROLLUP_REPLACED = "Сводка заменена: {path}"
+
+
+class Checked:
+    """What became of a returned workbook (the word agrees with «книга»)."""
+
+    FILE_STATUS = Frozen({"ok": "принята", "warnings": "принята, есть замечания",
+                          "errors": "есть ошибки", "refused": "не принята",
+                          "replaced": "заменена"})
+
+
+class Report:
+    """The consolidated report's headers and labels; the report finds its highlights and
+    charts by the computed columns' headers."""
+
+    YES = "да"
+    NO = "нет"
+    TOTAL = "Всего"
+    TOTAL_LABEL = "Итого"
+    RANK = "Место"
+    AVERAGE = "Средний балл"
+    SCORE_SUM = "Сумма баллов"
+    BAND = "Группа классов"
+    DATES = "Даты"
+    COVERED = "Охвачена"
+    OVERDUE = "Просрочено"
+    COLUMN_TOTAL = "{title} (всего)"

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ibc_xls.problems import Problem, Severity
+from ibc_xls.text import Checked
 
 
 class Record:
@@ -162,15 +163,14 @@ class FileResult:
                 for form_id, f in self.forms.items()}
 
 
-# What became of a workbook (the word agrees with «книга»).
 def saved_order(f: FileResult) -> tuple[float, float, str]:
     """How copies of one respondent's workbook are ordered, oldest first: by when the book
     says it was saved, then by the file's time, then by name."""
     return (f.saved or f.modified, f.modified, f.file)
 
 
-STATUS_TEXT = {"ok": "принята", "warnings": "принята, есть замечания",
-               "errors": "есть ошибки", "refused": "не принята", "replaced": "заменена"}
+# What became of a workbook, as the CLI and the report say it.
+STATUS_TEXT = Checked.FILE_STATUS
 
 
 def problem_json(p: Problem) -> dict:

@@ -20,18 +20,20 @@ import pandas as pd
 
 from ibc_xls.forms.spec import FormSpec
 from ibc_xls.forms.summaries import Figure, Summary
+from ibc_xls.normalize import YE, YO
+from ibc_xls.text import Report
 
 # Headers of computed columns; the report finds its highlights and charts by them.
-YES, NO = "да", "нет"
-TOTAL = "Всего"
-TOTAL_LABEL = "Итого"
-RANK = "Место"
-AVERAGE = "Средний балл"
-SCORE_SUM = "Сумма баллов"
-BAND = "Группа классов"
-DATES = "Даты"
-COVERED = "Охвачена"
-OVERDUE = "Просрочено"
+YES, NO = Report.YES, Report.NO
+TOTAL = Report.TOTAL
+TOTAL_LABEL = Report.TOTAL_LABEL
+RANK = Report.RANK
+AVERAGE = Report.AVERAGE
+SCORE_SUM = Report.SCORE_SUM
+BAND = Report.BAND
+DATES = Report.DATES
+COVERED = Report.COVERED
+OVERDUE = Report.OVERDUE
 
 
 @dataclass
@@ -176,7 +178,7 @@ def ranking(spec: FormSpec, summary: Summary, frame: pd.DataFrame) -> Shown:
     table.insert(0, RANK, rank(table, order, ascending))
     table = table.sort_values([RANK, by.key], kind="stable").reset_index(drop=True)
     names = {by.key: by.title, "_rows": summary.count_title, "_ratio": summary.ratio_title,
-             **{k: f"{spec.column(k).title} (всего)" for k in totals},
+             **{k: Report.COLUMN_TOTAL.format(title=spec.column(k).title) for k in totals},
              **{k: spec.column(k).title for k in scores}}
     table = table.rename(columns=names).astype({RANK: "int64", summary.count_title: "int64"})
     widths = {by.title: 9, AVERAGE: 11} | ({summary.ratio_title: 16} if ratio else {})
@@ -267,7 +269,7 @@ def _people(spec: FormSpec, frame: pd.DataFrame) -> int:
     """How many different people (name, and class where the form has one) a frame names,
     case and ё aside."""
     names = frame[spec.role("person").key].astype(str).str.casefold() \
-        .str.replace("ё", "е", regex=False).tolist()
+        .str.replace(YO, YE, regex=False).tolist()
     if not spec.has_role("class"):
         return len(set(names))
     classes = frame[spec.role("class").key].astype(str).tolist()
