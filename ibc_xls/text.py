@@ -166,3 +166,24 @@ class Report:
     COVERED = "Охвачена"
     OVERDUE = "Просрочено"
     COLUMN_TOTAL = "{title} (всего)"
+
+
+class Rules:
+    """Parts of the checks' messages: a column's bounds, a form rule's own wording, where a
+    blank's passport disagrees (each the «what» of ``identity-mismatch``)."""
+
+    DATES_BETWEEN = "с {lo} по {hi}"
+    NUMBERS_BETWEEN = "от {lo} до {hi}"
+    DATE_FROM = "не раньше {lo}"
+    NUMBER_FROM = "не меньше {lo}"
+    DATE_TO = "не позже {hi}"
+    NUMBER_TO = "не больше {hi}"
+    TITLE = "«{title}»"
+    LE = "{left} больше, чем «{right}». Проверьте значения."
+    REQUIRED_IF = "При «{field}» = «{equals}» нужно заполнить: {then}."
+    UNIQUE = "Такая строка уже есть. Удалите повтор."
+    ID_CLASS = "код респондента «{rid}», а класс «{class_name}»"
+    ID_ROLE = "код респондента «{rid}», а вид бланка «{role}»"
+    ID_ROLE_CLASS = "код респондента «{rid}» ({title}), а класс «{class_name}»"
+    CLASS_TEACHER = "{class_name} класс"
+    ID_NAME = "в бланке респондент «{name}», а в настройках ({who}) — «{expected}»"

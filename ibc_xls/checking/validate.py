@@ -26,6 +26,7 @@ from ibc_xls.normalize import (
 from ibc_xls.problems import Problem, Severity
 from ibc_xls.reading.read import FormRead, WorkbookRead
 from ibc_xls.settings.respondents import ROLE_TITLES, expected_identities
+from ibc_xls.text import Rules
 
 
 @dataclass(frozen=True)
@@ -89,14 +90,16 @@ class _Field:
 
     def bounds(self) -> str:
         fmt = _d if self.column.type == "date" else _n
-        if self.lo is not None and self.hi is not None:
-            word = "с {} по {}" if self.column.type == "date" else "от {} до {}"
-            return word.format(fmt(self.lo), fmt(self.hi))
-        if self.lo is not None:
-            return f"не раньше {fmt(self.lo)}" if self.column.type == "date" else \
-                f"не меньше {fmt(self.lo)}"
-        return f"не позже {fmt(self.hi)}" if self.column.type == "date" else \
-            f"не больше {fmt(self.hi)}"
+        dates = self.column.type == "date"
+        lo = None if self.lo is None else fmt(self.lo)
+        hi = None if self.hi is None else fmt(self.hi)
+        if lo is not None and hi is not None:
+            word = Rules.DATES_BETWEEN if dates else Rules.NUMBERS_BETWEEN
+        elif lo is not None:
+            word = Rules.DATE_FROM if dates else Rules.NUMBER_FROM
+        else:
+            word = Rules.DATE_TO if dates else Rules.NUMBER_TO
+        return word.format(lo=lo, hi=hi)
 
     def _text(self, value: object):
         text = clean_text(value) if type(value) is str else to_text(value)
@@ -154,12 +157,14 @@ def _rule_text(rule: Rule, form: FormSpec, missing: list[str] | None = None) -> 
     if rule.message:
         return rule.message
     if rule.kind == "le":
-        left = " + ".join(f"«{form.column(k).title}»" for k in rule.left)
-        return f"{left} больше, чем «{form.column(rule.right).title}». Проверьте значения."
+        left = " + ".join(Rules.TITLE.format(title=form.column(k).title) for k in rule.left)
+        return Rules.LE.format(left=left, right=form.column(rule.right).title)
     if rule.kind == "required_if":
-        return (f"При «{form.column(rule.field).title}» = «{rule.equals}» нужно заполнить: "
-                + ", ".join(f"«{form.column(k).title}»" for k in missing or rule.then) + ".")
-    return "Такая строка уже есть. Удалите повтор."
+        then = ", ".join(Rules.TITLE.format(title=form.column(k).title)
+                         for k in missing or rule.then)
+        return Rules.REQUIRED_IF.format(field=form.column(rule.field).title, equals=rule.equals,
+                                        then=then)
+    return Rules.UNIQUE
 
 
 def unique_key(fields: tuple[str, ...], values: dict | Record) -> tuple | None:
@@ -348,18 +353,20 @@ def _identity_mismatches(ident: dict[str, str], ctx: Context) -> list[str]:
     found = []
     if rid.startswith("class_"):
         if not _same(class_, rid.removeprefix("class_")):
-            found.append(f"код респондента «{rid}», а класс «{class_}»")
+            found.append(Rules.ID_CLASS.format(rid=rid, class_name=class_))
         if role != "class_teacher":
-            found.append(f"код респондента «{rid}», а вид бланка «{role}»")
+            found.append(Rules.ID_ROLE.format(rid=rid, role=role))
     elif rid in ROLE_TITLES:
         if class_:
-            found.append(f"код респондента «{rid}» ({ROLE_TITLES[rid]}), а класс «{class_}»")
+            found.append(Rules.ID_ROLE_CLASS.format(rid=rid, title=ROLE_TITLES[rid],
+                                                    class_name=class_))
         if role != rid:
-            found.append(f"код респондента «{rid}», а вид бланка «{role}»")
+            found.append(Rules.ID_ROLE.format(rid=rid, role=role))
     person = ctx.people.get(rid)
     if person is not None and not _same(name, person[1]):
-        who = f"{person[2]} класс" if person[2] else ROLE_TITLES.get(person[0], person[0])
-        found.append(f"в бланке респондент «{name}», а в настройках ({who}) — «{person[1]}»")
+        who = Rules.CLASS_TEACHER.format(class_name=person[2]) if person[2] \
+            else ROLE_TITLES.get(person[0], person[0])
+        found.append(Rules.ID_NAME.format(name=name, who=who, expected=person[1]))
     return found
 
 
