@@ -166,6 +166,10 @@ class Report:
     COVERED = "Охвачена"
     OVERDUE = "Просрочено"
     COLUMN_TOTAL = "{title} (всего)"
+    STATUS = "Статус"
+    SEVERITY = "Важность"
+    ERROR = "ошибка"
+    WARNING = "замечание"
 
 
 class Rules:
@@ -187,3 +191,47 @@ class Rules:
     ID_ROLE_CLASS = "код респондента «{rid}» ({title}), а класс «{class_name}»"
     CLASS_TEACHER = "{class_name} класс"
     ID_NAME = "в бланке респондент «{name}», а в настройках ({who}) — «{expected}»"
+
+
+class ReportBook:
+    """The consolidated report workbook's own text: properties, the title sheet, the sheets'
+    titles and notes, the contents' descriptions."""
+
+    FOOTER = "&L{school}, {period}&RСтр. &P из &N"
+    PROPERTY_TITLE = "Отчёт ИБЦ: {school}, {period}"
+    PROPERTY_SUBJECT = "{period_text}, {year} учебный год"
+    PROPERTY_COMMENTS = "Сводный отчёт информационно-библиотечного центра. Создано ibc-xls."
+    TITLE = "Отчёт информационно-библиотечного центра"
+    FOR = "Для: {municipality}"
+    YEAR = "Учебный год: {year}"
+    PERIOD = "Период: {label} ({text})"
+    AS_OF = "Отчётная дата: {as_of:%d.%m.%Y}"
+    CREATED = "Дата составления: {created:%d.%m.%Y}"
+    AS_OF_NOTE = ("Сроки, статусы и даты оценены по состоянию на отчётную дату: тот же отчёт, "
+                  "собранный позже, даст те же цифры.")
+    KEY_FIGURES = "Основные показатели"
+    CONTENTS = "Содержание"
+    DATA_SHEETS_NOTE = "Листы «Данные — …»: все прочитанные строки каждой формы, учтённые и нет."
+    # What each of the report's own sheets shows, in the contents.
+    ABOUT_TITLE = "школа, период, основные показатели"
+    ABOUT_SUBMISSIONS = "кто сдал книги, кто нет"
+    ABOUT_PROBLEMS = "все ошибки и замечания: файл, лист, ячейка"
+    ABOUT_RECONCILIATION = "прочитано = учтено + не учтено, по формам"
+    ABOUT_SOURCES = "прочитанные файлы, контрольные суммы"
+    ABOUT_SOURCE_ROWS = "сколько строк каждой формы прочитано и учтено в каждой книге"
+    SUBMISSIONS = "Кто сдал книги"
+    SUBMISSIONS_NOTE = ("«есть ошибки»: строки с ошибками не учтены, остальные учтены; «не "
+                        "принята»: из книги ничего не взято; «заменена»: респондент сдал книгу "
+                        "ещё раз, учтена сохранённая позже.")
+    PROBLEMS = "Ошибки и замечания по книгам"
+    RECONCILIATION = "Сверка строк по формам"
+    RECONCILIATION_NOTE = ("Прочитано = учтено + с ошибками + вне периода + в неучтённых книгах "
+                           "(не принятых или заменённых более поздними). Ничего прочитанного не "
+                           "пропадает: все строки — на листах «Данные — …».")
+    SOURCES = "Прочитанные книги"
+    SOURCE_ROWS = "Строки по книгам и формам"
+    DATA = "Данные: {title}"
+    DATA_NOTE = ("Все прочитанные строки формы. Неучтённые выделены цветом; в строках с "
+                 "ошибками показаны значения, как они введены.")
+    DATA_SHEET = "Данные — {sheet}"
+    CUT = " … [обрезано: в ячейке было {length} знаков]"

@@ -75,6 +75,7 @@ from ibc_xls.report.consolidate import (
 )
 from ibc_xls.sheets.measure import LINE_PT, wrapped_lines
 from ibc_xls.sheets.xlsx import BORDER_COLOR, HEADER_FILL, Checked, a4_page
+from ibc_xls.text import Report, ReportBook
 
 REPORT_KIND = "report"
 MARK_FILL = "#F8CBAD"
@@ -89,13 +90,13 @@ DEFAULT_WIDTH = 8.43  # Excel's column width when none is set
 
 # The report's own sheets (besides «Данные — …» and «Паспорт») and what each shows; the
 # summaries the forms declare come between the title and the submissions.
-FIRST_SHEETS = {TITLE_SHEET: "школа, период, основные показатели"}
+FIRST_SHEETS = {TITLE_SHEET: ReportBook.ABOUT_TITLE}
 LAST_SHEETS = {
-    SUBMISSIONS_SHEET: "кто сдал книги, кто нет",
-    PROBLEMS_SHEET: "все ошибки и замечания: файл, лист, ячейка",
-    RECONCILIATION_SHEET: "прочитано = учтено + не учтено, по формам",
-    SOURCES_SHEET: "прочитанные файлы, контрольные суммы",
-    SOURCE_ROWS_SHEET: "сколько строк каждой формы прочитано и учтено в каждой книге",
+    SUBMISSIONS_SHEET: ReportBook.ABOUT_SUBMISSIONS,
+    PROBLEMS_SHEET: ReportBook.ABOUT_PROBLEMS,
+    RECONCILIATION_SHEET: ReportBook.ABOUT_RECONCILIATION,
+    SOURCES_SHEET: ReportBook.ABOUT_SOURCES,
+    SOURCE_ROWS_SHEET: ReportBook.ABOUT_SOURCE_ROWS,
 }
 
 
@@ -482,15 +483,17 @@ class _Book:
         self.placed: dict[str, Placed] = {}
         school = data.school.replace("&", "&&")
         period = data.period.label.replace("&", "&&")
-        self.footer = f"&L{school}, {period}&RСтр. &P из &N"
+        self.footer = ReportBook.FOOTER.format(school=school, period=period)
 
     def write(self) -> None:
         data = self.data
         self.wb.set_properties({
-            "title": f"Отчёт ИБЦ: {data.school}, {data.period.label}",
-            "subject": f"{data.period.text}, {data.year_label} учебный год",
+            "title": ReportBook.PROPERTY_TITLE.format(school=data.school,
+                                                      period=data.period.label),
+            "subject": ReportBook.PROPERTY_SUBJECT.format(period_text=data.period.text,
+                                                          year=data.year_label),
             "author": "ibc-xls", "company": data.school, "created": self.created,
-            "comments": "Сводный отчёт информационно-библиотечного центра. Создано ibc-xls.",
+            "comments": ReportBook.PROPERTY_COMMENTS,
         })
         for name, value in identity(data, self.created).items():
             self.wb.set_custom_property(PROPERTY_PREFIX + name, value, "text")
@@ -514,26 +517,24 @@ class _Book:
 
     def _title(self) -> _Sheet:
         data, fmt = self.data, self.fmt
-        s = self._sheet(TITLE_SHEET, "Отчёт информационно-библиотечного центра",
-                        landscape=False)
+        s = self._sheet(TITLE_SHEET, ReportBook.TITLE, landscape=False)
         s.heading(data.full_name)
         if data.municipality:
-            s.text(f"Для: {data.municipality}")
-        s.text(f"Учебный год: {data.year_label}")
-        s.text(f"Период: {data.period.label} ({data.period.text})")
-        s.text(f"Отчётная дата: {data.as_of:%d.%m.%Y}")
-        s.text(f"Дата составления: {self.created:%d.%m.%Y}")
-        s.note("Сроки, статусы и даты оценены по состоянию на отчётную дату: тот же отчёт, "
-               "собранный позже, даст те же цифры.")
+            s.text(ReportBook.FOR.format(municipality=data.municipality))
+        s.text(ReportBook.YEAR.format(year=data.year_label))
+        s.text(ReportBook.PERIOD.format(label=data.period.label, text=data.period.text))
+        s.text(ReportBook.AS_OF.format(as_of=data.as_of))
+        s.text(ReportBook.CREATED.format(created=self.created))
+        s.note(ReportBook.AS_OF_NOTE)
         s.gap()
-        s.heading("Основные показатели")
+        s.heading(ReportBook.KEY_FIGURES)
         s.table("tbl_key_figures", data.figures)
-        s.heading("Содержание")
+        s.heading(ReportBook.CONTENTS)
         for sheet, what in contents(data)[1:]:
             s.ws.write_url(s.row, 0, f"internal:'{sheet}'!A1", fmt.link, sheet)
             s.ws.write_string(s.row, 1, what, fmt.plain)
             s.row += 1
-        s.note("Листы «Данные — …»: все прочитанные строки каждой формы, учтённые и нет.")
+        s.note(ReportBook.DATA_SHEETS_NOTE)
         s.gap()
         return s
 
@@ -560,41 +561,36 @@ class _Book:
         return s
 
     def _submissions(self) -> _Sheet:
-        s = self._sheet(SUBMISSIONS_SHEET, "Кто сдал книги")
-        s.note("«есть ошибки»: строки с ошибками не учтены, остальные учтены; «не принята»: из "
-               "книги ничего не взято; «заменена»: респондент сдал книгу ещё раз, учтена "
-               "сохранённая позже.")
-        s.bulk("tbl_submissions", self.data.submissions, mark=("Статус", (
+        s = self._sheet(SUBMISSIONS_SHEET, ReportBook.SUBMISSIONS)
+        s.note(ReportBook.SUBMISSIONS_NOTE)
+        s.bulk("tbl_submissions", self.data.submissions, mark=(Report.STATUS, (
             STATUS_NOT_SENT, STATUS_TEXT["refused"], STATUS_TEXT["errors"])))
         return s
 
     def _problems(self) -> _Sheet:
-        s = self._sheet(PROBLEMS_SHEET, "Ошибки и замечания по книгам")
-        s.bulk("tbl_problems", self.data.problems, mark=("Важность", ("ошибка",)))
+        s = self._sheet(PROBLEMS_SHEET, ReportBook.PROBLEMS)
+        s.bulk("tbl_problems", self.data.problems, mark=(Report.SEVERITY, (Report.ERROR,)))
         return s
 
     def _reconciliation(self) -> _Sheet:
-        s = self._sheet(RECONCILIATION_SHEET, "Сверка строк по формам", landscape=False)
-        s.note("Прочитано = учтено + с ошибками + вне периода + в неучтённых книгах (не "
-               "принятых или заменённых более поздними). Ничего прочитанного не пропадает: "
-               "все строки — на листах «Данные — …».")
+        s = self._sheet(RECONCILIATION_SHEET, ReportBook.RECONCILIATION, landscape=False)
+        s.note(ReportBook.RECONCILIATION_NOTE)
         s.table("tbl_reconciliation", self.data.reconciliation, repeat=True)
         return s
 
     def _sources(self) -> _Sheet:
-        s = self._sheet(SOURCES_SHEET, "Прочитанные книги")
+        s = self._sheet(SOURCES_SHEET, ReportBook.SOURCES)
         s.bulk("tbl_sources", self.data.sources)
         return s
 
     def _source_rows(self) -> _Sheet:
-        s = self._sheet(SOURCE_ROWS_SHEET, "Строки по книгам и формам", landscape=False)
+        s = self._sheet(SOURCE_ROWS_SHEET, ReportBook.SOURCE_ROWS, landscape=False)
         s.bulk("tbl_source_rows", self.data.source_rows)
         return s
 
     def _data(self, form: FormData, name: str) -> _Sheet:
-        s = self._sheet(name, f"Данные: {form.title}")
-        s.note("Все прочитанные строки формы. Неучтённые выделены цветом; в строках с "
-               "ошибками показаны значения, как они введены.")
+        s = self._sheet(name, ReportBook.DATA.format(title=form.title))
+        s.note(ReportBook.DATA_NOTE)
         s.bulk(f"tbl_data_{form.form_id}", form.table, mark=(COUNTED, (NO,)))
         return s
 
@@ -627,7 +623,8 @@ class _Book:
             kind = shown.summary.kind if shown else "figures" if name == "tbl_key_figures" \
                 else "data" if name.startswith(DATA_TABLE_PREFIX) else ""
             order, top = _ordering(shown) if shown else ("", "")
-            rows.append((name, placed.sheet, kind, placed.ref, "да" if placed.total else "нет",
+            total = Report.YES if placed.total else Report.NO
+            rows.append((name, placed.sheet, kind, placed.ref, total,
                          order, top, HEADER_SEPARATOR.join(placed.headers)))
         return rows
 
@@ -697,11 +694,11 @@ def _data_sheet_names(sheets: list[str]) -> list[str]:
     """«Данные — <form sheet>», cut to Excel's 31 characters and kept distinct."""
     names: list[str] = []
     for sheet in sheets:
-        name = f"Данные — {sheet}"[:31]
+        name = ReportBook.DATA_SHEET.format(sheet=sheet)[:31]
         n = 2
         while name.casefold() in {x.casefold() for x in names}:
             suffix = f" ({n})"
-            name = f"Данные — {sheet}"[:31 - len(suffix)] + suffix
+            name = ReportBook.DATA_SHEET.format(sheet=sheet)[:31 - len(suffix)] + suffix
             n += 1
         names.append(name)
     return names
@@ -719,7 +716,7 @@ def fit_cell(text: str) -> str:
         return text
     if _units(text) <= EXCEL_CELL_CHARS:
         return text
-    note = f" … [обрезано: в ячейке было {len(text)} знаков]"
+    note = ReportBook.CUT.format(length=len(text))
     room = EXCEL_CELL_CHARS - len(note)
     cut = text[:room]
     while (excess := _units(cut) - room) > 0:
