@@ -84,6 +84,7 @@ from ibc_xls.report.analyses import (
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.periods import Period, academic_year_end
 from ibc_xls.settings.respondents import ROLE_TITLES, respondents
+from ibc_xls.text import Consolidated as C
 
 __all__ = ["NO", "PROBLEMS_SHEET", "TOTAL", "YES", "Consolidated", "FormData", "Shown", "Table",
            "consolidate"]
@@ -93,21 +94,21 @@ BLOCKING = frozenset({"wrong-school", "wrong-year"})
 DONE, IN_WORK = "done", "in_work"
 
 # Headers of computed columns; the report finds its highlights and charts by them.
-DUE_DATE = "Срок (дата)"
-NOTES = "Ошибки и замечания"
-NO_INFO = "Нет сведений"
-COUNTED = "Учтено"
-WHY_NOT = "Почему не учтено"
-FILE, ROW = "Файл", "Строка"
-STATUS_NOT_SENT = "не сдана"
+DUE_DATE = C.DUE_DATE
+NOTES = C.NOTES
+NO_INFO = C.NO_INFO
+COUNTED = C.COUNTED
+WHY_NOT = C.WHY_NOT
+FILE, ROW = C.FILE, C.ROW
+STATUS_NOT_SENT = C.NOT_SENT
 STATUS_SUPERSEDED = STATUS_TEXT["replaced"]
-SEVERITY_TEXT = {Severity.ERROR: "ошибка", Severity.WARNING: "замечание"}
+SEVERITY_TEXT = {Severity.ERROR: C.ERROR, Severity.WARNING: C.WARNING}
 
-WHY_REFUSED = "книга не принята"
-WHY_BLOCKED = "книга другой школы или другого учебного года"
-WHY_SUPERSEDED = "учтена более поздняя книга этого респондента"
-WHY_ERRORS = "ошибки в строке"
-WHY_PERIOD = "вне периода отчёта"
+WHY_REFUSED = C.WHY_REFUSED
+WHY_BLOCKED = C.WHY_BLOCKED
+WHY_SUPERSEDED = C.WHY_SUPERSEDED
+WHY_ERRORS = C.WHY_ERRORS
+WHY_PERIOD = C.WHY_PERIOD
 
 _ONE_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})")
@@ -289,7 +290,7 @@ def _headers(titles: list[str], reserved: list[str]) -> list[str]:
     for title in titles:
         name = title
         while name.casefold() in taken:
-            name += " (форма)"
+            name = C.FORM_COLUMN.format(title=name)
         taken.add(name.casefold())
         result.append(name)
     return result
@@ -298,7 +299,7 @@ def _headers(titles: list[str], reserved: list[str]) -> list[str]:
 def _form_data(spec: FormSpec, rows: list[_Row]) -> FormData:
     """The raw data table of one form: where each row came from, whether it counted, its
     problems, then the spec's columns (typed values; as read for a row with errors)."""
-    meta = [FILE, ROW, "Респондент", "Класс бланка", COUNTED, WHY_NOT, NOTES]
+    meta = [FILE, ROW, C.RESPONDENT, C.BLANK_CLASS, COUNTED, WHY_NOT, NOTES]
     titles = _headers([c.title for c in spec.columns], meta)
     def where_from() -> Iterator[list]:  # one column at a time, as object_frame takes them
         yield [r.file.file for r in rows]
@@ -312,15 +313,15 @@ def _form_data(spec: FormSpec, rows: list[_Row]) -> FormData:
     values = value_columns([r.record for r in rows], [c.key for c in spec.columns],
                            as_read=True)
     frame = object_frame(itertools.chain(where_from(), values), meta + titles, len(rows))
-    widths = {FILE: 24, ROW: 7, "Респондент": 18, "Класс бланка": 7, COUNTED: 8, WHY_NOT: 16,
+    widths = {FILE: 24, ROW: 7, C.RESPONDENT: 18, C.BLANK_CLASS: 7, COUNTED: 8, WHY_NOT: 16,
               NOTES: 32}
     widths |= {t: min(c.width or 14, 24) for t, c in zip(titles, spec.columns, strict=True)}
     return FormData(spec.id, spec.version, spec.sheet, spec.title, Table(frame, widths=widths))
 
 
 def _reconciliation(specs: list[FormSpec], rows: dict[str, list[_Row]]) -> Table:
-    header = ["Форма", "Прочитано строк", "Учтено", "С ошибками", "Вне периода",
-              "В неучтённых книгах", "Сходится"]
+    header = [C.FORM, C.ROWS_READ, C.COUNTED, C.WITH_ERRORS, C.OUTSIDE,
+              C.IN_EXCLUDED, C.AGREES]
     data = []
     for spec in specs:
         reasons = [r.why_not for r in rows.get(spec.id, [])]
@@ -366,7 +367,7 @@ def parse_deadline(text: str) -> Deadline:
     """``31.05.2024`` → once; ``ежегодно 31.05``, ``ежегодно 30.04 и 31.10`` → every year.
     Text without a date gives a deadline that never passes."""
     text = (text or "").strip()
-    if text.casefold().startswith("ежегодно"):
+    if text.casefold().startswith(C.YEARLY):
         pairs = []
         for d, m in _DAY_MONTH.findall(text):
             if 1 <= int(m) <= 12 and 1 <= int(d) <= 31:
@@ -453,7 +454,7 @@ def _roadmap(spec: FormSpec, rows: list[_Row], as_of: dt.date, year: tuple[dt.da
         late, due = is_overdue(deadline, judged, done_date, as_of, year)
         measures.append(_Measure(fixed, status, is_done(deadline, judged, done_date, as_of, year),
                                  any(d <= as_of for d in deadline.dates(year)), late))
-        notes = r.notes if r else "Дорожная карта не сдана."
+        notes = r.notes if r else C.ROADMAP_NOT_SENT
         data.append([fixed.get(c.key, "") for c in shown] + [due]
                     + [values.get(c.key) for c in inputs] + [YES if late else NO, notes])
     widths = {c.title: c.width or 14 for c in shown + inputs}
@@ -525,7 +526,7 @@ def _file_status(f: FileResult, why: str, errors: int, warnings: int,
     if why == WHY_SUPERSEDED:
         used = next((p.params.get("used", "") for p in f.problems
                      if p.code == "workbook-replaced"), "")
-        return STATUS_SUPERSEDED, f"Учтена более поздняя книга этого респондента: «{used}»."
+        return STATUS_SUPERSEDED, C.SUPERSEDED_BY.format(used=used)
     if why == WHY_BLOCKED:
         blocking = [messages[id(p)] for p in f.problems if p.code in BLOCKING]
         return STATUS_TEXT["refused"], " ".join(blocking)
@@ -540,8 +541,8 @@ def _submissions(files: list[FileResult], taken: dict[str, str],
                  counts: dict[str, tuple[int, int]], messages: dict[int, str]) -> Table:
     """Every expected respondent with each workbook they handed in (or «не сдан»), then the
     workbooks of nobody expected."""
-    header = ["Респондент", "ФИО", "Класс", FILE, "Сдан", "Статус", "Ошибок", "Замечаний",
-              "Строк прочитано", "Строк учтено", "Примечание"]
+    header = [C.RESPONDENT, C.NAME, C.CLASS, FILE, C.SENT, C.STATUS, C.ERRORS, C.WARNINGS,
+              C.LINES_READ, C.LINES_COUNTED, C.REMARK]
     read: dict[str, int] = defaultdict(int)
     used: dict[str, int] = defaultdict(int)
     for form_rows in rows.values():
@@ -569,12 +570,12 @@ def _submissions(files: list[FileResult], taken: dict[str, str],
             data.append(line(role, person.name, person.class_name, f))
     for f in (f for group in by_respondent.values() for f in group):
         ident = f.identity
-        data.append(line("Не из списка респондентов", ident.get("respondent", ""),
+        data.append(line(C.NOT_LISTED, ident.get("respondent", ""),
                          ident.get("class_name", ""), f))
     frame = pd.DataFrame(data, columns=header, dtype=object)
-    widths = {"Респондент": 20, "ФИО": 28, "Класс": 7, FILE: 34, "Сдан": 16, "Статус": 16,
-              "Ошибок": 8, "Замечаний": 10, "Строк прочитано": 10, "Строк учтено": 10,
-              "Примечание": 40}
+    widths = {C.RESPONDENT: 20, C.NAME: 28, C.CLASS: 7, FILE: 34, C.SENT: 16, C.STATUS: 16,
+              C.ERRORS: 8, C.WARNINGS: 10, C.LINES_READ: 10, C.LINES_COUNTED: 10,
+              C.REMARK: 40}
     return Table(frame, widths=widths)
 
 
@@ -585,7 +586,7 @@ def _field_title(p: Problem, titles: dict[tuple[str, str], str]) -> str:
 def _problems(files: list[FileResult], specs: dict[str, FormSpec],
               messages: dict[int, str]) -> Table:
     """Every problem found, with its file, sheet, cell, field title and the value read."""
-    header = [FILE, "Лист", "Ячейка", "Поле", "Значение", "Важность", "Сообщение", "Код"]
+    header = [FILE, C.SHEET, C.CELL, C.FIELD, C.VALUE, C.SEVERITY, C.MESSAGE, C.CODE]
     titles = {(s.sheet, c.key): c.title for s in specs.values() for c in s.columns}
     data = []
     for f in files:
@@ -595,17 +596,17 @@ def _problems(files: list[FileResult], specs: dict[str, FormSpec],
                 value = str(value)
             data.append([f.file, p.sheet, p.cell, _field_title(p, titles), value,
                          SEVERITY_TEXT[p.severity], messages[id(p)], p.code])
-    widths = {FILE: 30, "Лист": 20, "Ячейка": 8, "Поле": 22, "Значение": 20, "Важность": 11,
-              "Сообщение": 60, "Код": 18}
+    widths = {FILE: 30, C.SHEET: 20, C.CELL: 8, C.FIELD: 22, C.VALUE: 20, C.SEVERITY: 11,
+              C.MESSAGE: 60, C.CODE: 18}
     return Table(pd.DataFrame(data, columns=header, dtype=object), widths=widths)
 
 
 def _sources(files: list[FileResult], submissions: Table) -> Table:
     """Every file read: what it is, when it was saved, its size and checksum, its status."""
-    status_of = {f: s for f, s in zip(submissions.frame[FILE], submissions.frame["Статус"],
+    status_of = {f: s for f, s in zip(submissions.frame[FILE], submissions.frame[C.STATUS],
                                        strict=True) if f}
-    header = [FILE, "Формат", "Респондент", "Класс", "Шаблон", "Версия шаблона", "Изменён",
-              "Размер, байт", "SHA-256", "Статус", "Строк прочитано"]
+    header = [FILE, C.FORMAT, C.RESPONDENT, C.CLASS, C.TEMPLATE, C.TEMPLATE_VERSION, C.MODIFIED,
+              C.SIZE, "SHA-256", C.STATUS, C.LINES_READ]
     data = []
     for f in files:
         ident = f.identity
@@ -613,16 +614,16 @@ def _sources(files: list[FileResult], submissions: Table) -> Table:
                      ident.get("template", ""), ident.get("template_version", ""),
                      _modified(f), f.size, f.sha256, status_of.get(f.file, ""),
                      sum(f.rows().values())])
-    widths = {FILE: 32, "Формат": 8, "Респондент": 24, "Класс": 7, "Шаблон": 14,
-              "Версия шаблона": 22, "Изменён": 15, "Размер, байт": 10, "SHA-256": 18,
-              "Статус": 15, "Строк прочитано": 10}
+    widths = {FILE: 32, C.FORMAT: 8, C.RESPONDENT: 24, C.CLASS: 7, C.TEMPLATE: 14,
+              C.TEMPLATE_VERSION: 22, C.MODIFIED: 15, C.SIZE: 10, "SHA-256": 18,
+              C.STATUS: 15, C.LINES_READ: 10}
     return Table(pd.DataFrame(data, columns=header, dtype=object), widths=widths)
 
 
 def _source_rows(files: list[FileResult], specs: list[FormSpec],
                  rows: dict[str, list[_Row]]) -> Table:
     """Rows read per file and form, and how many of them count."""
-    header = [FILE, "Форма", "Строк прочитано", "Учтено", "Не учтено"]
+    header = [FILE, C.FORM, C.LINES_READ, C.COUNTED, C.NOT_COUNTED]
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for form_id, form_rows in rows.items():
         for r in form_rows:
@@ -636,8 +637,8 @@ def _source_rows(files: list[FileResult], specs: list[FormSpec],
                 read, used = counts[(f.file, spec.id)]
                 data.append([f.file, spec.sheet, read, used, read - used])
     frame = pd.DataFrame(data, columns=header).astype({h: "int64" for h in header[2:]})
-    return Table(frame, widths={FILE: 36, "Форма": 26, "Строк прочитано": 11, "Учтено": 10,
-                                "Не учтено": 10})
+    return Table(frame, widths={FILE: 36, C.FORM: 26, C.LINES_READ: 11, C.COUNTED: 10,
+                                C.NOT_COUNTED: 10})
 
 
 # --- key figures -------------------------------------------------------------------------------
@@ -701,20 +702,18 @@ def _figures(declared: list[tuple[str, object, str]], files: list[FileResult],
     """The title sheet's key figures: (Показатель, Значение, Пояснение): those the forms
     declare, then the submissions'."""
     rows = list(declared)
-    status = submissions.frame["Статус"]
+    status = submissions.frame[C.STATUS]
     # Books and respondents are counted apart: one respondent may send a corrected copy.
     sent = {f.identity.get("respondent_id") for f in files if f.forms} & expected
     rows += [
-        ("Книг получено", len(files),
-         f"от {len(sent)} из {len(expected)} респондентов"),
-        ("Респондентов не сдали книгу", len(expected - sent), f"из {len(expected)}"),
-        ("Книг с ошибками", int(status.eq(STATUS_TEXT["errors"]).sum()),
-         "строки с ошибками не учтены"),
-        ("Книг не принято", int(status.eq(STATUS_TEXT["refused"]).sum()), ""),
-        ("Книг заменено", int(status.eq(STATUS_SUPERSEDED).sum()),
-         "учтена более поздняя книга того же респондента"),
-        ("Ошибок", sum(e for e, _ in counts.values()), f"см. лист «{PROBLEMS_SHEET}»"),
-        ("Замечаний", sum(w for _, w in counts.values()), ""),
+        (C.BOOKS_RECEIVED, len(files),
+         C.BOOKS_FROM.format(sent=len(sent), expected=len(expected))),
+        (C.NOT_SENT_FIGURE, len(expected - sent), C.OUT_OF.format(expected=len(expected))),
+        (C.BOOKS_WITH_ERRORS, int(status.eq(STATUS_TEXT["errors"]).sum()), C.ROWS_NOT_COUNTED),
+        (C.BOOKS_REFUSED, int(status.eq(STATUS_TEXT["refused"]).sum()), ""),
+        (C.BOOKS_REPLACED, int(status.eq(STATUS_SUPERSEDED).sum()), C.REPLACED_EXPLAINED),
+        (C.ERRORS, sum(e for e, _ in counts.values()), C.ERRORS_SEE.format(sheet=PROBLEMS_SHEET)),
+        (C.WARNINGS, sum(w for _, w in counts.values()), ""),
     ]
-    frame = pd.DataFrame(rows, columns=["Показатель", "Значение", "Пояснение"], dtype=object)
-    return Table(frame, widths={"Показатель": 46, "Значение": 14, "Пояснение": 40})
+    frame = pd.DataFrame(rows, columns=[C.FIGURE, C.VALUE, C.EXPLANATION], dtype=object)
+    return Table(frame, widths={C.FIGURE: 46, C.VALUE: 14, C.EXPLANATION: 40})
