@@ -99,7 +99,7 @@ NOT_YET_CATALOGUED = {
     "blanks/generate.py",
     "forms/identity.py", "forms/layout.py", "forms/spec.py", "forms/summaries.py",
     "forms/tomlcheck.py", "normalize.py", "reading/files.py", "reading/isolate.py",
-    "reading/rawread.py", "reading/sniff.py",
+    "reading/rawread.py",
     "report/collect.py", "settings/config.py",
     "settings/periods.py", "settings/respondents.py", "settings/workspace.py",
     "review/copies.py",

@@ -29,6 +29,7 @@ import defusedxml.ElementTree as SafeET
 
 from ibc_xls.cells import column_number
 from ibc_xls.problems import IbcError, Problem
+from ibc_xls.text import Sniffed as S
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -104,7 +105,7 @@ def sniff(data: bytes, limits: ReadLimits = ReadLimits()) -> Package:
     if data.startswith(OLE_MAGIC):
         return _ole_package(data)
     if data.startswith(b"PK\x05\x06"):
-        refuse("file-not-workbook", what="пустой архив ZIP")
+        refuse("file-not-workbook", what=S.EMPTY_ZIP)
     if _is_web_page(data):
         refuse("file-html")
     refuse("file-not-workbook", what=_describe(data))
@@ -130,9 +131,9 @@ def _is_web_page(data: bytes) -> bool:
         or "progid=\"excel.sheet\"" in text)
 
 
-_MAGICS = ((b"%PDF", "документ PDF"), (b"\x89PNG", "изображение"), (b"\xff\xd8\xff", "изображение"),
-           (b"GIF8", "изображение"), (b"{\\rtf", "документ RTF"), (b"Rar!", "архив RAR"),
-           (b"7z\xbc\xaf", "архив 7-Zip"), (b"\x1f\x8b", "архив gzip"))
+_MAGICS = ((b"%PDF", S.PDF), (b"\x89PNG", S.IMAGE), (b"\xff\xd8\xff", S.IMAGE),
+           (b"GIF8", S.IMAGE), (b"{\\rtf", S.RTF), (b"Rar!", S.RAR),
+           (b"7z\xbc\xaf", S.SEVEN_ZIP), (b"\x1f\x8b", S.GZIP))
 
 
 def _describe(data: bytes) -> str:
@@ -141,8 +142,8 @@ def _describe(data: bytes) -> str:
             return what
     head = data[:4096]
     if b"\x00" not in head and head.decode("utf-8", "replace").count("\ufffd") < len(head) // 50:
-        return "текстовый файл"
-    return "файл неизвестного вида"
+        return S.TEXT
+    return S.UNKNOWN
 
 
 # --- OLE (Compound File Binary) containers ------------------------------------------------------
@@ -186,8 +187,8 @@ def _ole_package(data: bytes) -> Package:
     if _ole_has(data, "Workbook") or _ole_has(data, "Book"):
         return Package("xls", data)
     if _ole_has(data, "WordDocument"):
-        refuse("file-not-workbook", what="документ Word")
-    refuse("file-not-workbook", what="файл Microsoft Office, но не книга Excel")
+        refuse("file-not-workbook", what=S.WORD)
+    refuse("file-not-workbook", what=S.OLE_NOT_EXCEL)
 
 
 # --- zip packages (xlsx, xlsm, xlsb, ods) -------------------------------------------------------
@@ -210,11 +211,11 @@ class _Member(NamedTuple):
 
 
 def _mb(size: int) -> str:
-    return f"{size / 2**20:.0f} МБ" if size >= 2**20 else f"{size / 1024:.0f} КБ"
+    return S.MB.format(size=size / 2**20) if size >= 2**20 else S.KB.format(size=size / 1024)
 
 
 def _broken(detail: str) -> NoReturn:
-    refuse("file-unreadable", reason="архив книги повреждён", detail=detail)
+    refuse("file-unreadable", reason=S.ZIP_BROKEN, detail=detail)
 
 
 def _zip64_fields(extra: bytes, want: int) -> list[int]:
@@ -249,8 +250,8 @@ def _central_directory(data: bytes, limits: ReadLimits) -> list[_Member]:
     if cd_offset + cd_size != end or count * 46 > cd_size:
         _broken(f"{count} entries at {cd_offset}+{cd_size}, end record at {end}")
     if count > limits.max_members:
-        refuse("file-too-large", reason=f"в архиве книги {count} частей, допустимо не больше "
-                                        f"{limits.max_members}")
+        refuse("file-too-large", reason=S.TOO_MANY_PARTS.format(count=count,
+                                                              limit=limits.max_members))
     members, at = [], cd_offset
     for _ in range(count):
         if at + 46 > end or data[at:at + 4] != b"PK\x01\x02":
@@ -275,14 +276,14 @@ def _check_names(members: list[_Member]) -> None:
     for member in members:
         name = member.name
         if name.startswith(("/", "\\")) or name[1:2] == ":":
-            refuse("file-unsafe", reason=f"абсолютный путь внутри архива: {name}")
+            refuse("file-unsafe", reason=S.ABSOLUTE_PATH.format(name=name))
         if ".." in name and ".." in name.replace("\\", "/").split("/"):
-            refuse("file-unsafe", reason=f"путь «..» внутри архива: {name}")
+            refuse("file-unsafe", reason=S.PARENT_PATH.format(name=name))
         if "\x00" in name:
-            refuse("file-unsafe", reason=f"нулевой символ в имени части архива: {name!r}")
+            refuse("file-unsafe", reason=S.NUL_IN_NAME.format(name=name))
         folded = name.casefold()
         if folded in seen:
-            refuse("file-unsafe", reason=f"две части архива с одним именем: {name}")
+            refuse("file-unsafe", reason=S.SAME_NAME.format(name=name))
         seen.add(folded)
 
 
@@ -304,7 +305,7 @@ def _member_spans(data: bytes, members: list[_Member]) -> dict[str, tuple[int, i
     ordered = sorted((m.offset, spans[m.name][1]) for m in members)
     for (_, end), (next_start, _) in itertools.pairwise(ordered):
         if next_start < end:
-            refuse("file-unsafe", reason="части архива накладываются друг на друга")
+            refuse("file-unsafe", reason=S.OVERLAP)
     if ordered and ordered[-1][1] > len(data):
         refuse("file-truncated")
     return spans
@@ -313,13 +314,12 @@ def _member_spans(data: bytes, members: list[_Member]) -> dict[str, tuple[int, i
 def _check_sizes(members: list[_Member], limits: ReadLimits) -> None:
     total = sum(m.size for m in members)
     if total > limits.max_unpacked_mb << 20:
-        refuse("file-too-large", reason=f"в распакованном виде книга занимает {_mb(total)}, "
-                                        f"допустимо не больше {limits.max_unpacked_mb} МБ")
+        refuse("file-too-large", reason=S.UNPACKED_SIZE.format(size=_mb(total),
+                                                             limit=limits.max_unpacked_mb))
     for member in members:
         ratio = member.size / max(member.packed, 1)
         if member.size > _BIG_MEMBER and ratio > limits.max_ratio:
-            refuse("file-too-large", reason=f"часть {member.name} сжата в {ratio:.0f} раз "
-                                            "(так устроены «архивные бомбы»)")
+            refuse("file-too-large", reason=S.RATIO.format(name=member.name, ratio=ratio))
 
 
 def _inflate(data: bytes, member: _Member, span: tuple[int, int]) -> bytes:
@@ -337,12 +337,11 @@ def _inflate(data: bytes, member: _Member, span: tuple[int, int]) -> bytes:
                 # A damaged stream may run on a little; a lying one goes on and on.
                 more = inflater.decompress(inflater.unconsumed_tail, _BIG_MEMBER)
                 if len(more) == _BIG_MEMBER:
-                    refuse("file-too-large", reason=f"часть {member.name} намного больше "
-                                                    "заявленного размера (архив подделан)")
+                    refuse("file-too-large", reason=S.PAST_SIZE.format(name=member.name))
         except zlib.error as exc:
             _broken(f"{member.name}: {exc}")
     else:
-        refuse("file-unreadable", reason="книга сжата необычным способом",
+        refuse("file-unreadable", reason=S.ODD_COMPRESSION,
                detail=f"compression method {member.method} in {member.name}")
     if len(content) > member.size:
         _broken(f"{member.name} inflates past its declared size")
@@ -367,7 +366,7 @@ def _root_name(name: str, xml: bytes) -> bytes:
         elif head.startswith(b"<!--", at):
             at = head.find(b"-->", at + 4)
         elif head.startswith(b"<!", at):
-            refuse("file-unsafe", reason=f"объявление DOCTYPE в части {name}")
+            refuse("file-unsafe", reason=S.DOCTYPE.format(name=name))
         else:
             match = _NAME.match(head, at + 1)
             if match:
@@ -376,8 +375,8 @@ def _root_name(name: str, xml: bytes) -> bytes:
         if at < 0:
             break
     if len(xml) > _PROLOG_WINDOW:
-        refuse("file-unsafe", reason=f"непонятное начало части {name}")
-    refuse("file-unreadable", reason="часть книги не является XML", detail=name)
+        refuse("file-unsafe", reason=S.ODD_START.format(name=name))
+    refuse("file-unreadable", reason=S.NOT_XML, detail=name)
 
 
 def _check_sheet(package: Package, name: str, xml: bytes, limits: ReadLimits) -> None:
@@ -404,9 +403,9 @@ def _check_sheet(package: Package, name: str, xml: bytes, limits: ReadLimits) ->
         end = at
     if rows > limits.max_rows or rows * cols > limits.max_cells:
         sheet = next((s for s, p in package.sheet_parts().items() if p == name), name)
-        reason = (f"лист «{sheet}» доходит до строки {rows}, допустимо не больше "
-                  f"{limits.max_rows}") if rows > limits.max_rows else \
-            f"лист «{sheet}» занимает {rows * cols} ячеек, допустимо не больше {limits.max_cells}"
+        reason = S.ROWS.format(sheet=sheet, rows=rows, limit=limits.max_rows) \
+            if rows > limits.max_rows else \
+            S.CELLS.format(sheet=sheet, cells=rows * cols, limit=limits.max_cells)
         refuse("file-too-large", reason=reason)
 
 
@@ -420,9 +419,8 @@ def _check_ods(content: bytes, limits: ReadLimits) -> None:
         if b"office:value" in row or b"<text:p" in row:
             names = _ODS_TABLE_NAME.findall(content, 0, match.start())
             sheet = names[-1].decode("utf-8", "replace") if names else ""
-            refuse("file-too-large", reason=f"лист «{sheet}» доходит до строки "
-                                            f"{int(match.group(1))}, допустимо не больше "
-                                            f"{limits.max_rows}")
+            refuse("file-too-large", reason=S.ROWS.format(sheet=sheet, rows=int(match.group(1)),
+                                                         limit=limits.max_rows))
 
 
 def _ooxml_format(content_types: bytes | None) -> str | None:
@@ -440,12 +438,12 @@ def _ooxml_format(content_types: bytes | None) -> str | None:
 
 def _foreign_zip(names: set[str]) -> str:
     if "word/document.xml" in names:
-        return "документ Word"
+        return S.WORD
     if "ppt/presentation.xml" in names:
-        return "презентация PowerPoint"
+        return S.POWERPOINT
     if "mimetype" in names:
-        return "документ OpenDocument, но не таблица"
-    return "архив ZIP"
+        return S.ODF_NOT_SHEET
+    return S.ZIP
 
 
 def _zip_package(data: bytes, limits: ReadLimits) -> Package:
@@ -489,8 +487,7 @@ def _zip_package(data: bytes, limits: ReadLimits) -> Package:
         _check_ods(package.part("content.xml") or b"", limits)
     elif package.format in ("xlsx", "xlsm") and package.part(office_document(package)) is None:
         # Without its main part a workbook has no sheets: one problem, not one per form.
-        refuse("file-unreadable", reason="книга повреждена: в ней нет списка листов "
-                                         "(части xl/workbook.xml)")
+        refuse("file-unreadable", reason=S.NO_SHEET_LIST)
     package.payload = _repack(data, members, spans, package.parts)
     return package
 
