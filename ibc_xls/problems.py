@@ -23,11 +23,14 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of problem: its Russian title and message template."""
+    """One kind of problem: its Russian title and message template. ``own``: the template
+    when a form's rule words the message itself (its ``message`` key, the ``rule_message``
+    parameter); ``template`` is the wording when it does not."""
 
     title: str
     template: str
     severity: Severity = Severity.ERROR
+    own: str = ""
 
 
 CATALOGUE: dict[str, Kind] = {
@@ -244,9 +247,21 @@ CATALOGUE: dict[str, Kind] = {
         "В ячейке «{title}» не значение, а ошибка {value} (формула не вычислилась или значение "
         "вставлено из другой книги). Введите в ячейку само значение.",
     ),
-    "rule-le": Kind("Не сходятся числа", "{text}"),
-    "rule-required": Kind("Не заполнено по условию", "{text}"),
-    "duplicate-row": Kind("Повтор", "{text} Первая запись — строка {first}."),
+    "rule-le": Kind(
+        "Не сходятся числа",
+        "{left} больше, чем «{right}». Проверьте значения.",
+        own="{rule_message}",
+    ),
+    "rule-required": Kind(
+        "Не заполнено по условию",
+        "При «{field}» = «{equals}» нужно заполнить: {then}.",
+        own="{rule_message}",
+    ),
+    "duplicate-row": Kind(
+        "Повтор",
+        "Такая строка уже есть. Удалите повтор. Первая запись — строка {first}.",
+        own="{rule_message} Первая запись — строка {first}.",
+    ),
     "duplicate-entry": Kind(
         "Повтор в разных книгах",
         "«{shown}» уже есть в книге «{other}» (лист «{sheet}», строка {row}). Удалите повтор.",
@@ -552,7 +567,9 @@ class Problem:
     @property
     def message(self) -> str:
         """The Russian explanation: what is wrong and what to do."""
-        return self.kind.template.format(value=shown(self.value), **self.params)
+        kind = self.kind
+        template = kind.own if kind.own and self.params.get("rule_message") else kind.template
+        return template.format(value=shown(self.value), **self.params)
 
     def where(self) -> str:
         """File, sheet and cell (or key) in Russian, as much as is known."""

@@ -135,3 +135,41 @@ def test_the_text_check_sees_a_literal_and_skips_docstrings(tmp_path):
     module.write_text('"""Модуль."""\n\ndef f():\n    """Функция."""\n    return "Ошибка"\n',
                       "utf-8")
     assert _russian_literals(module) == [5]
+
+
+def _strings(section) -> list[str]:
+    found = []
+    for name, value in vars(section).items():
+        if name.startswith("_"):
+            continue
+        found += [value] if isinstance(value, str) else \
+            [v for v in value.values() if isinstance(v, str)] if hasattr(value, "values") else []
+    return found
+
+
+def test_catalogue_entries_are_real_templates():
+    # A problem's template says something itself: with its {fields} taken out, words are left;
+    # a line of text.py (some only lay fields out on a line) is never one bare field.
+    from ibc_xls import text
+    from ibc_xls.problems import CATALOGUE
+
+    bare = [code for code, k in CATALOGUE.items()
+            if not _CYRILLIC.search(re.sub(r"\{[^}]*\}", "", k.template))]
+    assert bare == []
+    lines = [s for section in vars(text).values()
+             if isinstance(section, type) and section.__module__ == text.__name__
+             for s in _strings(section)]
+    assert len(lines) > 100
+    assert [s for s in lines if re.fullmatch(r"\{[^}]*\}", s)] == []
+
+
+def test_a_rule_problem_has_the_catalogues_wording_unless_the_form_words_it():
+    from ibc_xls.problems import Problem
+
+    params = {"rule_message": "", "left": "«Проверено»", "right": "Выдано"}
+    assert Problem("rule-le", params=params).message == \
+        "«Проверено» больше, чем «Выдано». Проверьте значения."
+    own = {**params, "rule_message": "Проверено больше учебников, чем выдано."}
+    assert Problem("rule-le", params=own).message == "Проверено больше учебников, чем выдано."
+    assert Problem("duplicate-row", params={"rule_message": "", "first": 5}).message == \
+        "Такая строка уже есть. Удалите повтор. Первая запись — строка 5."

@@ -152,19 +152,20 @@ class _Field:
 _NONE: dict = {}
 
 
-def _rule_text(rule: Rule, form: FormSpec, missing: list[str] | None = None) -> str:
-    """The message of a rule; for ``required_if``, ``missing`` names the fields left empty."""
-    if rule.message:
-        return rule.message
+def _rule_params(rule: Rule, form: FormSpec, missing: list[str] | None = None) -> dict:
+    """The parameters of a rule's problem: the form's own message, if it words one, and the
+    columns the catalogue's wording names; for ``required_if``, ``missing`` names the fields
+    left empty."""
+    params = {"rule_message": rule.message}
     if rule.kind == "le":
-        left = " + ".join(Rules.TITLE.format(title=form.column(k).title) for k in rule.left)
-        return Rules.LE.format(left=left, right=form.column(rule.right).title)
-    if rule.kind == "required_if":
-        then = ", ".join(Rules.TITLE.format(title=form.column(k).title)
-                         for k in missing or rule.then)
-        return Rules.REQUIRED_IF.format(field=form.column(rule.field).title, equals=rule.equals,
-                                        then=then)
-    return Rules.UNIQUE
+        params["left"] = " + ".join(Rules.TITLE.format(title=form.column(k).title)
+                                    for k in rule.left)
+        params["right"] = form.column(rule.right).title
+    elif rule.kind == "required_if":
+        params["then"] = ", ".join(Rules.TITLE.format(title=form.column(k).title)
+                                   for k in missing or rule.then)
+        params["field"], params["equals"] = form.column(rule.field).title, rule.equals
+    return params
 
 
 def unique_key(fields: tuple[str, ...], values: dict | Record) -> tuple | None:
@@ -288,13 +289,13 @@ def validate_form(read: FormRead, file: str, ctx: Context,
                     total = lefts[0] if len(lefts) == 1 else sum(lefts)
                     if total > right:
                         add("rule-le", rule.right, row.values.get(rule.right),
-                            text=_rule_text(rule, form))
+                            **_rule_params(rule, form))
             elif rule.kind == "required_if" and values.get(rule.field) == rule.equals:
                 # One mistake, one message: at the first empty cell, naming every empty one.
                 missing = [k for k in rule.then if k in values and values[k] is None
                            and not form.column(k).required]
                 if missing:
-                    add("rule-required", missing[0], text=_rule_text(rule, form, missing))
+                    add("rule-required", missing[0], **_rule_params(rule, form, missing))
             elif rule.kind == "unique":
                 key = unique_key(rule.fields, values)
                 if key is None:
@@ -303,7 +304,7 @@ def validate_form(read: FormRead, file: str, ctx: Context,
                 first = seen[rule.fields].setdefault(key, row.row + 1)
                 if first != row.row + 1:
                     add("duplicate-row", rule.fields[0], row.values.get(rule.fields[0]),
-                        text=_rule_text(rule, form), first=first)
+                        first=first, **_rule_params(rule, form))
         ok = not blank and (not row_problems
                             or not any(p.severity is Severity.ERROR for p in row_problems))
         result.records.append(Record(row.row + 1, values, {} if ok else row.values, ok))
