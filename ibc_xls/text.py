@@ -344,3 +344,48 @@ class Sniffed:
     ROWS = "лист «{sheet}» доходит до строки {rows}, допустимо не больше {limit}"
     CELLS = "лист «{sheet}» занимает {cells} ячеек, допустимо не больше {limit}"
     NO_SHEET_LIST = "книга повреждена: в ней нет списка листов (части xl/workbook.xml)"
+
+
+class Blank:
+    """A blank workbook's text: what a column takes, the input hints, the instructions."""
+
+    DATE = "дата ДД.ММ.ГГГГ"
+    DATE_SPAN = "дата ДД.ММ.ГГГГ с {lo} по {hi}"
+    INTEGER = "целое число"
+    NUMBER = "число"
+    NUMBER_BETWEEN = "{what} от {lo} до {hi}"
+    NUMBER_FROM = "{what} не меньше {lo}"
+    NUMBER_TO = "{what} не больше {hi}"
+    CHOICE = "значение из списка: {choices}"
+    CLASS = "класс из списка классов школы"
+    TEXT_UP_TO = "текст до {length} знаков"
+    TEXT = "текст"
+    REQUIRED_HINT = "{hint} Обязательно."
+    INPUT_ERROR = "Здесь нужно: {what}. Исправьте значение."
+    PICK_FROM_LIST = "Выберите значение из списка (стрелка справа от ячейки)."
+    CLASSES_LIST = "Классы"
+    CHOICES_LIST = "{title} ({sheet})"
+    FOOTER = "&L&11{school}, {year}&R&11Стр. &P из &N"
+    FORM_SUBTITLE = "{school}, {year} учебный год. {respondent}"
+    FORM_NOTE = "Заполняйте жёлтые ячейки. Столбцы со знаком * обязательны."
+    TITLE = "Отчёт информационно-библиотечного центра"
+    SCHOOL_YEAR = "{school}, {year} учебный год"
+    WHO_FILLS = "Кто заполняет: {respondent}"
+    HOW_TO_FILL = "Как заполнять"
+    STEPS = (
+        "Заполняйте только жёлтые ячейки. Заголовки и готовые строки защищены от случайных "
+        "изменений.",
+        "Где в ячейке есть список, выберите значение из списка (стрелка справа от ячейки).",
+        "Даты пишите как ДД.ММ.ГГГГ, например {example:%d.%m.%Y}. Числа — цифрами.",
+        "Столбцы со знаком * обязательны для каждой заполненной строки.",
+        "Не переименовывайте листы и не меняйте заголовки столбцов: по ним книга читается "
+        "при сборе отчёта. Пустые строки оставьте пустыми.",
+        "Сохраните книгу в том же формате (.xlsx) под тем же именем. {return_to}",
+    )
+    RETURN_TO = "Верните её зав. ИБЦ."
+    STEP = "{number}. {step}"
+    SHEET = "Лист «{sheet}»: {title}"
+    COLUMNS_HEADER = ("Столбец", "Обязательно", "Что вводить", "Пояснение")
+    YES = "да"
+    PROPERTY_TITLE = "Отчёт ИБЦ: {respondent}"
+    PROPERTY_COMMENTS = "Создано ibc-xls. Заполните жёлтые ячейки и верните книгу."

@@ -42,6 +42,7 @@ from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import Respondent, respondents
 from ibc_xls.sheets.measure import LINE_PT, wrapped_lines
 from ibc_xls.sheets.xlsx import A4_INCHES, BORDER_COLOR, HEADER_FILL, SIDE_MARGIN, Checked, a4_page
+from ibc_xls.text import Blank
 
 MANIFEST = ".ibc-xls-generated.json"
 INPUT_FILL = "#FFF7D6"
@@ -105,26 +106,27 @@ def describe(column: Column, config: Config) -> str:
     """What a person may enter in a column, in Russian (instructions and input hints)."""
     if column.type == "date":
         lo, hi = (date_bound(b, config.academic_year) for b in (column.min, column.max))
-        span = ""
         if lo and hi:
-            span = f" с {_fmt_date(lo)} по {_fmt_date(hi)}"
-        return f"дата ДД.ММ.ГГГГ{span}"
+            return Blank.DATE_SPAN.format(lo=_fmt_date(lo), hi=_fmt_date(hi))
+        return Blank.DATE
     if column.type in ("integer", "decimal"):
-        what = "целое число" if column.type == "integer" else "число"
-        if column.min is not None and column.max is not None:
-            return f"{what} от {_num(column.min)} до {_num(column.max)}"
-        if column.min is not None:
-            return f"{what} не меньше {_num(column.min)}"
-        if column.max is not None:
-            return f"{what} не больше {_num(column.max)}"
+        what = Blank.INTEGER if column.type == "integer" else Blank.NUMBER
+        lo = None if column.min is None else _num(column.min)
+        hi = None if column.max is None else _num(column.max)
+        if lo is not None and hi is not None:
+            return Blank.NUMBER_BETWEEN.format(what=what, lo=lo, hi=hi)
+        if lo is not None:
+            return Blank.NUMBER_FROM.format(what=what, lo=lo)
+        if hi is not None:
+            return Blank.NUMBER_TO.format(what=what, hi=hi)
         return what
     if column.type == "choice":
-        return "значение из списка: " + "; ".join(column.choices)
+        return Blank.CHOICE.format(choices="; ".join(column.choices))
     if column.type == "class":
-        return "класс из списка классов школы"
+        return Blank.CLASS
     if column.max_length:
-        return f"текст до {column.max_length} знаков"
-    return "текст"
+        return Blank.TEXT_UP_TO.format(length=column.max_length)
+    return Blank.TEXT
 
 
 def _num(value) -> str:
@@ -275,16 +277,17 @@ def _validation(column: Column, form: FormSpec, config: Config) -> dict:
         hint = f"{column.hint} {hint}" if column.type not in ("choice", "class") else column.hint
     message = {
         "input_title": _truncate(column.title, 32),
-        "input_message": _truncate(hint + (" Обязательно." if column.required else ""), 255),
+        "input_message": _truncate(Blank.REQUIRED_HINT.format(hint=hint) if column.required
+                                   else hint, 255),
         "error_title": _truncate(column.title, 32),
         "error_message": _truncate(
-            f"Здесь нужно: {describe(column, config)}. Исправьте значение.", 255),
+            Blank.INPUT_ERROR.format(what=describe(column, config)), 255),
         "error_type": "stop",
     }
     if column.type in ("choice", "class"):
         name = CLASSES_LIST if column.type == "class" else list_name(form.id, column.key)
         return {**message, "validate": "list", "source": f"={name}",
-                "error_message": "Выберите значение из списка (стрелка справа от ячейки)."}
+                "error_message": Blank.PICK_FROM_LIST}
     if column.type == "date":
         lo = date_bound(column.min, config.academic_year) or dt.date(1900, 1, 1)
         hi = date_bound(column.max, config.academic_year) or dt.date(9999, 12, 31)
@@ -303,9 +306,10 @@ def _validation(column: Column, form: FormSpec, config: Config) -> dict:
 
 def _lists_sheet(wb, fmt, forms, config: Config) -> None:
     ws = Checked(wb.add_worksheet(LISTS_SHEET))
-    lists = [(CLASSES_LIST, "Классы", [c.name for c in config.classes])]
+    lists = [(CLASSES_LIST, Blank.CLASSES_LIST, [c.name for c in config.classes])]
     for form in forms:
-        lists += [(list_name(form.id, c.key), f"{c.title} ({form.sheet})", list(c.choices))
+        lists += [(list_name(form.id, c.key),
+                   Blank.CHOICES_LIST.format(title=c.title, sheet=form.sheet), list(c.choices))
                   for c in form.columns if c.type == "choice"]
     for col, (name, title, values) in enumerate(lists):
         ws.write_string(0, col, title, fmt.bold)
@@ -328,7 +332,7 @@ def _identity_sheet(wb, fmt, identity: Identity, forms) -> None:
 def _footer(config: Config) -> str:
     school = config.school.replace("&", "&&")
     # 11 points: the footer shrinks with the page's print scale in LibreOffice.
-    return f"&L&11{school}, {config.year_label}&R&11Стр. &P из &N"
+    return Blank.FOOTER.format(school=school, year=config.year_label)
 
 
 def write_value(ws, row: int, col: int, value: object, style) -> None:
@@ -369,9 +373,10 @@ def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config,
                 filling: Filling | None = None) -> None:
     ws = Checked(wb.add_worksheet(form.sheet))
     ws.write_string(0, 0, form.title, fmt.title)
-    ws.write_string(1, 0, f"{config.school}, {config.year_label} учебный год. {respondent.label}",
-                    fmt.subtitle)
-    note = "Заполняйте жёлтые ячейки. Столбцы со знаком * обязательны."
+    ws.write_string(1, 0, Blank.FORM_SUBTITLE.format(school=config.school,
+                                                     year=config.year_label,
+                                                     respondent=respondent.label), fmt.subtitle)
+    note = Blank.FORM_NOTE
     widths = form_widths(form)
     # The description spans the form's columns and wraps, so the print never cuts it off.
     description = f"{form.description} {note}".strip()
@@ -453,35 +458,25 @@ def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None
         ws.set_row(row, LINE_PT * _lines(text, sum(widths)) + (4 if style is fmt.title else 0))
         row += 1
 
-    line("Отчёт информационно-библиотечного центра", fmt.title)
-    line(f"{config.school}, {config.year_label} учебный год", fmt.bold)
-    line(f"Кто заполняет: {respondent.label}", fmt.bold)
+    line(Blank.TITLE, fmt.title)
+    line(Blank.SCHOOL_YEAR.format(school=config.school, year=config.year_label), fmt.bold)
+    line(Blank.WHO_FILLS.format(respondent=respondent.label), fmt.bold)
     row += 1
-    steps = [
-        "Заполняйте только жёлтые ячейки. Заголовки и готовые строки защищены от случайных "
-        "изменений.",
-        "Где в ячейке есть список, выберите значение из списка (стрелка справа от ячейки).",
-        "Даты пишите как ДД.ММ.ГГГГ, например "
-        f"{_fmt_date(dt.date(config.academic_year, 9, 15))}. Числа — цифрами.",
-        "Столбцы со знаком * обязательны для каждой заполненной строки.",
-        "Не переименовывайте листы и не меняйте заголовки столбцов: по ним книга читается "
-        "при сборе отчёта. Пустые строки оставьте пустыми.",
-        "Сохраните книгу в том же формате (.xlsx) под тем же именем. "
-        + (config.return_to or "Верните её зав. ИБЦ."),
-    ]
-    line("Как заполнять", fmt.bold)
-    for i, step in enumerate(steps, start=1):
-        line(f"{i}. {step}", fmt.wrap)
+    fields = {"example": dt.date(config.academic_year, 9, 15),
+              "return_to": config.return_to or Blank.RETURN_TO}
+    line(Blank.HOW_TO_FILL, fmt.bold)
+    for i, step in enumerate(Blank.STEPS, start=1):
+        line(Blank.STEP.format(number=i, step=step.format(**fields)), fmt.wrap)
     row += 1
     for form in respondent.forms:
-        line(f"Лист «{form.sheet}»: {form.title}", fmt.bold)
+        line(Blank.SHEET.format(sheet=form.sheet, title=form.title), fmt.bold)
         if form.description:
             line(form.description, fmt.wrap)
-        for col, text in enumerate(("Столбец", "Обязательно", "Что вводить", "Пояснение")):
+        for col, text in enumerate(Blank.COLUMNS_HEADER):
             ws.write_string(row, col, text, fmt.table_header)
         row += 1
         for column in form.input_columns:
-            cells = (column.title, "да" if column.required else "", describe(column, config),
+            cells = (column.title, Blank.YES if column.required else "", describe(column, config),
                      column.hint)
             for col, text in enumerate(cells):
                 ws.write_string(row, col, text, fmt.table)
@@ -513,9 +508,10 @@ def build(respondent: Respondent, config: Config, created: dt.datetime,
     wb = Checked(raw)
     fmt = _Formats(raw, marked=filling is not None)
     wb.set_properties({
-        "title": f"Отчёт ИБЦ: {respondent.label}", "subject": config.year_label,
+        "title": Blank.PROPERTY_TITLE.format(respondent=respondent.label),
+        "subject": config.year_label,
         "author": "ibc-xls", "company": config.school, "created": created,
-        "comments": "Создано ibc-xls. Заполните жёлтые ячейки и верните книгу.",
+        "comments": Blank.PROPERTY_COMMENTS,
     })
     for name, value in identity.properties().items():
         wb.set_custom_property(name, value, "text")
