@@ -46,20 +46,15 @@ from ibc_xls.problems import IbcError, Problem, Severity
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import ROLE_TITLES, Respondent, respondents
 from ibc_xls.sheets.xlsx import A4, SIDE_MARGIN, Checked
+from ibc_xls.text import Review
 
-COPY_SUFFIX = " (исправить)"
-SENDING_LIST = "Список на исправление.xlsx"
+COPY_SUFFIX = Review.COPY_SUFFIX
+SENDING_LIST = Review.SENDING_LIST
 # Below this many copies the workers cost more than they save.
 PARALLEL_FROM = 8
 
 # What became of one return (the words agree with «копия»).
-STATUS_TEXT = {
-    "written": "копия записана",
-    "locked": "копия НЕ записана",
-    "done": "исправлять нечего",
-    "refused": "копии нет",
-    "replaced": "заменена более поздней книгой",
-}
+STATUS_TEXT = Review.STATUS
 
 
 @dataclass(frozen=True)
@@ -81,9 +76,9 @@ class Entry:
         """The respondent as the ИБЦ head knows them: «5А класс — Иванова» or «Зав. ИБЦ —
         …»; empty when the return does not say."""
         if self.class_name:
-            return f"{self.class_name} класс — {self.respondent}"
+            return Review.WHO_CLASS.format(class_name=self.class_name, name=self.respondent)
         if self.role in ROLE_TITLES:
-            return f"{ROLE_TITLES[self.role]} — {self.respondent}"
+            return Review.WHO_ROLE.format(role=ROLE_TITLES[self.role], name=self.respondent)
         return self.respondent
 
     def to_json(self) -> dict:
@@ -127,6 +122,7 @@ class Item:
     sheet: str = ""  # the copy's sheet
     cell: str = ""  # the copy's cell, empty when the problem has none there
     where: str = ""  # where it was in the returned workbook, when the copy has no such cell
+    at: tuple[int, int] = (-1, -1)  # the copy's cell as (row, col), for the order of lines
 
 
 @dataclass
@@ -167,10 +163,6 @@ def _cell_values(record, form: FormSpec) -> dict[str, object]:
     return result
 
 
-def _row_of(cell: str) -> int:
-    return int("".join(ch for ch in cell if ch.isdigit()) or 0)
-
-
 def plan_copy(result: FileResult, forms: tuple[FormSpec, ...]) -> Plan:
     """The values, marks and lines of «Что исправить» of a copy of ``result`` with ``forms``."""
     filling = Filling()
@@ -190,27 +182,28 @@ def plan_copy(result: FileResult, forms: tuple[FormSpec, ...]) -> Plan:
     notes: dict[tuple[str, int, str], list[Problem]] = {}
     for problem in result.problems:
         severity = problem.severity.value
-        target = by_sheet.get(problem.sheet) if problem.cell and problem.field else None
-        row = target[1].get(_row_of(problem.cell)) if target else None
+        target = by_sheet.get(problem.sheet) \
+            if problem.row is not None and problem.field else None
+        row = target[1].get(problem.row + 1) if target else None
         if target is None or row is None or problem.field not in target[2]:
-            where = ", ".join(x for x in (problem.sheet and f"лист «{problem.sheet}»",
-                                          problem.cell and f"ячейка {problem.cell}") if x)
+            where = ", ".join(x for x in (
+                problem.sheet and Review.ON_SHEET.format(sheet=problem.sheet),
+                problem.cell and Review.IN_CELL.format(cell=problem.cell)) if x)
             plan.items.append(Item(severity, problem.message, where=where))
             continue
         form, _, columns = target
-        cell = a1(FIRST_DATA_ROW + row, columns[problem.field])
-        plan.items.append(Item(severity, problem.message, form.sheet, cell))
+        at = (FIRST_DATA_ROW + row, columns[problem.field])
+        plan.items.append(Item(severity, problem.message, form.sheet, a1(*at), at=at))
         notes.setdefault((form.id, row, problem.field), []).append(problem)
     for (form_id, row, key), problems in notes.items():
         error = any(p.severity is Severity.ERROR for p in problems)
-        note = "\n".join(f"{'Ошибка' if p.severity is Severity.ERROR else 'Замечание'}: "
-                         f"{p.message}" for p in problems)
+        note = "\n".join((Review.NOTE_ERROR if p.severity is Severity.ERROR
+                          else Review.NOTE_WARNING).format(message=p.message) for p in problems)
         filling.marks.setdefault(form_id, {})[row, key] = Mark(
             "error" if error else "warning", note)
     order = {form.sheet: i for i, form in enumerate(forms)}
     # General problems first, then the cells sheet by sheet, row by row, left to right.
-    plan.items.sort(key=lambda i: (bool(i.cell), order.get(i.sheet, -1),
-                                   _row_of(i.cell), len(i.cell), i.cell))
+    plan.items.sort(key=lambda i: (bool(i.cell), order.get(i.sheet, -1), i.at))
     return plan
 
 
@@ -229,7 +222,7 @@ class Front:
 
 
 FRONT_WIDTHS = (5, 22, 10, 13, 56)
-FRONT_HEADERS = ("№", "Лист", "Ячейка", "Что это", "Что не так и как исправить")
+FRONT_HEADERS = Review.FRONT_HEADERS
 
 
 def _quoted(sheet: str) -> str:
@@ -266,33 +259,24 @@ def front_sheet(wb, fmt, front: Front, items: list[Item]):
 
     errors = sum(i.severity == "error" for i in items)
     warnings = len(items) - errors
-    line("Что исправить в книге", fmt.title, 22)
-    line(f"{front.label}. {front.school}, {front.year_label} учебный год.", fmt.bold)
-    line(f"Ваша книга «{front.original}» проверена {front.as_of:%d.%m.%Y}: ошибок — {errors}, "
-         f"замечаний — {warnings}.", fmt.wrap)
+    line(Review.FRONT_TITLE, fmt.title, 22)
+    line(Review.FRONT_WHO.format(label=front.label, school=front.school,
+                                 year=front.year_label), fmt.bold)
+    line(Review.FRONT_CHECKED.format(original=front.original, as_of=front.as_of, errors=errors,
+                                     warnings=warnings), fmt.wrap)
     row += 1
-    steps = [
-        "Это ваша книга: все введённые вами значения на своих местах. Исправлять нужно только "
-        "отмеченные ячейки, остальное уже принято.",
-        "Ячейки с ошибками и замечаниями закрашены (цвета — ниже). В каждой такой ячейке есть "
-        "примечание: наведите на неё указатель мыши, чтобы прочитать, что не так.",
-        "В таблице ниже все ошибки и замечания; нажмите на адрес ячейки, чтобы перейти к ней "
-        "(в LibreOffice — с нажатой клавишей Ctrl).",
-        "Ошибки нужно исправить. Замечания — проверьте: если значение верное, оставьте его.",
-        "Сохраните книгу в формате Excel (.xlsx), не переименовывая листы. "
-        + (front.return_to or "Верните её зав. ИБЦ."),
-    ]
-    line("Как исправить", fmt.bold)
-    for i, step in enumerate(steps, start=1):
-        line(f"{i}. {step}", fmt.wrap)
+    return_to = front.return_to or Review.RETURN_TO
+    line(Review.HOW_TO_FIX, fmt.bold)
+    for i, step in enumerate(Review.STEPS, start=1):
+        line(Review.STEP.format(number=i, step=step.format(return_to=return_to)), fmt.wrap)
     row += 1
     ws.write_string(row, 0, "", fill["error"])
     ws.merge_range(row, 1, row, 4, "", fmt.wrap)
-    ws.write_string(row, 1, "ошибка: нужно исправить", fmt.wrap)
+    ws.write_string(row, 1, Review.ERROR_KEY, fmt.wrap)
     row += 1
     ws.write_string(row, 0, "", fill["warning"])
     ws.merge_range(row, 1, row, 4, "", fmt.wrap)
-    ws.write_string(row, 1, "замечание: проверьте значение", fmt.wrap)
+    ws.write_string(row, 1, Review.WARNING_KEY, fmt.wrap)
     row += 2
     header = row
     for col, text in enumerate(FRONT_HEADERS):
@@ -304,10 +288,10 @@ def front_sheet(wb, fmt, front: Front, items: list[Item]):
         ws.write_string(row, 1, item.sheet or item.where, fmt.table)
         if item.cell:
             ws.write_url(row, 2, f"internal:{_quoted(item.sheet)}!{item.cell}", link,
-                         string=item.cell, tip="Перейти к ячейке")
+                         string=item.cell, tip=Review.GO_TO_CELL)
         else:
             ws.write_string(row, 2, "—", centre)
-        ws.write_string(row, 3, "ошибка" if item.severity == "error" else "замечание", style)
+        ws.write_string(row, 3, Review.ERROR if item.severity == "error" else Review.WARNING, style)
         ws.write_string(row, 4, item.message, fmt.table)
         ws.set_row(row, 15 * max(_lines(item.message, FRONT_WIDTHS[4]),
                                  _lines(item.sheet or item.where, FRONT_WIDTHS[1])))
@@ -318,7 +302,7 @@ def front_sheet(wb, fmt, front: Front, items: list[Item]):
     ws.set_print_scale(print_scale(FRONT_WIDTHS, False))
     ws.repeat_rows(header)
     ws.print_area(0, 0, row - 1, len(FRONT_WIDTHS) - 1)
-    ws.set_footer("&R&11Стр. &P из &N", {"scale_with_doc": False})
+    ws.set_footer(Review.FOOTER, {"scale_with_doc": False})
     ws.protect()
     return ws
 
@@ -413,7 +397,7 @@ def _respondent(result: FileResult, people: dict[str, Respondent],
 def _reason(result: FileResult) -> str:
     first = next((p for p in result.problems if p.severity is Severity.ERROR),
                  result.problems[0] if result.problems else None)
-    return first.message if first else "книга не прочитана."
+    return first.message if first else Review.NOT_READ
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -495,20 +479,19 @@ def review(config: Config, paths: Iterable[Path] = (), out: Path | None = None,
 
 # --- the sending list ---------------------------------------------------------------------------
 
-LIST_COLUMNS = (("Респондент", 34), ("Класс", 8), ("Сданная книга", 34), ("Ошибок", 9),
-                ("Замечаний", 11), ("Копия на исправление", 40), ("Что сделать", 50))
+LIST_COLUMNS = Review.LIST_COLUMNS
 
 
 def _todo(entry: Entry) -> str:
     if entry.status == "written":
-        return "Отправить копию респонденту."
+        return Review.TODO_SEND
     if entry.status == "locked":
-        return f"Копия не записана: {entry.reason} Запустите ibc-xls review ещё раз."
+        return Review.TODO_LOCKED.format(reason=entry.reason)
     if entry.status == "refused":
-        return f"Копии нет, свяжитесь с респондентом: {entry.reason}"
+        return Review.TODO_REFUSED.format(reason=entry.reason)
     if entry.status == "replaced":
-        return f"Ничего: учтена более поздняя книга «{entry.reason}»."
-    return "Ничего: книга принята без замечаний."
+        return Review.TODO_REPLACED.format(reason=entry.reason)
+    return Review.TODO_NOTHING
 
 
 def _write_list(result: ReviewResult, config: Config, created: dt.datetime, file) -> None:
@@ -517,23 +500,24 @@ def _write_list(result: ReviewResult, config: Config, created: dt.datetime, file
                                       "strings_to_urls": False, "strings_to_numbers": False,
                                       "default_format_properties": dict(DEFAULT_FONT)})
     wb = Checked(raw)
-    wb.set_properties({"title": "Список копий на исправление", "author": "ibc-xls",
+    wb.set_properties({"title": Review.LIST_PROPERTY_TITLE, "author": "ibc-xls",
                        "company": config.school, "created": created})
     base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
     title = wb.add_format({**base, "bold": True, "font_size": 14})
     wrap = wb.add_format({**base, "text_wrap": True})
     link = wb.add_format({**base, "text_wrap": True, "font_color": "#0563C1", "underline": 1})
-    ws = Checked(wb.add_worksheet("Список"))
-    ws.write_string(0, 0, "Копии книг на исправление", title)
-    ws.write_string(1, 0, f"{config.school}, {config.year_label} учебный год. Проверено "
-                          f"{result.as_of:%d.%m.%Y}. Копии лежат в папке {result.folder}.")
+    ws = Checked(wb.add_worksheet(Review.LIST_SHEET))
+    ws.write_string(0, 0, Review.LIST_TITLE, title)
+    ws.write_string(1, 0, Review.LIST_SUBTITLE.format(school=config.school,
+                                                      year=config.year_label,
+                                                      as_of=result.as_of, folder=result.folder))
     rows = sorted(result.entries, key=lambda e: (
         ["written", "locked", "refused", "done", "replaced"].index(e.status), e.who, e.file))
     first = 3
     for col, (_, width) in enumerate(LIST_COLUMNS):
         ws.set_column(col, col, width)
     for i, entry in enumerate(rows, start=first + 1):
-        ws.write_string(i, 0, entry.respondent or "(не указан)", wrap)
+        ws.write_string(i, 0, entry.respondent or Review.NO_RESPONDENT, wrap)
         ws.write_string(i, 1, entry.class_name or ROLE_TITLES.get(entry.role, ""), wrap)
         ws.write_string(i, 2, entry.file, wrap)
         ws.write_number(i, 3, entry.errors)
