@@ -449,3 +449,38 @@ class Review:
     LIST_SUBTITLE = ("{school}, {year} учебный год. Проверено {as_of:%d.%m.%Y}. Копии лежат в "
                      "папке {folder}.")
     NO_RESPONDENT = "(не указан)"
+
+
+class Reading:
+    """Why a file is refused while it is read (the «reason» of ``file-too-large`` and
+    ``file-unreadable``)."""
+
+    OUT_OF_MEMORY = "на чтение не хватило памяти"
+    WALL = "чтение длилось дольше {seconds:g} с"
+    CPU = "чтение заняло больше {seconds} с процессорного времени"
+    MEMORY = "чтение потребовало больше {mb} МБ памяти"
+    CRASHED = "программа чтения аварийно остановилась на этом файле"
+    NOT_A_FILE = "это не файл, а папка или устройство"
+    FILE_SIZE = "файл занимает {size:.0f} МБ, допустимо не больше {limit:.0f} МБ"
+    NOT_FOUND = "файл не найден: его переместили или удалили"
+    GREW = "файл больше {limit:.0f} МБ"
+    TOO_MANY_CELLS = "на листе слишком много ячеек"
+    BROKEN = "книга повреждена или записана с ошибками"
+    SHEET_ROWS = "на листе «{sheet}» {rows} строк, допустимо не больше {limit}"
+    SHEET_CELLS = "лист «{sheet}» занимает {cells} ячеек, допустимо не больше {limit}"
+    FORMULA_REPEATED = "на листе «{sheet}» формула повторена в {cells} ячейках"
+
+
+class People:
+    """Respondents and periods as the workbooks and the settings' messages name them."""
+
+    ROLE_TITLES = Frozen({"ibc_head": "Зав. ИБЦ", "director": "Директор",
+                          "class_teacher": "Классный руководитель"})
+    LABEL_CLASS = "{class_name} класс, классный руководитель {name}"
+    LABEL_ROLE = "{role} {name}"
+    STEM_CLASS = "{class_name} класс — {name}"
+    STEM_ROLE = "{role} — {name}"
+    UNKNOWN_FORM = "такой формы нет среди шаблонов; есть: {forms}"
+    APRIL_REPORT = "отчёт за апрель {year}"
+    OCTOBER_REPORT = "отчёт за октябрь {year}"
+    REPORT_FILE = "Сводный отчёт ИБЦ {school} {period}"

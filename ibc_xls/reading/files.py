@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ibc_xls.problems import IbcError, Problem, os_reason
+from ibc_xls.text import Reading
 
 _FILE_ATTRIBUTE_HIDDEN = 0x2  # Windows: Explorer's "hidden" attribute (Thumbs.db, desktop.ini)
 
@@ -105,21 +106,21 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         with os.fdopen(os.open(path, flags), "rb") as f:
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode):
-                raise unreadable("это не файл, а папка или устройство")
+                raise unreadable(Reading.NOT_A_FILE)
             if st.st_size > max_bytes:
                 raise IbcError(Problem("file-too-large", file=file, params={
-                    "reason": f"файл занимает {st.st_size / 2**20:.0f} МБ, "
-                              f"допустимо не больше {max_bytes / 2**20:.0f} МБ"}))
+                    "reason": Reading.FILE_SIZE.format(size=st.st_size / 2**20,
+                                                       limit=max_bytes / 2**20)}))
             data = f.read(max_bytes + 1)
     except PermissionError as exc:
         raise IbcError(Problem("file-busy", file=file, params={"detail": str(exc)})) from exc
     except FileNotFoundError as exc:
-        raise unreadable("файл не найден: его переместили или удалили", str(exc)) from exc
+        raise unreadable(Reading.NOT_FOUND, str(exc)) from exc
     except OSError as exc:
         raise unreadable(os_reason(exc), str(exc)) from exc
     if not data:
         raise IbcError(Problem("file-empty", file=file))
     if len(data) > max_bytes:  # the file grew while it was read
         raise IbcError(Problem("file-too-large", file=file, params={
-            "reason": f"файл больше {max_bytes / 2**20:.0f} МБ"}))
+            "reason": Reading.GREW.format(limit=max_bytes / 2**20)}))
     return data

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ibc_xls.problems import IbcError, Problem
+from ibc_xls.text import Reading
 
 try:
     import resource
@@ -210,7 +211,7 @@ def _call(work: Callable, path: Path) -> tuple[str, object]:
         problem = exc.problems[0]
         return _PROBLEM, problem if problem.file else dataclasses.replace(problem, file=str(path))
     except MemoryError:
-        return _PROBLEM, _too_large(path, "на чтение не хватило памяти")
+        return _PROBLEM, _too_large(path, Reading.OUT_OF_MEMORY)
     except Exception as exc:
         text = traceback.format_exc()
         try:
@@ -224,7 +225,7 @@ def _send(conn, index: int, path: Path, outcome: tuple[str, object]) -> None:
     try:
         conn.send((index, *outcome))
     except MemoryError:
-        conn.send((index, _PROBLEM, _too_large(path, "на чтение не хватило памяти")))
+        conn.send((index, _PROBLEM, _too_large(path, Reading.OUT_OF_MEMORY)))
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
         conn.send((index, _ERROR, (None, f"result of work({path!s}) cannot be pickled: {exc!r}")))
 
@@ -502,14 +503,13 @@ def _crash_problem(path: Path, exitcode: int | None, stderr: str, limits: Limits
     """Why a process reading one file ended without an answer: ``why`` is the limit the parent
     stopped it for, if it did."""
     if why == _WALL:
-        return _too_large(path, f"чтение длилось дольше {limits.wall_seconds:g} с")
+        return _too_large(path, Reading.WALL.format(seconds=limits.wall_seconds))
     if why == _CPU or exitcode == -_SIGXCPU:
-        return _too_large(path, f"чтение заняло больше {limits.cpu_seconds} с процессорного "
-                                "времени")
+        return _too_large(path, Reading.CPU.format(seconds=limits.cpu_seconds))
     memory = ("memory allocation of", "MemoryError", "out of memory", "Cannot allocate memory")
     if why == _MEMORY or any(text in stderr for text in memory) or \
             exitcode == -getattr(signal, "SIGKILL", -1000):
-        return _too_large(path, f"чтение потребовало больше {limits.memory_mb} МБ памяти")
+        return _too_large(path, Reading.MEMORY.format(mb=limits.memory_mb))
     detail = f"exit code {exitcode}; {stderr.strip()[-1000:]}"
     return Problem("file-unreadable", file=str(path), params={
-        "reason": "программа чтения аварийно остановилась на этом файле", "detail": detail})
+        "reason": Reading.CRASHED, "detail": detail})

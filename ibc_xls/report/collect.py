@@ -17,6 +17,7 @@ from ibc_xls.reading.isolate import stop_helpers
 from ibc_xls.settings.config import Config, place_of
 from ibc_xls.settings.periods import Period, reporting_date
 from ibc_xls.settings.respondents import Respondent, respondents
+from ibc_xls.text import People
 
 
 @dataclass
@@ -51,7 +52,7 @@ def default_output(config: Config, period: Period) -> Path:
     from ibc_xls.blanks.generate import safe_file_name
 
     return config.folders["reports"] / safe_file_name(
-        f"Сводный отчёт ИБЦ {config.school} {period.code}")
+        People.REPORT_FILE.format(school=config.school, period=period.code))
 
 
 def collect(config: Config, period: Period, *, paths: Sequence[Path] = (),

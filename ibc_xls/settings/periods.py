@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ibc_xls.problems import IbcError, Problem
+from ibc_xls.text import People
 
 _PERIOD = re.compile(r"^(\d{4})-(04|10)$")
 
@@ -38,9 +39,9 @@ def report_period(text: str) -> Period:
     year = int(match[1])
     if match[2] == "04":
         return Period(dt.date(year - 1, 10, 1), dt.date(year, 3, 31),
-                      f"отчёт за апрель {year}", f"{year}-04")
-    return Period(dt.date(year, 4, 1), dt.date(year, 9, 30), f"отчёт за октябрь {year}",
-                  f"{year}-10")
+                      People.APRIL_REPORT.format(year=year), f"{year}-04")
+    return Period(dt.date(year, 4, 1), dt.date(year, 9, 30),
+                  People.OCTOBER_REPORT.format(year=year), f"{year}-10")
 
 
 def default_period(today: dt.date) -> Period:

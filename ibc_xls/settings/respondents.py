@@ -8,9 +8,9 @@ from ibc_xls.forms.spec import FormSpec
 from ibc_xls.forms.tomlcheck import bad_value
 from ibc_xls.problems import IbcError
 from ibc_xls.settings.config import CONFIG_NAME, Config
+from ibc_xls.text import People
 
-ROLE_TITLES = {"ibc_head": "Зав. ИБЦ", "director": "Директор",
-               "class_teacher": "Классный руководитель"}
+ROLE_TITLES = People.ROLE_TITLES
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,14 @@ class Respondent:
     def label(self) -> str:
         """How the workbook addresses its respondent, in Russian."""
         if self.class_name:
-            return f"{self.class_name} класс, классный руководитель {self.name}"
-        return f"{ROLE_TITLES[self.role]} {self.name}"
+            return People.LABEL_CLASS.format(class_name=self.class_name, name=self.name)
+        return People.LABEL_ROLE.format(role=ROLE_TITLES[self.role], name=self.name)
 
     @property
     def file_stem(self) -> str:
         if self.class_name:
-            return f"{self.class_name} класс — {self.name}"
-        return f"{ROLE_TITLES[self.role]} — {self.name}"
+            return People.STEM_CLASS.format(class_name=self.class_name, name=self.name)
+        return People.STEM_ROLE.format(role=ROLE_TITLES[self.role], name=self.name)
 
 
 def expected_identities(config: Config) -> dict[str, tuple[str, str, str]]:
@@ -56,7 +56,7 @@ def forms_for(role: str, config: Config, specs: list[FormSpec]) -> tuple[FormSpe
     unknown = [f for f in config.forms[role] if f not in by_id]
     if unknown:
         raise IbcError(bad_value(str(config.root / CONFIG_NAME), f"forms.{role}",
-                                 "такой формы нет среди шаблонов; есть: " + ", ".join(by_id),
+                                 People.UNKNOWN_FORM.format(forms=", ".join(by_id)),
                                  unknown[0]))
     wanted = set(config.forms[role])
     return tuple(s for s in specs if s.id in wanted)
