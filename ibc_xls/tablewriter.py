@@ -336,6 +336,11 @@ class _CellXml:
 
     def __call__(self, value) -> bytes:
         """Nothing (b"") for an empty value."""
+        if type(value) is str:  # most cells: spare them the general path
+            if not value:
+                return b""
+            return self.head["text"] + b' t="s"><v>%d</v></c>' % self.strings.number(
+                fit_cell(value))
         found = cell_value(value)
         if found is None:
             return b""
