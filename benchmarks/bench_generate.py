@@ -5,8 +5,7 @@ Run by hand: ``python benchmarks/bench_generate.py [N] [--runs R]`` (N defaults 
 A school with 297 classes (11 grades, 27 letters) has 298 respondents; ``generate`` writes
 their workbooks into fresh folders until N are written, once with one worker per core (as
 ``ibc-xls generate`` does for a school of 40 respondents or more) and once in this process.
-It prints the median wall time of R rounds, scaled to N workbooks, and for the run in one
-process its CPU time (the workers' is not counted: they are the fork server's children).
+It prints the median wall time of R rounds, scaled to N workbooks.
 """
 
 from __future__ import annotations
@@ -49,11 +48,6 @@ def run(config, count: int, workers: int | None, out: Path) -> float:
     return (time.perf_counter() - start) * count / made
 
 
-def cpu() -> float:
-    times = os.times()
-    return times.user + times.system
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", nargs="?", type=int, default=1000)
@@ -64,11 +58,10 @@ def main() -> None:
         print(f"{args.count} workbooks; {os.cpu_count()} CPUs; "
               f"load average {os.getloadavg()[0]:.2f}")
         for label, workers in (("workers, one per core", None), ("one process", 1)):
-            times, used = [], cpu()
+            times = []
             for i in range(args.runs):
                 times.append(run(config, args.count, workers, Path(tmp) / f"out{i}"))
-            used = f"  CPU {(cpu() - used) / args.runs:6.2f} s" if workers == 1 else ""
-            print(f"{label:22s} {statistics.median(times):6.2f} s{used}  (runs: "
+            print(f"{label:22s} {statistics.median(times):6.2f} s  (runs: "
                   f"{', '.join(f'{t:.2f}' for t in times)})")
 
 
