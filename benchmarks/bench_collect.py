@@ -11,8 +11,8 @@ whole process (its workers included), it runs:
 * naive: a competent user's pandas script: ``read_excel(sheet_name=None)`` per file with the
   default engine (openpyxl, named so that pandas does not warn), one ``concat`` per sheet
   name, one xlsx written by ``to_excel``;
-* collect: ``ibc_xls.collect.collect`` for the April report, report workbook included;
-* check: ``ibc_xls.check.check_paths`` alone (reading and validating, no report).
+* collect: ``ibc_xls.report.collect.collect`` for the April report, report workbook included;
+* check: ``ibc_xls.checking.check.check_paths`` alone (reading and validating, no report).
 
 It prints the median wall time, the peak memory of the process tree (resident memory of the
 process and all its children, summed, sampled in one more run of its own) and the ratios.
@@ -80,10 +80,10 @@ def _row(form, config, person, rnd: random.Random, i: str) -> dict:
 def _make_one(args) -> str:
     import openpyxl
 
-    from ibc_xls.config import load_config
-    from ibc_xls.generate import build
-    from ibc_xls.layout import FIRST_DATA_ROW
-    from ibc_xls.respondents import Respondent, respondents
+    from ibc_xls.blanks.generate import build
+    from ibc_xls.forms.layout import FIRST_DATA_ROW
+    from ibc_xls.settings.config import load_config
+    from ibc_xls.settings.respondents import Respondent, respondents
 
     root, index, out = args
     config = load_config(Path(root))
@@ -110,7 +110,7 @@ def _make_one(args) -> str:
 
 def corpus(count: int) -> tuple[Path, Path]:
     """The working folder and its returned folder with ``count`` filled workbooks."""
-    from ibc_xls.workspace import init_workspace
+    from ibc_xls.settings.workspace import init_workspace
 
     root = Path(tempfile.gettempdir()) / f"ibc-xls-bench-{CORPUS_VERSION}-{count}"
     returned = root / "сданные"
@@ -154,9 +154,9 @@ with pd.ExcelWriter(Path(sys.argv[2]) / "naive.xlsx") as writer:
 COLLECT = """
 import datetime as dt, sys
 from pathlib import Path
-from ibc_xls.collect import collect
-from ibc_xls.config import load_config
-from ibc_xls.periods import report_period
+from ibc_xls.report.collect import collect
+from ibc_xls.settings.config import load_config
+from ibc_xls.settings.periods import report_period
 config = load_config(Path(sys.argv[1]).parent)
 result = collect(config, report_period("2027-04"), as_of=dt.date(2027, 4, 5),
                  output=Path(sys.argv[2]) / "report.xlsx")
@@ -166,8 +166,8 @@ print(len(result.report.files))
 CHECK = """
 import datetime as dt, sys
 from pathlib import Path
-from ibc_xls.check import check_paths
-from ibc_xls.config import load_config
+from ibc_xls.checking.check import check_paths
+from ibc_xls.settings.config import load_config
 config = load_config(Path(sys.argv[1]).parent)
 report = check_paths([Path(sys.argv[1])], config, as_of=dt.date(2027, 4, 5))
 print(len(report.files))

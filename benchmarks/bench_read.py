@@ -7,8 +7,8 @@ cells of each with random values by openpyxl (a few distinct fillings per respon
 1,300 cells per workbook), writes N files cycling through those fillings, then times:
 
 * calamine: one process, ``CalamineWorkbook.from_path`` and ``to_python`` of every sheet;
-* read_raw: one process, ``ibc_xls.rawread.read_raw`` (adds the safety checks, formula flags,
-  properties and trimming);
+* read_raw: one process, ``ibc_xls.reading.rawread.read_raw`` (adds the safety checks, formula
+  flags, properties and trimming);
 * isolated: ``run_isolated(paths, read_raw)``, the whole RawWorkbook sent back to the parent,
   pool start-up included;
 * isolated, count: the same with a work function that returns only a cell count, to show what
@@ -33,9 +33,9 @@ from pathlib import Path
 
 import python_calamine
 
-from ibc_xls.isolate import run_isolated
 from ibc_xls.problems import Problem
-from ibc_xls.rawread import read_raw
+from ibc_xls.reading.isolate import run_isolated
+from ibc_xls.reading.rawread import read_raw
 
 FILLINGS = 3  # distinct fillings per respondent
 
@@ -76,11 +76,11 @@ def make_workbooks(folder: Path, count: int) -> list[Path]:
     # Imported here: the workers import this module too, and need none of it.
     import openpyxl
 
-    from ibc_xls.config import load_config
-    from ibc_xls.generate import build
-    from ibc_xls.layout import FIRST_DATA_ROW
-    from ibc_xls.respondents import respondents
-    from ibc_xls.workspace import init_workspace
+    from ibc_xls.blanks.generate import build
+    from ibc_xls.forms.layout import FIRST_DATA_ROW
+    from ibc_xls.settings.config import load_config
+    from ibc_xls.settings.respondents import respondents
+    from ibc_xls.settings.workspace import init_workspace
 
     root = folder / "школа"
     init_workspace(root, today=dt.date(2026, 11, 25))

@@ -74,13 +74,29 @@ def cli() -> None:
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".",
                 metavar="[ПАПКА]")
-def init(folder: Path) -> None:
+@click.option("--office", is_flag=True,
+              help="Создать рабочую папку управления образования (для ibc-xls rollup), "
+                   "а не школы.")
+def init(folder: Path, office: bool) -> None:
     """Создать рабочую папку школы ПАПКА (по умолчанию — текущую).
 
     В ней появятся файл настроек ibc-xls.toml с примером для МОУ «СОШ №4», шаблоны форм
-    и папки для бланков, сданных книг и отчётов. Уже существующие файлы не меняются.
+    и папки для бланков, сданных книг и отчётов. С --office — рабочая папка управления
+    образования: настройки ibc-xls-office.toml со списком школ и папки для полученных
+    отчётов и сводок. Уже существующие файлы не меняются.
     """
-    from ibc_xls.workspace import init_workspace
+    if office:
+        from ibc_xls.rollup.office import OFFICE_CONFIG_NAME, init_office
+
+        done = init_office(folder)
+        for path in done.created:
+            click.echo(f"Создано: {path}")
+        for path in done.kept:
+            click.echo(f"Уже есть, не изменено: {path}")
+        click.echo(f"Откройте {done.root / OFFICE_CONFIG_NAME}, впишите управление и школы, "
+                   "положите отчёты школ в папку «полученные» и выполните «ibc-xls rollup».")
+        return
+    from ibc_xls.settings.workspace import init_workspace
 
     result = init_workspace(folder)
     for path in result.created:
@@ -104,8 +120,8 @@ def generate(folder: Path, out: Path | None) -> None:
     Зав. ИБЦ получает дорожную карту и свои формы, каждый классный руководитель — формы
     своего класса. Книга, которую уже заполняли, не перезаписывается.
     """
-    from ibc_xls.config import load_config
-    from ibc_xls.generate import generate as run
+    from ibc_xls.blanks.generate import generate as run
+    from ibc_xls.settings.config import load_config
 
     try:
         outcomes = run(load_config(folder), out)
@@ -139,8 +155,8 @@ def validate(paths: tuple[Path, ...], folder: Path, as_of, as_json: bool) -> Non
     """
     import json
 
-    from ibc_xls.check import check_paths
-    from ibc_xls.config import load_config
+    from ibc_xls.checking.check import check_paths
+    from ibc_xls.settings.config import load_config
 
     try:
         config = load_config(folder)
@@ -154,6 +170,86 @@ def validate(paths: tuple[Path, ...], folder: Path, as_of, as_json: bool) -> Non
         _print_report(report)
     sys.exit(0 if report.valid else 1)
 
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="[ФАЙЛ или ПАПКА]...",
+                type=click.Path(exists=True, path_type=Path))
+@folder_option
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
+              metavar="ПАПКА",
+              help="Куда записать копии. По умолчанию — папка «на исправление» из настроек.")
+@as_of_option("как у validate: сегодня, а если учебный год бланков уже закончился — его "
+              "последний день")
+@click.option("--json", "as_json", is_flag=True,
+              help="Вывести результат в формате JSON (для других программ).")
+def review(paths: tuple[Path, ...], folder: Path, out: Path | None, as_of,
+           as_json: bool) -> None:
+    """Сделать копии книг с отмеченными ошибками, чтобы вернуть их на исправление.
+
+    Каждый, у кого в книге есть ошибки или замечания, получает копию своей книги.
+    Без аргументов (или если указана рабочая папка школы) проверяется папка сданных книг
+    из настроек. Копия — та же книга со всеми
+    введёнными значениями; ячейки с ошибками закрашены и снабжены примечаниями, а первый
+    лист «Что исправить» перечисляет все ошибки со ссылками на ячейки. Сданные файлы не
+    меняются. Рядом с копиями записывается «Список на исправление.xlsx» для рассылки.
+    Код выхода: 0 — готово, 1 — часть копий или список не записаны (файл открыт),
+    2 — команду нельзя выполнить.
+    """
+    import json
+
+    from ibc_xls.review.copies import review as run
+    from ibc_xls.settings.config import CONFIG_NAME, load_config
+
+    if len(paths) == 1 and (paths[0] / CONFIG_NAME).is_file():
+        folder, paths = paths[0], ()  # the school's working folder: its returned folder
+    try:
+        config = load_config(folder)
+        result = run(config, paths, out, as_of=as_of.date() if as_of else None)
+    except IbcError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    else:
+        _print_review(result)
+    failed = result.count("locked") or result.list_problem is not None
+    sys.exit(1 if failed else 0)
+
+
+def _print_review(result) -> None:
+    from ibc_xls.review.copies import STATUS_TEXT as REVIEW_STATUS
+
+    if not result.entries:
+        click.echo("Книг для проверки не найдено.")
+        return
+    for e in result.entries:
+        counts = f"ошибок {e.errors}, замечаний {e.warnings}"
+        who = f" ({e.who})" if e.who else ""
+        if e.status == "written":
+            click.echo(f"{e.copy.name}: {REVIEW_STATUS[e.status]}{who}; {counts}.")
+        elif e.status == "locked":
+            click.echo(f"{e.copy.name}: {REVIEW_STATUS[e.status]}{who}. {e.reason}", err=True)
+        elif e.status == "refused":
+            click.echo(f"{e.file}: {REVIEW_STATUS[e.status]}{who}. {e.reason} Свяжитесь с "
+                       "респондентом.")
+        elif e.status == "replaced":
+            click.echo(f"{e.file}: {REVIEW_STATUS[e.status]} «{e.reason}».")
+    done = [e for e in result.entries if e.status == "done"]
+    written = result.count("written")
+    click.echo(f"Копий на исправление: {written} в папке {result.folder}.")
+    if done:
+        names = "; ".join(e.who or e.file for e in done)
+        click.echo(f"Исправлять нечего ({len(done)}): {names}.")
+    if result.count("locked"):
+        click.echo(f"Не записано копий: {result.count('locked')}: закройте их и запустите "
+                   "команду ещё раз.", err=True)
+    if result.count("refused"):
+        click.echo(f"Без копии: {result.count('refused')} — с этими респондентами нужно "
+                   "связаться.")
+    if result.sending_list is not None:
+        click.echo(f"Список для рассылки: {result.sending_list}")
+    else:
+        click.echo(f"Список для рассылки не записан: {result.list_problem.message}", err=True)
 
 
 @cli.command()
@@ -187,9 +283,9 @@ def collect(source: Path | None, folder: Path, output: Path | None, period: str 
     import datetime as dt
     import json
 
-    from ibc_xls import periods
-    from ibc_xls.collect import collect as run
-    from ibc_xls.config import CONFIG_NAME, load_config
+    from ibc_xls.report.collect import collect as run
+    from ibc_xls.settings import periods
+    from ibc_xls.settings.config import CONFIG_NAME, load_config
 
     if source is not None and (source / CONFIG_NAME).is_file():
         folder, source = source, None
@@ -230,9 +326,71 @@ def collect(source: Path | None, folder: Path, output: Path | None, period: str 
     sys.exit(1 if strict and not result.report.valid else 0)
 
 
+@cli.command()
+@click.argument("folder", required=False, metavar="[ПАПКА]", default=".",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="СВОДКА.xlsx",
+              help="Куда записать сводку. По умолчанию — папка сводок из настроек.")
+@click.option("--period", metavar="ГГГГ-ММ",
+              help="Отчётный период: 2026-04 — отчёты за апрель 2026 (1 октября 2025 – "
+                   "31 марта 2026), 2026-10 — за октябрь. По умолчанию — последний период, "
+                   "за который есть отчёт.")
+@click.option("--all-periods", is_flag=True,
+              help="Учесть и отчёты прошлых периодов: листы «Динамика — …» покажут каждый "
+                   "показатель по школам и периодам.")
+@click.option("--strict", is_flag=True,
+              help="Код выхода 1, если есть ошибки (сводка всё равно пишется).")
+def rollup(folder: Path, output: Path | None, period: str | None, all_periods: bool,
+           strict: bool) -> None:
+    """Свести отчёты школ в одну сводку управления образования.
+
+    ПАПКА — рабочая папка управления (где лежит ibc-xls-office.toml, её делает
+    «ibc-xls init --office»), по умолчанию — текущая. Читаются все файлы папки
+    «полученные»: отчёт школы узнаётся по его паспорту, как бы файл ни назывался.
+    Код выхода: 0 — сводка записана, 1 — записана, но есть ошибки и указан --strict,
+    2 — сводку записать нельзя.
+    """
+    from ibc_xls.rollup.office import load_office
+    from ibc_xls.rollup.run import run_rollup
+
+    try:
+        done = run_rollup(load_office(folder), output=output, period=period,
+                          all_periods=all_periods)
+    except IbcError as exc:
+        _fail(exc)
+    _print_rolled(done)
+    sys.exit(1 if strict and done.rolled.errors else 0)
+
+
+def _print_rolled(done) -> None:
+    from ibc_xls.rollup.combine import STATUS_HISTORY, STATUS_USED
+
+    rolled = done.rolled
+    counted = len(rolled.counted)
+    click.echo(f"Период: {rolled.period_label or 'не определён (отчётов нет)'}.")
+    click.echo(f"Файлов в папке: {done.files}; отчёты сдали {len(rolled.used)} из "
+               f"{len(rolled.office.schools)} школ; учтено в итогах: {counted}.")
+    if rolled.missing:
+        names = "; ".join(s.short for s in rolled.missing)
+        click.echo(f"Не сдали отчёт ({len(rolled.missing)}): {names}.")
+    else:
+        click.echo("Отчёты сдали все школы.")
+    skipped = [row for row in rolled.files.frame.itertuples(index=False)
+               if row.Статус not in (STATUS_USED, STATUS_HISTORY)]
+    if skipped:
+        click.echo(f"Не учтено в сводке файлов: {len(skipped)}:")
+        for row in skipped:
+            click.echo(f"  {row.Файл} — {row.Статус}")
+    for problem in rolled.problem_list:
+        mark = "ошибка" if problem.severity.value == "error" else "замечание"
+        click.echo(f"  {mark}: {problem}")
+    click.echo(f"Сводка {'заменена' if done.replaced else 'записана'}: {done.output}")
+
+
 def _print_collected(result) -> None:
-    from ibc_xls.consolidate import PROBLEMS_SHEET
-    from ibc_xls.respondents import ROLE_TITLES
+    from ibc_xls.report.consolidate import PROBLEMS_SHEET
+    from ibc_xls.settings.respondents import ROLE_TITLES
 
     summary = result.report.to_json()["summary"]
     click.echo(f"Период: {result.period.label} ({result.period.text}); отчётная дата "
@@ -255,7 +413,7 @@ def _print_collected(result) -> None:
 
 
 def _print_report(report) -> None:
-    from ibc_xls.results import STATUS_TEXT as FILE_STATUS
+    from ibc_xls.checking.results import STATUS_TEXT as FILE_STATUS
 
     if not report.files:
         click.echo("Книг для проверки не найдено.")

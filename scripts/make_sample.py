@@ -14,7 +14,7 @@ runs out of the box from a fresh clone.
 What the script does:
 
 1. loads ``workbooks/ibc-xls.toml`` (never writes it) and generates fresh blanks into a
-   temporary folder with ``ibc_xls.generate.generate`` (not into ``workbooks/бланки``);
+   temporary folder with ``ibc_xls.blanks.generate.generate`` (not into ``workbooks/бланки``);
 2. types the values of the tables below into the blanks with openpyxl (``tests/fill.py``);
 3. saves them as staff do: most as .xlsx written by openpyxl, some re-saved by a real
    LibreOffice as .xlsx, one as .ods and one as .xls (``tests/libreoffice.py``: one
@@ -65,8 +65,8 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 from fill import fill  # noqa: E402  (tests/fill.py)
 from libreoffice import ODS, XLS, XLSX, convert  # noqa: E402  (tests/libreoffice.py)
 
-from ibc_xls.config import load_config  # noqa: E402
-from ibc_xls.generate import generate  # noqa: E402
+from ibc_xls.blanks.generate import generate  # noqa: E402
+from ibc_xls.settings.config import load_config  # noqa: E402
 
 WORKBOOKS = REPO / "workbooks"
 RETURNED = WORKBOOKS / "сданные"

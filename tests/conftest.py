@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ibc_xls.config import Config, load_config
-from ibc_xls.generate import Outcome, generate
-from ibc_xls.workspace import init_workspace
+from ibc_xls.blanks.generate import Outcome, generate
+from ibc_xls.settings.config import Config, load_config
+from ibc_xls.settings.workspace import init_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 25)

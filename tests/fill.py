@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 
-from ibc_xls.layout import FIRST_DATA_ROW, HEADER_ROW, header_key
+from ibc_xls.forms.layout import FIRST_DATA_ROW, HEADER_ROW, header_key
 
 FIRST = FIRST_DATA_ROW + 1  # openpyxl is 1-based
 # A valid row of the reader's diary form, by column title, as tests type it.

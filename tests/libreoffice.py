@@ -108,3 +108,50 @@ def with_libreoffice(test):
     for mark in needs_libreoffice:
         test = mark(test)
     return test
+
+
+UNO_PYTHON = "/usr/bin/python3"  # Debian's Python, where python3-uno puts LibreOffice's uno
+
+
+def uno_python() -> str | None:
+    """A Python that can import LibreOffice's ``uno`` module (to drive Calc as a person
+    would), or None."""
+    for python in (UNO_PYTHON, shutil.which("python3")):
+        if python and Path(python).is_file() and subprocess.run(
+                [python, "-c", "import uno"], capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+def type_into(source: Path, target: Path, edits: list[tuple[str, str, str]],
+              inspect: tuple[str, ...] = (), timeout: float = TIMEOUT) -> dict:
+    """Open ``source`` in a real LibreOffice Calc, type each ``(sheet, cell, text)`` in, save
+    as ``target`` (.xlsx); the print setup of the ``inspect`` sheets (see tests/uno_type.py)."""
+    import json
+
+    python = uno_python()
+    if python is None or soffice_path() is None:
+        raise LibreOfficeError("LibreOffice with python3-uno is needed to type into a workbook")
+    job = {"source": str(source), "target": str(target), "edits": edits,
+           "inspect": list(inspect)}
+    done = subprocess.run([python, str(Path(__file__).with_name("uno_type.py"))],
+                          input=json.dumps(job), capture_output=True, text=True,
+                          timeout=timeout)
+    if done.returncode != 0 or not target.is_file():
+        raise LibreOfficeError(f"typing into {source.name} failed (exit code "
+                               f"{done.returncode}): {done.stderr[-2000:]}")
+    return json.loads(done.stdout)
+
+
+def _needs_uno() -> list:
+    import pytest
+
+    required = os.environ.get("IBC_XLS_REQUIRE_SOFFICE") == "1"
+    missing = soffice_path() is None or uno_python() is None
+    return [pytest.mark.libreoffice,
+            pytest.mark.skipif(missing and not required,
+                               reason="LibreOffice and python3-uno are needed to type into a "
+                                      "workbook as a person would; CI installs them")]
+
+
+needs_uno = _needs_uno()

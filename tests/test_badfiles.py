@@ -22,9 +22,15 @@ from pathlib import Path
 import badfiles
 import pytest
 
-from ibc_xls.isolate import ISOLATION_VARIABLE, Limits, WorkerError, run_isolated, stop_helpers
 from ibc_xls.problems import CATALOGUE, IbcError, Problem
-from ibc_xls.rawread import RawWorkbook, read_raw
+from ibc_xls.reading.isolate import (
+    ISOLATION_VARIABLE,
+    Limits,
+    WorkerError,
+    run_isolated,
+    stop_helpers,
+)
+from ibc_xls.reading.rawread import RawWorkbook, read_raw
 
 LIMITS = Limits(memory_mb=512, cpu_seconds=10, wall_seconds=10)
 PER_FILE_SECONDS = 10
@@ -155,7 +161,7 @@ def test_busy_file(tmp_path, monkeypatch):
     def locked(*args, **kwargs):
         raise PermissionError(13, "The process cannot access the file", str(path))
 
-    monkeypatch.setattr("ibc_xls.files.os.open", locked)
+    monkeypatch.setattr("ibc_xls.reading.files.os.open", locked)
     with pytest.raises(IbcError) as caught:
         read_raw(path)
     [problem] = caught.value.problems

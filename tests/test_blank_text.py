@@ -17,8 +17,8 @@ import xlsxwriter
 from fill import one_line
 from libreoffice import convert, with_libreoffice
 
-from ibc_xls.generate import DEFAULT_FONT, FONT
-from ibc_xls.layout import header_key
+from ibc_xls.blanks.generate import DEFAULT_FONT, FONT
+from ibc_xls.forms.layout import header_key
 from ibc_xls.problems import CATALOGUE
 
 

@@ -73,7 +73,7 @@ def test_help_frame_is_russian():
 
 def test_only_the_cli_imports_click():
     package = Path(__file__).resolve().parent.parent / "ibc_xls"
-    importers = sorted(p.name for p in package.glob("*.py")
+    importers = sorted(p.relative_to(package).as_posix() for p in package.rglob("*.py")
                        if re.search(r"^\s*(import click|from click)", p.read_text("utf-8"),
                                     re.MULTILINE))
     assert importers == ["cli.py"]

@@ -18,13 +18,13 @@ from fill import DIARY_ROW, fill, saved_at
 from libreoffice import XLSX, convert, with_libreoffice
 from test_report import read_tables
 
+from ibc_xls.blanks.generate import generate
 from ibc_xls.cli import cli
-from ibc_xls.collect import default_output
-from ibc_xls.config import load_config
-from ibc_xls.generate import generate
 from ibc_xls.output import write_atomic
-from ibc_xls.periods import report_period
 from ibc_xls.problems import IbcError
+from ibc_xls.report.collect import default_output
+from ibc_xls.settings.config import load_config
+from ibc_xls.settings.periods import report_period
 
 REPO = Path(__file__).resolve().parent.parent
 REPORT = "Сводный отчёт ИБЦ МОУ «СОШ №4» 2026-10.xlsx"  # the school in the name

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 
 from ibc_xls import normalize
-from ibc_xls.config import CONFIG_NAME, load_config
+from ibc_xls.forms.spec import load_specs
 from ibc_xls.problems import IbcError
-from ibc_xls.respondents import respondents
-from ibc_xls.spec import load_specs
-from ibc_xls.workspace import EXAMPLE_CLASSES, init_workspace
+from ibc_xls.settings.config import CONFIG_NAME, load_config
+from ibc_xls.settings.respondents import respondents
+from ibc_xls.settings.workspace import EXAMPLE_CLASSES, init_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"
 NOVEMBER = dt.date(2026, 11, 25)
-FOLDERS = ("шаблоны", "бланки", "сданные", "отчёты")
+FOLDERS = ("шаблоны", "бланки", "сданные", "отчёты", "на исправление")
 HEAD_FORMS = ["roadmap", "documents", "explanatory", "meetings", "practices", "courses"]
 TEACHER_FORMS = ["reading_contest", "textbooks", "diaries"]
 
@@ -111,7 +111,7 @@ def test_example_config(root):
     assert config.classes[0].name == "1А"
     assert config.classes[-1].name == "11А"
     assert config.folders == {key: (root / name).resolve() for key, name in zip(
-        ("templates", "outgoing", "returned", "reports"), FOLDERS, strict=True)}
+        ("templates", "outgoing", "returned", "reports", "review"), FOLDERS, strict=True)}
     assert config.forms == {"ibc_head": tuple(HEAD_FORMS),
                             "director": ("documents", "explanatory"),
                             "class_teacher": tuple(TEACHER_FORMS)}

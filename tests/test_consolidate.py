@@ -14,10 +14,15 @@ import openpyxl
 import pytest
 from fill import FIRST, column_of, fill, saved_at
 
-from ibc_xls.analyses import band_of
-from ibc_xls.check import check_paths
-from ibc_xls.config import Config, load_config
-from ibc_xls.consolidate import (
+from ibc_xls.blanks.generate import generate
+from ibc_xls.checking.check import check_paths
+from ibc_xls.checking.results import FileResult, FormResult, Record, Report
+from ibc_xls.checking.validate import check_across
+from ibc_xls.forms.identity import IDENTITY_SHEET
+from ibc_xls.forms.spec import DEFAULT_TEMPLATES, load_specs
+from ibc_xls.problems import Problem
+from ibc_xls.report.analyses import band_of
+from ibc_xls.report.consolidate import (
     WHY_BLOCKED,
     WHY_ERRORS,
     WHY_PERIOD,
@@ -28,14 +33,9 @@ from ibc_xls.consolidate import (
     is_overdue,
     parse_deadline,
 )
-from ibc_xls.generate import generate
-from ibc_xls.identity import IDENTITY_SHEET
-from ibc_xls.periods import custom_period, report_period
-from ibc_xls.problems import Problem
-from ibc_xls.results import FileResult, FormResult, Record, Report
-from ibc_xls.spec import DEFAULT_TEMPLATES, load_specs
-from ibc_xls.validate import check_across
-from ibc_xls.workspace import init_workspace
+from ibc_xls.settings.config import Config, load_config
+from ibc_xls.settings.periods import custom_period, report_period
+from ibc_xls.settings.workspace import init_workspace
 
 TODAY = dt.date(2026, 11, 25)
 PERIOD = report_period("2027-04")  # 01.10.2026 – 31.03.2027: the April report of 2026/2027

@@ -18,12 +18,12 @@ from test_report import read_tables
 from test_spec import copy_templates, load_problems, replace_first, replace_once, template
 
 from ibc_xls.cli import cli
-from ibc_xls.config import CONFIG_NAME
-from ibc_xls.consolidate import Consolidated, consolidate
-from ibc_xls.layout import header_key
-from ibc_xls.report import contents, write_report
-from ibc_xls.spec import load_specs
-from ibc_xls.workspace import init_workspace
+from ibc_xls.forms.layout import header_key
+from ibc_xls.forms.spec import load_specs
+from ibc_xls.report.consolidate import Consolidated, consolidate
+from ibc_xls.report.workbook import contents, write_report
+from ibc_xls.settings.config import CONFIG_NAME
+from ibc_xls.settings.workspace import init_workspace
 
 TEXTBOOKS, ROADMAP, CONTEST = "05_textbooks.toml", "01_roadmap.toml", "04_reading_contest.toml"
 DIARIES, MEETINGS, COURSES = "06_diaries.toml", "07_meetings.toml", "09_courses.toml"

@@ -12,10 +12,10 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from ibc_xls.check import check_file
-from ibc_xls.generate import generate
-from ibc_xls.respondents import respondents
-from ibc_xls.validate import Context
+from ibc_xls.blanks.generate import generate
+from ibc_xls.checking.check import check_file
+from ibc_xls.checking.validate import Context
+from ibc_xls.settings.respondents import respondents
 
 TODAY = dt.date(2026, 11, 25)
 DIARIES, TEXTBOOKS = "Читательский дневник", "Сохранность учебников"

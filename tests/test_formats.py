@@ -9,10 +9,10 @@ import pytest
 from fill import fill
 from libreoffice import ODS, XLS, XLSX, convert, needs_libreoffice
 
-from ibc_xls.check import check_file
-from ibc_xls.generate import generate
-from ibc_xls.respondents import respondents
-from ibc_xls.validate import Context
+from ibc_xls.blanks.generate import generate
+from ibc_xls.checking.check import check_file
+from ibc_xls.checking.validate import Context
+from ibc_xls.settings.respondents import respondents
 
 pytestmark = needs_libreoffice
 TODAY = dt.date(2026, 11, 25)

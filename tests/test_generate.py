@@ -10,10 +10,9 @@ import pytest
 from fill import one_line
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from ibc_xls.config import load_config
-from ibc_xls.generate import MANIFEST, _Checked, generate, safe_file_name
-from ibc_xls.identity import FIELDS, IDENTITY_SHEET, PROPERTY_PREFIX
-from ibc_xls.layout import (
+from ibc_xls.blanks.generate import MANIFEST, generate, safe_file_name
+from ibc_xls.forms.identity import FIELDS, IDENTITY_SHEET, PROPERTY_PREFIX
+from ibc_xls.forms.layout import (
     CLASSES_LIST,
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -22,7 +21,9 @@ from ibc_xls.layout import (
     header_text,
     list_name,
 )
-from ibc_xls.spec import date_bound
+from ibc_xls.forms.spec import date_bound
+from ibc_xls.settings.config import load_config
+from ibc_xls.sheets.xlsx import Checked
 
 # openpyxl is 1-based where xlsxwriter is 0-based.
 HEADER = HEADER_ROW + 1
@@ -310,7 +311,7 @@ def test_xlsxwriter_soft_failure_raises(tmp_path):
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(tmp_path / "x.xlsx")
-    ws = _Checked(wb.add_worksheet("Лист"))
+    ws = Checked(wb.add_worksheet("Лист"))
     with pytest.raises(RuntimeError, match="write_string"):
         ws.write_string(2_000_000, 0, "за пределами листа")
     wb.close()

@@ -15,13 +15,13 @@ import xlsxwriter
 from fill import one_line
 from libreoffice import ODS, XLS, XLSX, convert, soffice_path
 
-from ibc_xls.files import find_workbooks
-from ibc_xls.generate import build
-from ibc_xls.identity import FIELDS, IDENTITY_SHEET, Identity, template_version
-from ibc_xls.layout import HEADER_ROW, INSTRUCTIONS_SHEET, LISTS_SHEET, header_text
+from ibc_xls.blanks.generate import build
+from ibc_xls.forms.identity import FIELDS, IDENTITY_SHEET, Identity, template_version
+from ibc_xls.forms.layout import HEADER_ROW, INSTRUCTIONS_SHEET, LISTS_SHEET, header_text
 from ibc_xls.problems import IbcError
-from ibc_xls.rawread import RawWorkbook, read_raw
-from ibc_xls.respondents import Respondent, respondents
+from ibc_xls.reading.files import find_workbooks
+from ibc_xls.reading.rawread import RawWorkbook, read_raw
+from ibc_xls.settings.respondents import Respondent, respondents
 
 REAL = badfiles.REAL_EXCEL
 

@@ -11,12 +11,12 @@ from fill import FIRST
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ibc_xls.blanks.generate import build
 from ibc_xls.cells import a1
-from ibc_xls.check import check_file
-from ibc_xls.generate import build
+from ibc_xls.checking.check import check_file
+from ibc_xls.checking.validate import Context
 from ibc_xls.normalize import is_empty
-from ibc_xls.respondents import respondents
-from ibc_xls.validate import Context
+from ibc_xls.settings.respondents import respondents
 
 TODAY = dt.date(2026, 11, 25)
 typed = st.one_of(

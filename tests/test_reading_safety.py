@@ -13,12 +13,12 @@ import pytest
 from fill import DIARY_ROW, FIRST, column_of, fill
 from libreoffice import ODS, XLS, convert, with_libreoffice
 
-from ibc_xls.check import check_file
-from ibc_xls.generate import generate
+from ibc_xls.blanks.generate import generate
+from ibc_xls.checking.check import check_file
+from ibc_xls.checking.validate import Context
 from ibc_xls.problems import Severity
-from ibc_xls.rawread import read_raw
-from ibc_xls.respondents import respondents
-from ibc_xls.validate import Context
+from ibc_xls.reading.rawread import read_raw
+from ibc_xls.settings.respondents import respondents
 
 TODAY = dt.date(2026, 11, 25)
 DIARIES = "Читательский дневник"
@@ -265,8 +265,8 @@ def test_properties_that_disagree_with_the_sheet(school):
 
 
 def test_a_tampered_book_counts_for_nobody_in_collect(school):
-    from ibc_xls.collect import collect
-    from ibc_xls.periods import report_period
+    from ibc_xls.report.collect import collect
+    from ibc_xls.settings.periods import report_period
 
     config, blanks, _ = school
     path = _head_book(config, blanks)

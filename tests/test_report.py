@@ -35,12 +35,12 @@ from test_consolidate import (
     judge,
 )
 
-from ibc_xls import tablewriter
-from ibc_xls.consolidate import consolidate
-from ibc_xls.identity import IDENTITY_SHEET
+from ibc_xls.checking.results import FileResult, FormResult, Record, Report
+from ibc_xls.forms.identity import IDENTITY_SHEET
 from ibc_xls.problems import Problem
-from ibc_xls.report import contents, write_report
-from ibc_xls.results import FileResult, FormResult, Record, Report
+from ibc_xls.report import tablewriter
+from ibc_xls.report.consolidate import consolidate
+from ibc_xls.report.workbook import contents, write_report
 
 CREATED = dt.datetime(2026, 11, 25, 10, 30)
 TABLES = {"tbl_key_figures", "tbl_roadmap", "tbl_roadmap_stages", "tbl_reading_contest",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 
-from ibc_xls.results import FileResult, FormResult, Record, Report, value_columns
+from ibc_xls.checking.results import FileResult, FormResult, Record, Report, value_columns
 
 
 def test_a_record_reads_like_the_dict_it_was_made_from():

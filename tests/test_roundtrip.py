@@ -27,10 +27,9 @@ from fill import one_line
 from libreoffice import ODS, XLS, XLSX, convert, needs_libreoffice
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from ibc_xls.config import Config
-from ibc_xls.generate import Outcome
-from ibc_xls.identity import IDENTITY_SHEET, Identity, template_version
-from ibc_xls.layout import (
+from ibc_xls.blanks.generate import Outcome
+from ibc_xls.forms.identity import IDENTITY_SHEET, Identity, template_version
+from ibc_xls.forms.layout import (
     CLASSES_LIST,
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -38,8 +37,9 @@ from ibc_xls.layout import (
     header_text,
     list_name,
 )
-from ibc_xls.respondents import Respondent
-from ibc_xls.spec import Column, FormSpec, date_bound
+from ibc_xls.forms.spec import Column, FormSpec, date_bound
+from ibc_xls.settings.config import Config
+from ibc_xls.settings.respondents import Respondent
 
 pytestmark = needs_libreoffice
 

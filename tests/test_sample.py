@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from ibc_xls.check import check_paths
-from ibc_xls.config import load_config
+from ibc_xls.checking.check import check_paths
 from ibc_xls.problems import Severity
-from ibc_xls.respondents import respondents
+from ibc_xls.settings.config import load_config
+from ibc_xls.settings.respondents import respondents
 
 REPO = Path(__file__).resolve().parent.parent
 WORKBOOKS = REPO / "workbooks"

@@ -15,12 +15,12 @@ from click.testing import CliRunner
 from fill import fill
 from test_consolidate import IBC_HEAD, MEETINGS, PERIOD, ROADMAP, ROADMAP_ROWS, TODAY
 
+from ibc_xls.blanks.generate import generate
 from ibc_xls.cli import cli
-from ibc_xls.collect import collect
-from ibc_xls.config import load_config
-from ibc_xls.generate import generate
 from ibc_xls.problems import IbcError
-from ibc_xls.workspace import init_workspace
+from ibc_xls.report.collect import collect
+from ibc_xls.settings.config import load_config
+from ibc_xls.settings.workspace import init_workspace
 
 NAME = "МБОУ «Лицей №7»"
 FULL_NAME = "Муниципальное бюджетное общеобразовательное учреждение «Лицей №7»"

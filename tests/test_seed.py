@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ibc_xls.config import load_config
-from ibc_xls.spec import load_specs
+from ibc_xls.forms.spec import load_specs
+from ibc_xls.settings.config import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "tests" / "data" / "seed_roadmap.txt"  # the roadmap as the school adopted it

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ibc_xls.forms.spec import RESERVED_SHEETS, date_bound, load_specs
 from ibc_xls.problems import IbcError
-from ibc_xls.spec import RESERVED_SHEETS, date_bound, load_specs
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"

@@ -21,8 +21,8 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from ibc_xls import tablewriter
-from ibc_xls.tablewriter import TableWriter, Wrap, fast_supported
+from ibc_xls.report import tablewriter
+from ibc_xls.report.tablewriter import TableWriter, Wrap, fast_supported
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 HEADERS = ["Текст", "Число", "Дата", "Когда", "Флаг"]
@@ -101,7 +101,7 @@ def through_write_table(rows, fast: bool | None) -> bytes:
     buffer = io.BytesIO()
     wb, ws = _workbook(buffer)
     cells, header, total = _formats(wb)
-    writer = TableWriter(wb, buffer)
+    writer = TableWriter(wb, buffer, " … [cut from {length}]")
     frame = pd.DataFrame(rows, columns=HEADERS)
     last = writer.write_table(ws, HEADER_ROW, frame, cells, _options(header, total, len(rows)),
                               Wrap(WIDTHS, 1.0, 15), fast=fast)

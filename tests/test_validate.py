@@ -13,15 +13,15 @@ import pytest
 from click.testing import CliRunner
 from fill import DIARY_ROW, FIRST, column_of, fill, saved_at
 
-from ibc_xls.check import check_file, check_paths
+from ibc_xls.blanks.generate import generate
+from ibc_xls.checking.check import check_file, check_paths
+from ibc_xls.checking.results import FileResult, FormResult, Record
+from ibc_xls.checking.validate import Context, check_across, key_digest, unique_key
 from ibc_xls.cli import cli
-from ibc_xls.config import load_config
-from ibc_xls.generate import generate
-from ibc_xls.identity import IDENTITY_SHEET
+from ibc_xls.forms.identity import IDENTITY_SHEET
 from ibc_xls.problems import Severity
-from ibc_xls.respondents import respondents
-from ibc_xls.results import FileResult, FormResult, Record
-from ibc_xls.validate import Context, check_across, key_digest, unique_key
+from ibc_xls.settings.config import load_config
+from ibc_xls.settings.respondents import respondents
 
 TODAY = dt.date(2026, 11, 25)
 TEXTBOOKS, DIARIES, CONTEST = "Сохранность учебников", "Читательский дневник", "Учиться читать"

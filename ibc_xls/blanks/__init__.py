@@ -1,0 +1,1 @@
+"""Blank workbooks from the specs (`ibc-xls generate`)."""

@@ -1,0 +1,629 @@
+"""Spec → blank workbooks: one personalised workbook per respondent.
+
+Every text goes through ``write_string``, so nothing from a spec or a configuration can become
+a formula. Every xlsxwriter call that reports failure by its return code is checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import multiprocessing as mp
+import os
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import xlsxwriter
+
+from ibc_xls.forms.identity import (
+    FORMS_HEADER,
+    IDENTITY_SHEET,
+    Identity,
+    template_version,
+    write_sheet,
+)
+from ibc_xls.forms.layout import (
+    CLASSES_LIST,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    REQUIRED_MARK,
+    list_name,
+)
+from ibc_xls.forms.spec import SOFT_HYPHEN, Column, FormSpec, date_bound
+from ibc_xls.output import write_atomic
+from ibc_xls.problems import IbcError, Problem
+from ibc_xls.settings.config import Config
+from ibc_xls.settings.respondents import Respondent, respondents
+from ibc_xls.sheets.measure import LINE_PT, wrapped_lines
+from ibc_xls.sheets.xlsx import A4_INCHES, BORDER_COLOR, HEADER_FILL, SIDE_MARGIN, Checked, a4_page
+
+MANIFEST = ".ibc-xls-generated.json"
+INPUT_FILL = "#FFF7D6"
+PREFILLED_FILL = "#F2F2F2"
+DATE_FORMAT = "dd.mm.yyyy"
+# Arial, not Calibri: LibreOffice has a metric twin of it everywhere (Liberation Sans), so the
+# columns, the wrapping and the print scale come out as in Excel. The workbook's default font,
+# Arial 10, keeps Excel's column unit (7 px a digit) that the widths are worked out in.
+FONT, FONT_SIZE = "Arial", 11
+# xlsxwriter adds keys to the dict it is given: each workbook gets a copy.
+DEFAULT_FONT = {"font_name": FONT, "font_size": 10}
+# A copy for correction (``ibc_xls.review``) marks cells with problems in colours of their
+# own, unlike the yellow of an input cell.
+ERROR_FILL = "#F8B4B4"
+WARNING_FILL = "#FFD98A"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A cell of a copy with a problem: its severity ("error" or "warning") and the Russian
+    text of its comment."""
+
+    severity: str
+    note: str
+
+
+@dataclass
+class Filling:
+    """What a copy of a returned workbook adds to a blank: the values in their input cells,
+    the marks on the cells with problems and a first sheet.
+
+    ``values``: form id → data row (0 is the first under the header) → column key → value;
+    ``marks``: form id → (data row, column key) → Mark; ``front(wb, fmt)`` adds the first
+    sheet (it is called before any other sheet is added) and returns it, to be made active.
+    """
+
+    values: dict[str, dict[int, dict[str, object]]] = field(default_factory=dict)
+    marks: dict[str, dict[tuple[int, str], Mark]] = field(default_factory=dict)
+    front: Callable | None = None
+
+    def rows(self, form: FormSpec) -> int:
+        """How many data rows the form's sheet needs: the blank's, or more for a long return."""
+        used = [*self.values.get(form.id, ()), *(r for r, _ in self.marks.get(form.id, ()))]
+        return max(form.row_count, max(used, default=-1) + 1)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What generate did with one workbook."""
+
+    respondent: Respondent
+    path: Path
+    status: str  # created | updated | unchanged | kept
+
+
+def _fmt_date(value: dt.date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def describe(column: Column, config: Config) -> str:
+    """What a person may enter in a column, in Russian (instructions and input hints)."""
+    if column.type == "date":
+        lo, hi = (date_bound(b, config.academic_year) for b in (column.min, column.max))
+        span = ""
+        if lo and hi:
+            span = f" с {_fmt_date(lo)} по {_fmt_date(hi)}"
+        return f"дата ДД.ММ.ГГГГ{span}"
+    if column.type in ("integer", "decimal"):
+        what = "целое число" if column.type == "integer" else "число"
+        if column.min is not None and column.max is not None:
+            return f"{what} от {_num(column.min)} до {_num(column.max)}"
+        if column.min is not None:
+            return f"{what} не меньше {_num(column.min)}"
+        if column.max is not None:
+            return f"{what} не больше {_num(column.max)}"
+        return what
+    if column.type == "choice":
+        return "значение из списка: " + "; ".join(column.choices)
+    if column.type == "class":
+        return "класс из списка классов школы"
+    if column.max_length:
+        return f"текст до {column.max_length} знаков"
+    return "текст"
+
+
+def _num(value) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+
+
+# Width units (Excel's: 7 px, a digit of the default font) a letter takes, measured for
+# Arial 11 (Liberation Sans in LibreOffice) on Cyrillic text: bold in headers, plain in cells.
+HEADER_CHAR = 1.3
+TEXT_CHAR = 1.2
+
+
+def _pieces(word: str) -> list[str]:
+    """The parts a header word may break into: at its soft hyphens, each but the last with its
+    hyphen shown."""
+    parts = word.split(SOFT_HYPHEN)
+    return [p + "-" for p in parts[:-1]] + [parts[-1]]
+
+
+def _header_words(column: Column) -> list[str]:
+    # The required mark joins the last word: it never stands on a line alone.
+    words = column.header.split()
+    if column.required and words:
+        words[-1] += REQUIRED_MARK
+    return words
+
+
+_NARROW = frozenset(" \u00a0*()[],.:;!'\"-–«»/|1")
+
+
+def _piece_width(text: str) -> float:
+    """Width units a bold header part needs: capitals are wider than HEADER_CHAR, digits and
+    punctuation narrower (Arial's advance widths), and one unit of padding."""
+    units = sum(0.6 if ch in _NARROW else 1.6 if ch.isupper() else 1.15 if ch.isdigit()
+                else HEADER_CHAR for ch in text)
+    return math.ceil(units + 1)
+
+
+def _width(column: Column) -> float:
+    """A column's width: as the spec gives it or worked out, and never narrower than the
+    longest unbreakable part of its header, so a header breaks between words only."""
+    if column.width:
+        width = float(column.width)
+    else:
+        longest = max([len(column.title) / 2 + 2, *(len(c) + 3 for c in column.choices)])
+        width = float(min(max(longest, 8), 40))
+    pieces = [p for word in _header_words(column) for p in _pieces(word)]
+    return max([width, *map(_piece_width, pieces)])
+
+
+def header_lines(column: Column, width: float) -> list[str]:
+    """The header's lines for a column ``width`` wide: words wrapped at spaces, a word too long
+    for a line broken at its soft hyphens. Written with line breaks, so that no spreadsheet
+    application breaks a word where it likes."""
+    lines: list[str] = []
+    line = ""
+    for word in _header_words(column):
+        whole = word.replace(SOFT_HYPHEN, "")
+        parts = [whole] if _piece_width(whole) <= width else _pieces(word)
+        for i, part in enumerate(parts):
+            joined = f"{line} {part}" if line and i == 0 else line + part
+            if line and _piece_width(joined) > width:
+                lines.append(line)
+                line = part
+            else:
+                line = joined
+    return [*lines, line] if line else lines
+
+
+def fit_scale(widths, landscape: bool) -> float:
+    """The print scale of a sheet fitted to an A4 page's width, as Excel works it out: a
+    column is ``int(width * 7 + 0.5) + 5`` pixels of 1/96 inch. The templates keep it high
+    enough that 11-point text prints at 8 points or more."""
+    pixels = sum(int(w * 7 + 0.5) + 5 for w in widths)
+    page = (A4_INCHES[landscape] - 2 * SIDE_MARGIN) * 96
+    return min(1.0, page / pixels)
+
+
+# LibreOffice measures the column unit on Liberation Sans 10 (7.4 px a digit, Excel 7 px): its
+# sheet is 6 % wider. Fitting to the page width it also shrinks a long sheet further, so the
+# blanks print at a fixed scale that fits the width in both.
+LIBREOFFICE_ROOM = 0.93
+
+
+def print_scale(widths, landscape: bool) -> int:
+    """The print scale, in per cent, a blank's sheet is set to."""
+    return int(fit_scale(widths, landscape) * LIBREOFFICE_ROOM * 100)
+
+
+def form_widths(form: FormSpec) -> list[float]:
+    return [_width(c) for c in form.columns]
+
+
+def _lines(text: str, width: float) -> int:
+    return wrapped_lines(text, width, 1 / TEXT_CHAR)
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Formats:
+    def __init__(self, wb, marked: bool = False):
+        base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
+        cell = {**base, "border": 1, "border_color": BORDER_COLOR}
+        add = wb.add_format
+        self.title = add({**base, "bold": True, "font_size": 14})
+        self.subtitle = add({**base, "italic": True})
+        self.subtitle_wrap = add({**base, "italic": True, "text_wrap": True})
+        self.wrap = add({**base, "text_wrap": True})
+        self.bold = add({**base, "bold": True})
+        self.header = add({**cell, "bold": True, "text_wrap": True, "bg_color": HEADER_FILL,
+                           "align": "center", "valign": "vcenter"})
+        self.prefilled = add({**cell, "text_wrap": True, "bg_color": PREFILLED_FILL})
+        unlocked = {**cell, "locked": False, "bg_color": INPUT_FILL}
+        self.input = {
+            "text": add({**unlocked, "text_wrap": True, "num_format": "@"}),
+            "choice": add({**unlocked, "text_wrap": True, "num_format": "@"}),
+            "class": add({**unlocked, "num_format": "@"}),
+            "date": add({**unlocked, "num_format": DATE_FORMAT, "align": "center"}),
+            "integer": add({**unlocked, "num_format": "0"}),
+            "decimal": add({**unlocked, "num_format": "0.0#"}),
+        }
+        self.table = add({**cell, "text_wrap": True})
+        self.table_header = add({**cell, "bold": True, "text_wrap": True, "bg_color": HEADER_FILL})
+        # Only a copy for correction has them: a blank's styles stay as they were.
+        self.marked: dict[tuple[str, str], object] = {}
+        if marked:
+            input_props = {
+                "text": {"text_wrap": True, "num_format": "@"},
+                "choice": {"text_wrap": True, "num_format": "@"},
+                "class": {"num_format": "@"},
+                "date": {"num_format": DATE_FORMAT, "align": "center"},
+                "integer": {"num_format": "0"},
+                "decimal": {"num_format": "0.0#"},
+            }
+            for severity, fill in (("error", ERROR_FILL), ("warning", WARNING_FILL)):
+                for kind, props in input_props.items():
+                    self.marked[kind, severity] = add({**unlocked, **props, "bg_color": fill})
+                self.marked["prefilled", severity] = add(
+                    {**cell, "text_wrap": True, "bg_color": fill})
+
+
+def _validation(column: Column, form: FormSpec, config: Config) -> dict:
+    what = describe(column, config)
+    hint = what[:1].upper() + what[1:] + "."
+    if column.hint:
+        hint = f"{column.hint} {hint}" if column.type not in ("choice", "class") else column.hint
+    message = {
+        "input_title": _truncate(column.title, 32),
+        "input_message": _truncate(hint + (" Обязательно." if column.required else ""), 255),
+        "error_title": _truncate(column.title, 32),
+        "error_message": _truncate(
+            f"Здесь нужно: {describe(column, config)}. Исправьте значение.", 255),
+        "error_type": "stop",
+    }
+    if column.type in ("choice", "class"):
+        name = CLASSES_LIST if column.type == "class" else list_name(form.id, column.key)
+        return {**message, "validate": "list", "source": f"={name}",
+                "error_message": "Выберите значение из списка (стрелка справа от ячейки)."}
+    if column.type == "date":
+        lo = date_bound(column.min, config.academic_year) or dt.date(1900, 1, 1)
+        hi = date_bound(column.max, config.academic_year) or dt.date(9999, 12, 31)
+        lo_dt, hi_dt = (dt.datetime.combine(d, dt.time()) for d in (lo, hi))
+        return {**message, "validate": "date", "criteria": "between", "minimum": lo_dt,
+                "maximum": hi_dt}
+    if column.type in ("integer", "decimal"):
+        lo = column.min if column.min is not None else -1e9
+        hi = column.max if column.max is not None else 1e9
+        return {**message, "criteria": "between", "minimum": lo, "maximum": hi,
+                "validate": "integer" if column.type == "integer" else "decimal"}
+    if column.max_length:
+        return {**message, "validate": "length", "criteria": "<=", "value": column.max_length}
+    return {**message, "validate": "any"}
+
+
+def _lists_sheet(wb, fmt, forms, config: Config) -> None:
+    ws = Checked(wb.add_worksheet(LISTS_SHEET))
+    lists = [(CLASSES_LIST, "Классы", [c.name for c in config.classes])]
+    for form in forms:
+        lists += [(list_name(form.id, c.key), f"{c.title} ({form.sheet})", list(c.choices))
+                  for c in form.columns if c.type == "choice"]
+    for col, (name, title, values) in enumerate(lists):
+        ws.write_string(0, col, title, fmt.bold)
+        for row, value in enumerate(values, start=1):
+            ws.write_string(row, col, value)
+        ws.set_column(col, col, 30)
+        last = max(len(values), 1) + 1
+        letter = xlsxwriter.utility.xl_col_to_name(col)
+        wb.define_name(name, f"='{LISTS_SHEET}'!${letter}$2:${letter}${last}")
+    ws.hide()
+    ws.protect()
+
+
+def _identity_sheet(wb, fmt, identity: Identity, forms) -> None:
+    ws = Checked(wb.add_worksheet(IDENTITY_SHEET))
+    write_sheet(wb, ws, identity.rows(), FORMS_HEADER,
+                [(form.id, form.version, form.sheet) for form in forms], fmt.bold)
+
+
+def _footer(config: Config) -> str:
+    school = config.school.replace("&", "&&")
+    # 11 points: the footer shrinks with the page's print scale in LibreOffice.
+    return f"&L&11{school}, {config.year_label}&R&11Стр. &P из &N"
+
+
+def write_value(ws, row: int, col: int, value: object, style) -> None:
+    """A value of a copy as the blank's cell would hold it when typed: a date as a date, a
+    number as a number, anything else as text (never a formula, even if it starts with
+    «=»)."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, style)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(row, col, value, style)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), style)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, style)
+    elif isinstance(value, int | float) and math.isfinite(value):
+        ws.write_number(row, col, value, style)
+    else:
+        ws.write_string(row, col, _shown(value), style)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return str(value)
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    return str(value)
+
+
+def _comment(note: str) -> dict:
+    """A cell comment's options: wide enough for a message and tall enough for all of it
+    (about 45 letters of Arial 10 to a line of 300 px), so that it reads without resizing."""
+    lines = sum(max(1, math.ceil(len(part) / 45)) for part in note.split("\n"))
+    return {"author": "ibc-xls", "font_name": FONT, "font_size": 10, "x_scale": 2.4,
+            "y_scale": max(1.0, (16 * lines + 12) / 74)}
+
+
+def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config,
+                filling: Filling | None = None) -> None:
+    ws = Checked(wb.add_worksheet(form.sheet))
+    ws.write_string(0, 0, form.title, fmt.title)
+    ws.write_string(1, 0, f"{config.school}, {config.year_label} учебный год. {respondent.label}",
+                    fmt.subtitle)
+    note = "Заполняйте жёлтые ячейки. Столбцы со знаком * обязательны."
+    widths = form_widths(form)
+    # The description spans the form's columns and wraps, so the print never cuts it off.
+    description = f"{form.description} {note}".strip()
+    if len(form.columns) > 1:
+        ws.merge_range(2, 0, 2, len(form.columns) - 1, "", fmt.subtitle_wrap)
+    ws.write_string(2, 0, description, fmt.subtitle_wrap)
+    ws.set_row(2, LINE_PT * _lines(description, sum(widths)))
+    most = 2
+    for col, (column, width) in enumerate(zip(form.columns, widths, strict=True)):
+        ws.set_column(col, col, width)
+        lines = header_lines(column, width)
+        most = max(most, len(lines))
+        ws.write_string(HEADER_ROW, col, "\n".join(lines), fmt.header)
+    ws.set_row(HEADER_ROW, LINE_PT * most)
+    defaults = {"respondent_class": respondent.class_name, "respondent_name": respondent.name}
+    count = filling.rows(form) if filling else form.row_count
+    values = filling.values.get(form.id, {}) if filling else {}
+    marks = filling.marks.get(form.id, {}) if filling else {}
+    last_row = FIRST_DATA_ROW + count - 1
+    for i in range(count):
+        row = FIRST_DATA_ROW + i
+        fixed = form.fixed_rows[i] if form.rows == "fixed" and i < len(form.fixed_rows) else {}
+        typed = values.get(i)
+        lines = 1
+        for col, (column, width) in enumerate(zip(form.columns, widths, strict=True)):
+            mark = marks.get((i, column.key)) if marks else None
+            if column.prefilled:
+                text = fixed.get(column.key, "")
+                style = fmt.marked["prefilled", mark.severity] if mark else fmt.prefilled
+                ws.write_string(row, col, text, style)
+                lines = max(lines, _lines(text, width))
+            elif typed is not None:
+                value = typed.get(column.key)
+                style = fmt.marked[column.type, mark.severity] if mark \
+                    else fmt.input[column.type]
+                write_value(ws, row, col, value, style)
+                if isinstance(value, str):
+                    lines = max(lines, min(_lines(value, width), 6))
+            else:
+                value = defaults.get(column.default or "", "")
+                style = fmt.marked[column.type, mark.severity] if mark \
+                    else fmt.input[column.type]
+                if value:
+                    ws.write_string(row, col, value, style)
+                else:
+                    ws.write_blank(row, col, None, style)
+            if mark:
+                ws.write_comment(row, col, mark.note, _comment(mark.note))
+        if lines > 1:
+            ws.set_row(row, LINE_PT * lines)
+    for col, column in enumerate(form.columns):
+        if column.is_input:
+            ws.data_validation(FIRST_DATA_ROW, col, last_row, col,
+                               _validation(column, form, config))
+    ws.freeze_panes(FIRST_DATA_ROW, 0)
+    a4_page(ws, form.orientation == "landscape")
+    ws.repeat_rows(HEADER_ROW)
+    ws.set_print_scale(print_scale(widths, form.orientation == "landscape"))
+    ws.print_area(0, 0, last_row, len(form.columns) - 1)
+    ws.set_footer(_footer(config), {"scale_with_doc": False})
+    free = form.rows == "free"
+    ws.protect("", {"format_columns": True, "format_rows": True, "insert_rows": free,
+                    "delete_rows": free, "sort": free})
+
+
+def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None:
+    ws = Checked(wb.add_worksheet(INSTRUCTIONS_SHEET))
+    # Narrow enough for a portrait page at 90 % (see fit_scale).
+    widths = (24, 16, 34, 34)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    row = 0
+
+    def line(text: str, style) -> None:
+        # A paragraph spans the four columns; the text itself goes in by write_string.
+        nonlocal row
+        ws.merge_range(row, 0, row, len(widths) - 1, "", style)
+        ws.write_string(row, 0, text, style)
+        ws.set_row(row, LINE_PT * _lines(text, sum(widths)) + (4 if style is fmt.title else 0))
+        row += 1
+
+    line("Отчёт информационно-библиотечного центра", fmt.title)
+    line(f"{config.school}, {config.year_label} учебный год", fmt.bold)
+    line(f"Кто заполняет: {respondent.label}", fmt.bold)
+    row += 1
+    steps = [
+        "Заполняйте только жёлтые ячейки. Заголовки и готовые строки защищены от случайных "
+        "изменений.",
+        "Где в ячейке есть список, выберите значение из списка (стрелка справа от ячейки).",
+        "Даты пишите как ДД.ММ.ГГГГ, например "
+        f"{_fmt_date(dt.date(config.academic_year, 9, 15))}. Числа — цифрами.",
+        "Столбцы со знаком * обязательны для каждой заполненной строки.",
+        "Не переименовывайте листы и не меняйте заголовки столбцов: по ним книга читается "
+        "при сборе отчёта. Пустые строки оставьте пустыми.",
+        "Сохраните книгу в том же формате (.xlsx) под тем же именем. "
+        + (config.return_to or "Верните её зав. ИБЦ."),
+    ]
+    line("Как заполнять", fmt.bold)
+    for i, step in enumerate(steps, start=1):
+        line(f"{i}. {step}", fmt.wrap)
+    row += 1
+    for form in respondent.forms:
+        line(f"Лист «{form.sheet}»: {form.title}", fmt.bold)
+        if form.description:
+            line(form.description, fmt.wrap)
+        for col, text in enumerate(("Столбец", "Обязательно", "Что вводить", "Пояснение")):
+            ws.write_string(row, col, text, fmt.table_header)
+        row += 1
+        for column in form.input_columns:
+            cells = (column.title, "да" if column.required else "", describe(column, config),
+                     column.hint)
+            for col, text in enumerate(cells):
+                ws.write_string(row, col, text, fmt.table)
+            ws.set_row(row, LINE_PT * max(_lines(t, w) for t, w in zip(cells, widths, strict=True)))
+            row += 1
+        row += 1
+    a4_page(ws, landscape=False)
+    ws.set_print_scale(print_scale(widths, False))
+    ws.print_area(0, 0, max(row - 1, 0), len(widths) - 1)
+    ws.set_footer(_footer(config), {"scale_with_doc": False})
+    ws.protect()
+    ws.activate()
+
+
+def build(respondent: Respondent, config: Config, created: dt.datetime,
+          filling: Filling | None = None) -> bytes:
+    """The workbook of one respondent, as the bytes of an .xlsx file; with ``filling``, a copy
+    of their returned workbook: the blank with their values in place and the problems marked
+    (see ``ibc_xls.review.copies``)."""
+    buffer = io.BytesIO()
+    identity = Identity(
+        template=respondent.role, template_version=template_version(respondent.forms),
+        respondent_id=respondent.id, respondent=respondent.name,
+        class_name=respondent.class_name, school=config.school,
+        academic_year=config.year_label)
+    raw = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                       "strings_to_urls": False, "strings_to_numbers": False,
+                                       "default_format_properties": dict(DEFAULT_FONT)})
+    wb = Checked(raw)
+    fmt = _Formats(raw, marked=filling is not None)
+    wb.set_properties({
+        "title": f"Отчёт ИБЦ: {respondent.label}", "subject": config.year_label,
+        "author": "ibc-xls", "company": config.school, "created": created,
+        "comments": "Создано ibc-xls. Заполните жёлтые ячейки и верните книгу.",
+    })
+    for name, value in identity.properties().items():
+        wb.set_custom_property(name, value, "text")
+    front = filling.front(wb, fmt) if filling and filling.front else None
+    _instructions_sheet(wb, fmt, respondent, config)
+    for form in respondent.forms:
+        _form_sheet(wb, fmt, form, respondent, config, filling)
+    _lists_sheet(wb, fmt, respondent.forms, config)
+    _identity_sheet(wb, fmt, identity, respondent.forms)
+    if front is not None:
+        front.activate()
+    raw.close()
+    return buffer.getvalue()
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+
+
+def safe_file_name(stem: str, suffix: str = ".xlsx") -> str:
+    """A file name that is valid on Windows and cannot leave its folder: no separators, no
+    ``..``, no reserved device names; Cyrillic is kept."""
+    text = _UNSAFE.sub("_", stem)
+    text = re.sub(r"\.{2,}", ".", text)
+    text = " ".join(text.split()).strip(" .")
+    if not text or _RESERVED.match(text):
+        text = f"_{text}"
+    return text[:120].rstrip(" .") + suffix
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _put(data: bytes, file) -> None:
+    file.write(data)
+
+
+# From this many workbooks on, they are built in worker processes, one per core: xlsxwriter
+# takes 15–30 ms a workbook, starting the workers a few tenths of a second.
+PARALLEL_FROM = 40
+
+
+def _built(people: list[Respondent], config: Config, created: dt.datetime,
+           workers: int | None) -> Iterator[bytes]:
+    """Each respondent's workbook, in order. ``workers``: processes to build them in (None:
+    one per core when there are ``PARALLEL_FROM`` or more; 1: in this process)."""
+    count = workers or (os.cpu_count() or 1 if len(people) >= PARALLEL_FROM else 1)
+    if count < 2 or len(people) < 2:
+        for person in people:
+            yield build(person, config, created)
+        return
+    methods = mp.get_all_start_methods()
+    context = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(min(count, len(people)), mp_context=context) as pool:
+        yield from pool.map(partial(build, config=config, created=created), people,
+                            chunksize=max(1, min(16, len(people) // (4 * count))))
+
+
+def generate(config: Config, out: Path | None = None,
+             workers: int | None = None) -> list[Outcome]:
+    """Write every respondent's workbook into ``out`` (default: the outgoing folder).
+
+    The same inputs give the same bytes (the creation date is pinned to the start of the
+    academic year). A file that generate did not write itself, or that changed since, is kept
+    as it is: it may be a workbook someone has already filled in. ``workers``: see
+    ``_built``; a script that generates many workbooks needs the usual
+    ``if __name__ == "__main__":`` guard.
+    """
+    specs = config.specs()
+    people = respondents(config, specs)
+    out = (out or config.folders["outgoing"]).resolve()
+    if out == config.folders["returned"]:
+        raise IbcError(Problem("generate-into-returned", file=str(out)))
+    out.mkdir(parents=True, exist_ok=True)
+    manifest_path = out / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        manifest = {}
+    created = dt.datetime(config.academic_year, 9, 1)
+    names: set[str] = set()
+    outcomes = []
+    for person, data in zip(people, _built(people, config, created, workers), strict=True):
+        name = safe_file_name(person.file_stem)
+        while name.casefold() in names:
+            name = safe_file_name(f"{Path(name).stem} ({person.id})")
+        names.add(name.casefold())
+        path = out / name
+        if path.resolve().parent != out:
+            raise IbcError(Problem("generate-unsafe-name", file=name))
+        status = "created"
+        if path.exists():
+            existing = _sha256(path.read_bytes())
+            if existing == _sha256(data):
+                status = "unchanged"
+            elif manifest.get(name) != existing:
+                outcomes.append(Outcome(person, path, "kept"))
+                continue
+            else:
+                status = "updated"
+        if status != "unchanged":
+            write_atomic(path, partial(_put, data))
+        manifest[name] = _sha256(data)
+        outcomes.append(Outcome(person, path, status))
+    text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
+    write_atomic(manifest_path, partial(_put, text.encode("utf-8")))
+    return outcomes

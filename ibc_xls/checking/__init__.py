@@ -1,0 +1,1 @@
+"""Forms read → checked results: the rules, per-file results, the check pipeline."""

@@ -1,0 +1,1 @@
+"""Returned files → forms: what a file is, reading it safely in isolation, the forms in it."""

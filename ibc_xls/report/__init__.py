@@ -1,0 +1,1 @@
+"""Checked results → the consolidated report workbook (`ibc-xls collect`)."""

@@ -1,0 +1,81 @@
+"""``collect``: every returned workbook read and judged, consolidated, and written as one
+report workbook for the education office."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from ibc_xls.checking.check import check_paths, gc_paused
+from ibc_xls.checking.results import Report
+from ibc_xls.output import write_atomic
+from ibc_xls.reading.isolate import stop_helpers
+from ibc_xls.settings.config import Config
+from ibc_xls.settings.periods import Period, reporting_date
+from ibc_xls.settings.respondents import Respondent, respondents
+
+
+@dataclass
+class Collected:
+    """What a collect did: the checked files, who has not answered, where the report is."""
+
+    report: Report
+    missing: list[Respondent]
+    output: Path
+    period: Period
+    as_of: dt.date
+    expected: int = 0  # respondents the school expects a workbook from
+    replaced: bool = False  # a report of the same name was there and is replaced
+
+    def to_json(self) -> dict:
+        data = self.report.to_json()
+        data["summary"]["missing"] = len(self.missing)
+        data["missing"] = [{"respondent": r.name, "class": r.class_name, "role": r.role}
+                           for r in self.missing]
+        data["report"] = str(self.output)
+        data["report_replaced"] = self.replaced
+        data["period"] = {"label": self.period.label, "start": self.period.start.isoformat(),
+                          "end": self.period.end.isoformat()}
+        data["summary"]["respondents"] = self.expected
+        data["summary"]["respondents_sent"] = self.expected - len(self.missing)
+        return data
+
+
+def default_output(config: Config, period: Period) -> Path:
+    """``Сводный отчёт ИБЦ МОУ «СОШ №4» 2027-04.xlsx``: the office receives one from every
+    school, so the school's short name is in it."""
+    from ibc_xls.blanks.generate import safe_file_name
+
+    return config.folders["reports"] / safe_file_name(
+        f"Сводный отчёт ИБЦ {config.school} {period.code}")
+
+
+def collect(config: Config, period: Period, *, folder: Path | None = None,
+            output: Path | None = None, as_of: dt.date | None = None,
+            workers: int | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Collected:
+    """Check every workbook in ``folder`` (default: the returned folder), consolidate the
+    valid rows for ``period`` as of the reporting date ``as_of`` (by default the earlier of
+    today and the period's last day) and write the report to ``output`` atomically."""
+    from ibc_xls.report.consolidate import consolidate
+    from ibc_xls.report.workbook import write_report
+
+    as_of = reporting_date(dt.date.today(), period, given=as_of)
+    specs = config.specs()
+    with gc_paused():
+        report = check_paths([folder or config.folders["returned"]], config, as_of=as_of,
+                             workers=workers, progress=progress)
+        stop_helpers()  # the reading is done; the report needs the memory
+        data = consolidate(report, config, specs, period, as_of)
+        report.release_rows()  # the report's tables hold their values now
+        target = output or default_output(config, period)
+        created = dt.datetime.now().replace(microsecond=0)
+        replaced = target.exists()
+        write_atomic(target, partial(write_report, data, created=created))
+    sent = {f.identity.get("respondent_id") for f in report.files if f.forms}
+    people = respondents(config, specs)
+    missing = [r for r in people if r.id not in sent]
+    return Collected(report, missing, target, period, as_of, len(people), replaced)

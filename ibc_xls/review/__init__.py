@@ -1,0 +1,1 @@
+"""Copies of returned workbooks for their respondents, with each problem marked."""

@@ -1,0 +1,556 @@
+"""``ibc-xls review``: every respondent whose returned workbook has problems gets their own
+workbook back, with each problem marked in its cell.
+
+The copy is made from the form specs like a blank (``generate.build``: same protection,
+dropdowns, hints and identity, so that it reads back like any return and replaces the earlier
+one), with every value the respondent entered in its cell: as understood where it was, as
+read where it was not. A cell with a problem gets a fill and a comment with the Russian
+message; a first sheet «Что исправить» lists every problem with a link to its cell. The
+returned file itself is only read. A list for sending the copies goes beside them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import xlsxwriter
+
+from ibc_xls.blanks.generate import (
+    DEFAULT_FONT,
+    ERROR_FILL,
+    FONT,
+    FONT_SIZE,
+    WARNING_FILL,
+    Filling,
+    Mark,
+    build,
+    print_scale,
+    safe_file_name,
+)
+from ibc_xls.cells import a1
+from ibc_xls.checking.check import check_paths
+from ibc_xls.checking.results import FileResult
+from ibc_xls.forms.layout import FIRST_DATA_ROW, REVIEW_SHEET
+from ibc_xls.forms.spec import FormSpec
+from ibc_xls.output import write_atomic
+from ibc_xls.problems import IbcError, Problem, Severity
+from ibc_xls.settings.config import Config
+from ibc_xls.settings.respondents import ROLE_TITLES, Respondent, respondents
+from ibc_xls.sheets.xlsx import A4, SIDE_MARGIN, Checked
+
+COPY_SUFFIX = " (исправить)"
+SENDING_LIST = "Список на исправление.xlsx"
+# Below this many copies the workers cost more than they save.
+PARALLEL_FROM = 8
+
+# What became of one return (the words agree with «копия»).
+STATUS_TEXT = {
+    "written": "копия записана",
+    "locked": "копия НЕ записана",
+    "done": "исправлять нечего",
+    "refused": "копии нет",
+    "replaced": "заменена более поздней книгой",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What review did with one returned workbook."""
+
+    file: str  # the return, as named in messages
+    status: str  # written | locked | done | refused | replaced
+    respondent: str = ""
+    class_name: str = ""
+    role: str = ""
+    errors: int = 0
+    warnings: int = 0
+    copy: Path | None = None  # where the copy is (or would have been, if locked)
+    reason: str = ""  # why there is no copy, or why it was not written
+
+    @property
+    def who(self) -> str:
+        """The respondent as the ИБЦ head knows them: «5А класс — Иванова» or «Зав. ИБЦ —
+        …»; empty when the return does not say."""
+        if self.class_name:
+            return f"{self.class_name} класс — {self.respondent}"
+        if self.role in ROLE_TITLES:
+            return f"{ROLE_TITLES[self.role]} — {self.respondent}"
+        return self.respondent
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "status": self.status, "respondent": self.respondent,
+                "class": self.class_name, "role": self.role, "errors": self.errors,
+                "warnings": self.warnings, "copy": str(self.copy) if self.copy else None,
+                "reason": self.reason}
+
+
+@dataclass
+class ReviewResult:
+    """Every return and what became of it, the folder of the copies and the sending list."""
+
+    entries: list[Entry]
+    folder: Path
+    as_of: dt.date
+    sending_list: Path | None = None
+    list_problem: Problem | None = None  # why the sending list was not written
+
+    def count(self, status: str) -> int:
+        return sum(e.status == status for e in self.entries)
+
+    def to_json(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(), "folder": str(self.folder),
+            "sending_list": str(self.sending_list) if self.sending_list else None,
+            "sending_list_problem": self.list_problem.message if self.list_problem else None,
+            "entries": [e.to_json() for e in self.entries],
+            "summary": {status: self.count(status) for status in STATUS_TEXT},
+        }
+
+
+# --- what goes into a copy ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Item:
+    """One line of «Что исправить»: a problem and where it is in the copy, if anywhere."""
+
+    severity: str
+    message: str
+    sheet: str = ""  # the copy's sheet
+    cell: str = ""  # the copy's cell, empty when the problem has none there
+    where: str = ""  # where it was in the returned workbook, when the copy has no such cell
+
+
+@dataclass
+class Plan:
+    """A copy as planned from a return: the filling of its cells and the lines of its first
+    sheet."""
+
+    filling: Filling
+    items: list[Item] = field(default_factory=list)
+
+
+def _data_rows(form: FormSpec, records) -> dict[int, int]:
+    """Each record's row in the return (1-based) → its data row in the copy (0 is the first):
+    a plan's row where the blank has it, a free row where it was, moved down only if rows
+    above the table were deleted."""
+    if form.rows == "fixed":
+        key = next((c.key for c in form.columns if c.prefilled), None)
+        index = {row.get(key): i for i, row in enumerate(form.fixed_rows)} if key else {}
+        return {r.row: index[r.get(key)] for r in records if r.get(key) in index}
+    if not records:
+        return {}
+    top = min(r.row for r in records) - 1
+    shift = max(0, FIRST_DATA_ROW - top)
+    return {r.row: r.row - 1 - FIRST_DATA_ROW + shift for r in records}
+
+
+def _cell_values(record, form: FormSpec) -> dict[str, object]:
+    """What the copy shows in a record's input cells: the value understood, or where it was
+    not, the value as read."""
+    typed = record.values
+    raw = record.raw
+    result = {}
+    for column in form.input_columns:
+        value = typed.get(column.key)
+        if value is None:
+            value = raw.get(column.key)
+        result[column.key] = value
+    return result
+
+
+def _row_of(cell: str) -> int:
+    return int("".join(ch for ch in cell if ch.isdigit()) or 0)
+
+
+def plan_copy(result: FileResult, forms: tuple[FormSpec, ...]) -> Plan:
+    """The values, marks and lines of «Что исправить» of a copy of ``result`` with ``forms``."""
+    filling = Filling()
+    by_sheet: dict[str, tuple[FormSpec, dict[int, int], dict[str, int]]] = {}
+    for form in forms:
+        found = result.forms.get(form.id)
+        if found is None:
+            continue
+        rows = _data_rows(form, found.records)
+        values = filling.values.setdefault(form.id, {})
+        for record in found.records:
+            if record.row in rows:
+                values[rows[record.row]] = _cell_values(record, form)
+        columns = {c.key: i for i, c in enumerate(form.columns)}
+        by_sheet[found.sheet] = (form, rows, columns)
+    plan = Plan(filling)
+    notes: dict[tuple[str, int, str], list[Problem]] = {}
+    for problem in result.problems:
+        severity = problem.severity.value
+        target = by_sheet.get(problem.sheet) if problem.cell and problem.field else None
+        row = target[1].get(_row_of(problem.cell)) if target else None
+        if target is None or row is None or problem.field not in target[2]:
+            where = ", ".join(x for x in (problem.sheet and f"лист «{problem.sheet}»",
+                                          problem.cell and f"ячейка {problem.cell}") if x)
+            plan.items.append(Item(severity, problem.message, where=where))
+            continue
+        form, _, columns = target
+        cell = a1(FIRST_DATA_ROW + row, columns[problem.field])
+        plan.items.append(Item(severity, problem.message, form.sheet, cell))
+        notes.setdefault((form.id, row, problem.field), []).append(problem)
+    for (form_id, row, key), problems in notes.items():
+        error = any(p.severity is Severity.ERROR for p in problems)
+        note = "\n".join(f"{'Ошибка' if p.severity is Severity.ERROR else 'Замечание'}: "
+                         f"{p.message}" for p in problems)
+        filling.marks.setdefault(form_id, {})[row, key] = Mark(
+            "error" if error else "warning", note)
+    order = {form.sheet: i for i, form in enumerate(forms)}
+    # General problems first, then the cells sheet by sheet, row by row, left to right.
+    plan.items.sort(key=lambda i: (bool(i.cell), order.get(i.sheet, -1),
+                                   _row_of(i.cell), len(i.cell), i.cell))
+    return plan
+
+
+# --- the first sheet ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Front:
+    """What «Что исправить» says besides the problems."""
+
+    label: str  # the respondent, as their blank addresses them
+    school: str
+    year_label: str
+    original: str  # the returned file's name
+    as_of: dt.date
+    return_to: str
+
+
+FRONT_WIDTHS = (5, 22, 10, 13, 56)
+FRONT_HEADERS = ("№", "Лист", "Ячейка", "Что это", "Что не так и как исправить")
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _lines(text: str, width: float) -> int:
+    chars = max(int(width / 1.2), 1)
+    return sum(max(1, -(-len(part) // chars)) for part in text.split("\n"))
+
+
+def front_sheet(wb, fmt, front: Front, items: list[Item]):
+    """Write «Что исправить» into ``wb`` (an xlsxwriter workbook whose calls are checked) and
+    return it."""
+    ws = Checked(wb.add_worksheet(REVIEW_SHEET))
+    base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
+    cell = {**base, "border": 1, "border_color": "#A6A6A6", "text_wrap": True}
+    add = wb.add_format
+    fill = {"error": add({**cell, "bg_color": ERROR_FILL}),
+            "warning": add({**cell, "bg_color": WARNING_FILL})}
+    link = add({**cell, "font_color": "#0563C1", "underline": 1, "align": "center"})
+    centre = add({**cell, "align": "center"})
+    for col, width in enumerate(FRONT_WIDTHS):
+        ws.set_column(col, col, width)
+    across = sum(FRONT_WIDTHS)
+    row = 0
+
+    def line(text: str, style, height: int = 0) -> None:
+        nonlocal row
+        ws.merge_range(row, 0, row, len(FRONT_WIDTHS) - 1, "", style)
+        ws.write_string(row, 0, text, style)
+        ws.set_row(row, height or 15 * _lines(text, across))
+        row += 1
+
+    errors = sum(i.severity == "error" for i in items)
+    warnings = len(items) - errors
+    line("Что исправить в книге", fmt.title, 22)
+    line(f"{front.label}. {front.school}, {front.year_label} учебный год.", fmt.bold)
+    line(f"Ваша книга «{front.original}» проверена {front.as_of:%d.%m.%Y}: ошибок — {errors}, "
+         f"замечаний — {warnings}.", fmt.wrap)
+    row += 1
+    steps = [
+        "Это ваша книга: все введённые вами значения на своих местах. Исправлять нужно только "
+        "отмеченные ячейки, остальное уже принято.",
+        "Ячейки с ошибками и замечаниями закрашены (цвета — ниже). В каждой такой ячейке есть "
+        "примечание: наведите на неё указатель мыши, чтобы прочитать, что не так.",
+        "В таблице ниже все ошибки и замечания; нажмите на адрес ячейки, чтобы перейти к ней "
+        "(в LibreOffice — с нажатой клавишей Ctrl).",
+        "Ошибки нужно исправить. Замечания — проверьте: если значение верное, оставьте его.",
+        "Сохраните книгу в формате Excel (.xlsx), не переименовывая листы. "
+        + (front.return_to or "Верните её зав. ИБЦ."),
+    ]
+    line("Как исправить", fmt.bold)
+    for i, step in enumerate(steps, start=1):
+        line(f"{i}. {step}", fmt.wrap)
+    row += 1
+    ws.write_string(row, 0, "", fill["error"])
+    ws.merge_range(row, 1, row, 4, "", fmt.wrap)
+    ws.write_string(row, 1, "ошибка: нужно исправить", fmt.wrap)
+    row += 1
+    ws.write_string(row, 0, "", fill["warning"])
+    ws.merge_range(row, 1, row, 4, "", fmt.wrap)
+    ws.write_string(row, 1, "замечание: проверьте значение", fmt.wrap)
+    row += 2
+    header = row
+    for col, text in enumerate(FRONT_HEADERS):
+        ws.write_string(row, col, text, fmt.table_header)
+    row += 1
+    for number, item in enumerate(items, start=1):
+        style = fill[item.severity]
+        ws.write_number(row, 0, number, centre)
+        ws.write_string(row, 1, item.sheet or item.where, fmt.table)
+        if item.cell:
+            ws.write_url(row, 2, f"internal:{_quoted(item.sheet)}!{item.cell}", link,
+                         string=item.cell, tip="Перейти к ячейке")
+        else:
+            ws.write_string(row, 2, "—", centre)
+        ws.write_string(row, 3, "ошибка" if item.severity == "error" else "замечание", style)
+        ws.write_string(row, 4, item.message, fmt.table)
+        ws.set_row(row, 15 * max(_lines(item.message, FRONT_WIDTHS[4]),
+                                 _lines(item.sheet or item.where, FRONT_WIDTHS[1])))
+        row += 1
+    ws.set_paper(A4)
+    ws.set_portrait()
+    ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=0.5, bottom=0.6)
+    ws.set_print_scale(print_scale(FRONT_WIDTHS, False))
+    ws.repeat_rows(header)
+    ws.print_area(0, 0, row - 1, len(FRONT_WIDTHS) - 1)
+    ws.set_footer("&R&11Стр. &P из &N", {"scale_with_doc": False})
+    ws.protect()
+    return ws
+
+
+# --- one copy ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Job:
+    """One copy to make: the return as checked, for whom, and where it goes."""
+
+    result: FileResult
+    respondent: Respondent
+    target: Path
+
+
+def make_copy(result: FileResult, respondent: Respondent, config: Config, as_of: dt.date,
+              created: dt.datetime) -> bytes:
+    """The copy of one return for its respondent, as the bytes of an .xlsx file."""
+    plan = plan_copy(result, respondent.forms)
+    front = Front(respondent.label, config.school, config.year_label,
+                  Path(result.file).name, as_of, config.return_to)
+    plan.filling.front = partial(front_sheet, front=front, items=plan.items)
+    return build(respondent, config, created, plan.filling)
+
+
+def _put(data: bytes, file) -> None:
+    file.write(data)
+
+
+def _write_copy(job: Job, config: Config, as_of: dt.date,
+                created: dt.datetime) -> Problem | None:
+    """Make and write one copy; the problem that kept it from being written, if any."""
+    data = make_copy(job.result, job.respondent, config, as_of, created)
+    try:
+        write_atomic(job.target, partial(_put, data))
+    except IbcError as exc:
+        return exc.problems[0]
+    return None
+
+
+_WORKER: dict = {}
+
+
+def _worker_init(config: Config, as_of: dt.date, created: dt.datetime) -> None:
+    _WORKER.update(config=config, as_of=as_of, created=created)
+
+
+def _worker_copy(job: Job) -> Problem | None:
+    return _write_copy(job, _WORKER["config"], _WORKER["as_of"], _WORKER["created"])
+
+
+def _write_copies(jobs: list[Job], config: Config, as_of: dt.date, created: dt.datetime,
+                  workers: int | None) -> list[Problem | None]:
+    """Write every copy, in worker processes when there are many: building a workbook is
+    CPU work."""
+    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if count == 1 or len(jobs) < PARALLEL_FROM:
+        return [_write_copy(job, config, as_of, created) for job in jobs]
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(count, mp_context=ctx, initializer=_worker_init,
+                             initargs=(config, as_of, created)) as pool:
+        return list(pool.map(_worker_copy, jobs, chunksize=max(1, len(jobs) // (count * 8))))
+
+
+# --- the whole run -----------------------------------------------------------------------------
+
+def _source(result: FileResult, root: Path) -> Path:
+    path = Path(result.file)
+    return path if path.is_absolute() else root / path
+
+
+def _respondent(result: FileResult, people: dict[str, Respondent],
+                specs: list[FormSpec]) -> Respondent | None:
+    """Whom a copy is for, with the forms it holds: as the settings know them, or as the
+    return's identity says; None when the identity cannot be trusted."""
+    ident = result.identity
+    rid = ident.get("respondent_id", "")
+    role = ident.get("template", "")
+    listed = {part.partition(":")[0] for part in ident.get("template_version", "").split()}
+    forms = tuple(s for s in specs if s.id in listed or s.id in result.forms)
+    known = people.get(rid)
+    if known is not None:
+        return Respondent(known.id, known.role, known.name, forms or known.forms,
+                          known.class_name)
+    if not rid or role not in ROLE_TITLES or not forms:
+        return None
+    return Respondent(rid, role, ident.get("respondent", ""), forms,
+                      ident.get("class_name", ""))
+
+
+def _reason(result: FileResult) -> str:
+    first = next((p for p in result.problems if p.severity is Severity.ERROR),
+                 result.problems[0] if result.problems else None)
+    return first.message if first else "книга не прочитана."
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def copy_name(source: Path) -> str:
+    """The file name of a copy: the return's name and «(исправить)», always .xlsx."""
+    return safe_file_name(source.stem + COPY_SUFFIX)
+
+
+def review(config: Config, paths: Iterable[Path] = (), out: Path | None = None,
+           as_of: dt.date | None = None, created: dt.datetime | None = None,
+           workers: int | None = None,
+           progress: Callable[[int, int], None] | None = None) -> ReviewResult:
+    """Check the returns under ``paths`` (by default the returned folder) and write a copy for
+    correction of each one with problems into ``out`` (by default the review folder), and the
+    sending list beside them. ``created`` is the copies' creation time (default: now).
+
+    Raises IbcError ``review-into-returned`` when ``out`` is where returns are read from;
+    a copy that cannot be written is an entry with status ``locked``, not an exception.
+    """
+    paths = [Path(p) for p in paths] or [config.folders["returned"]]
+    out = (out or config.folders["review"]).resolve()
+    if any(_inside(out, p.resolve()) for p in [config.folders["returned"], *paths]
+           if p.is_dir() or p == config.folders["returned"]):
+        raise IbcError(Problem("review-into-returned", file=str(out)))
+    created = created or dt.datetime.now().replace(microsecond=0)
+    report = check_paths(paths, config, as_of=as_of, workers=workers, progress=progress)
+    specs = config.specs()
+    people = {p.id: p for p in respondents(config, specs)}
+    entries: list[Entry | None] = []
+    jobs: list[tuple[int, Job]] = []
+    names: set[str] = set()
+    for result in report.files:
+        ident = result.identity
+        who = {"respondent": ident.get("respondent", ""),
+               "class_name": ident.get("class_name", ""), "role": ident.get("template", ""),
+               "errors": result.errors, "warnings": result.warnings}
+        if result.status == "replaced":
+            used = next(p.params["used"] for p in result.problems
+                        if p.code == "workbook-replaced")
+            entries.append(Entry(result.file, "replaced", reason=used, **who))
+            continue
+        if not result.problems:
+            entries.append(Entry(result.file, "done", **who))
+            continue
+        respondent = None
+        if not result.refused and not any(p.code == "wrong-school" for p in result.problems):
+            respondent = _respondent(result, people, specs)
+        if respondent is None:
+            entries.append(Entry(result.file, "refused", reason=_reason(result), **who))
+            continue
+        who.update(respondent=respondent.name, class_name=respondent.class_name,
+                   role=respondent.role)
+        name = copy_name(_source(result, config.root))
+        stem, number = Path(name).stem, 2
+        while name.casefold() in names:  # two returns of one name, in different folders
+            name = safe_file_name(f"{stem} {number}")
+            number += 1
+        names.add(name.casefold())
+        entries.append(Entry(result.file, "written", copy=out / name, **who))
+        jobs.append((len(entries) - 1, Job(result, respondent, out / name)))
+    as_of = report.as_of
+    outcomes = _write_copies([job for _, job in jobs], config, as_of, created, workers)
+    for (index, _), problem in zip(jobs, outcomes, strict=True):
+        if problem is not None:
+            entries[index] = dataclasses.replace(entries[index], status="locked",
+                                                 reason=problem.message)
+    result = ReviewResult(list(entries), out, as_of)
+    target = out / SENDING_LIST
+    try:
+        write_atomic(target, partial(_write_list, result, config, created))
+        result.sending_list = target
+    except IbcError as exc:
+        result.list_problem = exc.problems[0]
+    return result
+
+
+# --- the sending list ---------------------------------------------------------------------------
+
+LIST_COLUMNS = (("Респондент", 34), ("Класс", 8), ("Сданная книга", 34), ("Ошибок", 9),
+                ("Замечаний", 11), ("Копия на исправление", 40), ("Что сделать", 50))
+
+
+def _todo(entry: Entry) -> str:
+    if entry.status == "written":
+        return "Отправить копию респонденту."
+    if entry.status == "locked":
+        return f"Копия не записана: {entry.reason} Запустите ibc-xls review ещё раз."
+    if entry.status == "refused":
+        return f"Копии нет, свяжитесь с респондентом: {entry.reason}"
+    if entry.status == "replaced":
+        return f"Ничего: учтена более поздняя книга «{entry.reason}»."
+    return "Ничего: книга принята без замечаний."
+
+
+def _write_list(result: ReviewResult, config: Config, created: dt.datetime, file) -> None:
+    buffer = io.BytesIO()
+    raw = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                      "strings_to_urls": False, "strings_to_numbers": False,
+                                      "default_format_properties": dict(DEFAULT_FONT)})
+    wb = Checked(raw)
+    wb.set_properties({"title": "Список копий на исправление", "author": "ibc-xls",
+                       "company": config.school, "created": created})
+    base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
+    title = wb.add_format({**base, "bold": True, "font_size": 14})
+    wrap = wb.add_format({**base, "text_wrap": True})
+    link = wb.add_format({**base, "text_wrap": True, "font_color": "#0563C1", "underline": 1})
+    ws = Checked(wb.add_worksheet("Список"))
+    ws.write_string(0, 0, "Копии книг на исправление", title)
+    ws.write_string(1, 0, f"{config.school}, {config.year_label} учебный год. Проверено "
+                          f"{result.as_of:%d.%m.%Y}. Копии лежат в папке {result.folder}.")
+    rows = sorted(result.entries, key=lambda e: (
+        ["written", "locked", "refused", "done", "replaced"].index(e.status), e.who, e.file))
+    first = 3
+    for col, (_, width) in enumerate(LIST_COLUMNS):
+        ws.set_column(col, col, width)
+    for i, entry in enumerate(rows, start=first + 1):
+        ws.write_string(i, 0, entry.respondent or "(не указан)", wrap)
+        ws.write_string(i, 1, entry.class_name or ROLE_TITLES.get(entry.role, ""), wrap)
+        ws.write_string(i, 2, entry.file, wrap)
+        ws.write_number(i, 3, entry.errors)
+        ws.write_number(i, 4, entry.warnings)
+        if entry.copy is not None and entry.status == "written":
+            ws.write_url(i, 5, f"external:{entry.copy.name}", link, string=entry.copy.name)
+        else:
+            ws.write_blank(i, 5, None, wrap)
+        ws.write_string(i, 6, _todo(entry), wrap)
+    last = first + max(len(rows), 1)
+    ws.add_table(first, 0, last, len(LIST_COLUMNS) - 1, {
+        "columns": [{"header": name} for name, _ in LIST_COLUMNS], "style": "Table Style Light 9",
+        "autofilter": True})
+    ws.freeze_panes(first + 1, 0)
+    ws.set_paper(A4)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(first)
+    raw.close()
+    file.write(buffer.getvalue())

@@ -1,0 +1,276 @@
+"""One school report → its identity and its tables, read by value (python-calamine, through
+the reading layer's safety checks) and located by its hidden «Паспорт» sheet.
+
+The «Паспорт» lists every named table of the report with its sheet, its range, its headers
+and its kind. A report re-saved by Excel or LibreOffice keeps these cells (it may drop custom
+properties or recompute formulas), so nothing here relies on the properties or on table
+definitions. A table is found by its headers, first where the «Паспорт» says it starts, then
+anywhere on its sheet. Runs in an isolated worker: a report is a file from outside too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
+
+from ibc_xls.forms.identity import (
+    CHECKS_HEADER,
+    HEADER_SEPARATOR,
+    IDENTITY_SHEET,
+    ORDER_SEPARATOR,
+    PROPERTY_PREFIX,
+    REPORT_FIELDS,
+    REPORT_FORMAT,
+    TABLES_HEADER,
+)
+from ibc_xls.forms.identity import FIELDS as BLANK_FIELDS
+from ibc_xls.forms.identity import REPORT_FORMS_HEADER as FORMS_HEADER
+from ibc_xls.forms.summaries import (
+    PROBLEMS_SHEET,
+    RECONCILIATION_SHEET,
+    SOURCE_ROWS_SHEET,
+    SOURCES_SHEET,
+    SUBMISSIONS_SHEET,
+)
+from ibc_xls.problems import IbcError, Problem
+from ibc_xls.reading.rawread import read_raw
+from ibc_xls.report.workbook import REPORT_KIND
+
+SUMMARY_KIND = "office_summary"  # the identity kind of rollup's own summary workbook
+# The report's own sheets that the summary does not use: not read (a third of the time).
+_NOT_READ = frozenset({SUBMISSIONS_SHEET, PROBLEMS_SHEET, RECONCILIATION_SHEET, SOURCES_SHEET,
+                       SOURCE_ROWS_SHEET})
+_RANGE = re.compile(r"^([A-Z]+\d+):([A-Z]+\d+)$")
+
+
+@dataclass
+class TableRead:
+    """A named table of a report: its headers, its rows and total row (values as read, ""
+    as None, whole numbers as int) and where its header row stands (zero-based)."""
+
+    name: str
+    sheet: str
+    kind: str
+    headers: list[str]
+    rows: list[list]
+    total: list | None
+    header_row: int
+    order: str = ""
+    top: int = 0
+
+    def column(self, header: str) -> int | None:
+        return self.headers.index(header) if header in self.headers else None
+
+    def cell(self, row: int, col: int) -> str:
+        """A1 reference of a cell: ``row`` 0 is the first data row, -1 the header."""
+        return xl_rowcol_to_cell(self.header_row + 1 + row, col)
+
+
+@dataclass
+class Check:
+    """How a key figure is counted again (``ibc_xls.analyses.FigureCheck``, as listed)."""
+
+    label: str
+    form: str
+    count: str
+    column: str
+    class_column: str
+    where: list[tuple[str, tuple[str, ...]]]
+    table: str
+
+
+@dataclass
+class ReportRead:
+    """What one school report holds."""
+
+    file: str
+    identity: dict[str, str]
+    tables: dict[str, TableRead] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    # form id → its version, its sheet in the blanks, its raw data table
+    forms: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    sha256: str = ""
+    size: int = 0
+    modified: float = 0.0
+
+    @property
+    def school(self) -> str:
+        return self.identity.get("school", "")
+
+    @property
+    def created(self) -> str:
+        return self.identity.get("created", "")
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def _value(value):
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _loose(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _rows(sheet) -> list[list]:
+    """The sheet's rows from A1 on (calamine trims leading empty rows and columns)."""
+    top, left = sheet.origin
+    pad = [""] * left
+    return [[""] * (left + len(sheet.rows[0]) if sheet.rows else 0)] * top + \
+        [pad + row for row in sheet.rows]
+
+
+def _passport(rows: list[list]) -> tuple[dict[str, str], list[list[str]], list[list[str]],
+                                         list[list[str]]]:
+    """The identity fields and the three lists of the «Паспорт» sheet."""
+    identity: dict[str, str] = {}
+    sections: dict[tuple[str, ...], list[list[str]]] = {
+        TABLES_HEADER: [], CHECKS_HEADER: [], FORMS_HEADER: []}
+    current = None
+    known = {name for name, _ in REPORT_FIELDS} | {name for name, _ in BLANK_FIELDS}
+    for row in rows:
+        cells = [_text(v) for v in row]
+        first = cells[0] if cells else ""
+        header = next((h for h in sections if tuple(cells[:len(h)]) == h), None)
+        if header is not None:
+            current = sections[header]
+        elif not first:
+            current = None
+        elif current is not None:
+            current.append(cells + [""] * 8)
+        elif first in known and len(cells) > 2:
+            identity[first] = cells[2]
+    return identity, sections[TABLES_HEADER], sections[CHECKS_HEADER], sections[FORMS_HEADER]
+
+
+def _find_header(rows: list[list], headers: list[str], hint: int) -> int | None:
+    wanted = [_loose(h) for h in headers]
+    n = len(wanted)
+
+    def matches(r: int) -> bool:
+        return 0 <= r < len(rows) and [_loose(_text(v)) for v in rows[r][:n]] == wanted
+
+    if matches(hint):
+        return hint
+    return next((r for r in range(len(rows)) if matches(r)), None)
+
+
+def _table(rows: list[list], listed: list[str]) -> TableRead | None:
+    name, sheet, kind, ref, total, order, top, headers = listed[:8]
+    headers_list = headers.split(HEADER_SEPARATOR) if headers else []
+    found = _RANGE.match(ref)
+    if not found or not headers_list:
+        return None
+    first, _ = xl_cell_to_rowcol(found[1])
+    last, _ = xl_cell_to_rowcol(found[2])
+    header_row = _find_header(rows, headers_list, first)
+    if header_row is None:
+        return None
+    has_total = total == "да"
+    count = last - first - has_total
+    width = len(headers_list)
+
+    def values(r: int) -> list:
+        row = rows[r] if r < len(rows) else []
+        return [_value(v) for v in (list(row[:width]) + [""] * width)[:width]]
+
+    data = [values(r) for r in range(header_row + 1, header_row + 1 + count)]
+    # A table of one empty placeholder row has no rows.
+    data = [row for row in data if any(v is not None for v in row)]
+    return TableRead(name, sheet, kind, headers_list, data,
+                     values(header_row + 1 + count) if has_total else None, header_row, order,
+                     int(top) if top.isdigit() else 0)
+
+
+def read_report(path: Path, base: Path | None = None) -> ReportRead:
+    """Read one school report. Raises IbcError for a file that is no readable report of this
+    format (``report-not-report``, ``report-format`` or a reading problem)."""
+    name = display(path, base)
+    raw = read_raw(path, skip=_NOT_READ)
+
+    def refuse(code: str, **params) -> IbcError:
+        return IbcError(Problem(code, file=name, params=params))
+
+    sheet = raw.sheets.get(IDENTITY_SHEET)
+    properties = {k[len(PROPERTY_PREFIX):]: v for k, v in raw.properties.items()
+                  if k.startswith(PROPERTY_PREFIX)}
+    if sheet is None:
+        what = ("лист «Паспорт» удалён из отчёта" if properties.get("kind") == REPORT_KIND
+                else f"в книге нет скрытого листа «{IDENTITY_SHEET}» отчёта")
+        raise refuse("report-not-report", what=what)
+    identity, tables, checks, forms = _passport(_rows(sheet))
+    kind = identity.get("kind", "")
+    if kind != REPORT_KIND:
+        what = ("это сводка управления, а не отчёт школы" if kind == SUMMARY_KIND
+                else "это книга, которую заполняют в школе (бланк), а не отчёт школы"
+                if identity.get("template") else "это книга другого вида")
+        raise refuse("report-not-report", what=what)
+    if identity.get("format") != REPORT_FORMAT:
+        raise refuse("report-format", found=identity.get("format") or "без номера (старая)",
+                      expected=REPORT_FORMAT)
+    report = ReportRead(name, identity, sha256=raw.sha256, size=raw.size,
+                        modified=path.stat().st_mtime)
+    cache: dict[str, list[list]] = {}
+    for listed in tables:
+        sheet_name = listed[1]
+        if not listed[2] or sheet_name in _NOT_READ:
+            continue  # one of the report's own tables (submissions, sources …)
+        if sheet_name not in raw.sheets:
+            table = None
+        else:
+            if sheet_name not in cache:
+                cache[sheet_name] = _rows(raw.sheets[sheet_name])
+            table = _table(cache[sheet_name], listed)
+        if table is None:
+            report.problems.append(Problem("report-table-missing", file=name, sheet=sheet_name,
+                                           params={"table": listed[0]}))
+        else:
+            report.tables[table.name] = table
+    for label, form, count, column, class_column, where, table, *_ in checks:
+        pairs = []
+        for part in where.split(ORDER_SEPARATOR) if where else []:
+            header, _, chosen = part.partition("=")
+            pairs.append((header, tuple(chosen.split(HEADER_SEPARATOR))))
+        report.checks.append(Check(label, form, count, column, class_column, pairs, table))
+    report.forms = {f[0]: (f[1], f[2], f[3]) for f in forms}
+    return report
+
+
+def display(path: Path, base: Path | None) -> str:
+    """How a file is named in messages: relative to the office's folder where it lies there."""
+    if base is not None:
+        try:
+            return str(path.resolve().relative_to(base))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def period_code(identity: dict[str, str]) -> str:
+    """``2026-04`` for the April report (1 October – 31 March), ``2026-10`` for the October
+    one; the dates for another range."""
+    try:
+        start = dt.date.fromisoformat(identity.get("period_start", ""))
+        end = dt.date.fromisoformat(identity.get("period_end", ""))
+    except ValueError:
+        return ""
+    if (start.month, start.day, end.month, end.day) == (10, 1, 3, 31) \
+            and end.year == start.year + 1:
+        return f"{end.year}-04"
+    if (start.month, start.day, end.month, end.day) == (4, 1, 9, 30) and end.year == start.year:
+        return f"{end.year}-10"
+    return f"{start}_{end}"
+

@@ -1,0 +1,69 @@
+"""``rollup``: every school report in the office's received folder read in isolation,
+combined, and written as one summary workbook."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from ibc_xls.checking.check import gc_paused
+from ibc_xls.output import write_atomic
+from ibc_xls.problems import Problem
+from ibc_xls.reading.files import find_workbooks
+from ibc_xls.reading.isolate import prestart, run_isolated, stop_helpers
+from ibc_xls.rollup.combine import Rolled, rollup
+from ibc_xls.rollup.office import Office
+from ibc_xls.rollup.readreport import display, read_report
+from ibc_xls.rollup.workbook import write_summary
+from ibc_xls.settings.periods import report_period
+
+
+@dataclass
+class RolledUp:
+    """What a rollup did: the combined reports and where the summary is."""
+
+    rolled: Rolled
+    output: Path
+    files: int
+    replaced: bool = False  # a summary of the same name was there and is replaced
+
+
+def default_output(office: Office, period: str) -> Path:
+    from ibc_xls.blanks.generate import safe_file_name
+
+    suffix = period or "все периоды"
+    return office.folders["summaries"] / safe_file_name(f"Сводка отчётов ИБЦ {suffix}")
+
+
+def run_rollup(office: Office, *, folder: Path | None = None, output: Path | None = None,
+               period: str | None = None, all_periods: bool = False,
+               workers: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> RolledUp:
+    """Read every file in ``folder`` (default: the received folder), combine the school reports
+    for ``period`` (``2026-04``; default: the latest one) and write the summary atomically."""
+    if period:
+        report_period(period)  # a bad period is refused before anything is read
+    prestart(read_report)
+    files = find_workbooks([folder or office.folders["received"]])
+    work = partial(read_report, base=office.root)
+    outcomes = []
+    with gc_paused():
+        for done, (path, outcome) in enumerate(run_isolated(files, work, workers=workers), 1):
+            if progress:
+                progress(done, len(files))
+            name = display(path, office.root)
+            if isinstance(outcome, Problem):
+                outcome = dataclasses.replace(outcome, file=name)
+            outcomes.append((name, outcome))
+        stop_helpers()
+        outcomes.sort(key=lambda x: x[0])
+        rolled = rollup(office, outcomes, period, all_periods)
+        target = output or default_output(office, rolled.period)
+        replaced = target.exists()
+        created = dt.datetime.now().replace(microsecond=0)
+        write_atomic(target, partial(write_summary, rolled, created=created))
+    return RolledUp(rolled, target, len(files), replaced)

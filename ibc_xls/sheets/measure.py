@@ -1,0 +1,29 @@
+"""How much room a text takes in a cell: the lines it wraps to, for row heights.
+
+Spreadsheet applications do not fit a row to wrapped text when they open a workbook (LibreOffice
+never does), so the writers set each height from these estimates."""
+
+from __future__ import annotations
+
+LINE_PT = 15  # the height of one line of 11 pt text
+
+
+def wrapped_lines(text: str, width: float, chars_per_width: float, size: float = 11) -> int:
+    """How many lines a text wraps to, word by word, in a column ``width`` wide that holds
+    ``chars_per_width`` characters of 11 pt text a unit, at ``size`` points (bold counts as a
+    size larger)."""
+    chars = max(int(width * chars_per_width * 11 / size), 1)
+    total = 0
+    for paragraph in str(text).split("\n"):
+        lines, used = 1, -1
+        for word in paragraph.split(" "):
+            if used + 1 + len(word) <= chars:
+                used += 1 + len(word)
+            else:
+                lines += used >= 0
+                used = len(word)
+            while used > chars:  # a word longer than the line breaks anywhere
+                lines, used = lines + 1, used - chars
+        total += lines
+    return total
+
