@@ -23,8 +23,8 @@ LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ"
 
 
 def school(root: Path):
-    from ibc_xls.config import load_config
-    from ibc_xls.workspace import init_workspace
+    from ibc_xls.settings.config import load_config
+    from ibc_xls.settings.workspace import init_workspace
 
     init_workspace(root, today=dt.date(2026, 9, 1))
     path = root / "ibc-xls.toml"
@@ -37,7 +37,7 @@ def school(root: Path):
 
 
 def run(config, count: int, workers: int | None, out: Path) -> float:
-    from ibc_xls.generate import generate
+    from ibc_xls.blanks.generate import generate
 
     start = time.perf_counter()
     made, round_ = 0, 0
