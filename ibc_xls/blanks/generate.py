@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 
 import xlsxwriter
 
@@ -54,8 +55,9 @@ DATE_FORMAT = "dd.mm.yyyy"
 # columns, the wrapping and the print scale come out as in Excel. The workbook's default font,
 # Arial 10, keeps Excel's column unit (7 px a digit) that the widths are worked out in.
 FONT, FONT_SIZE = "Arial", 11
-# xlsxwriter adds keys to the dict it is given: each workbook gets a copy.
-DEFAULT_FONT = {"font_name": FONT, "font_size": 10}
+# xlsxwriter adds keys to the dict it is given: each workbook gets a copy, and the original
+# cannot be changed (a test that passed it itself changed every later workbook of its process).
+DEFAULT_FONT = MappingProxyType({"font_name": FONT, "font_size": 10})
 # A copy for correction (``ibc_xls.review``) marks cells with problems in colours of their
 # own, unlike the yellow of an input cell.
 ERROR_FILL = "#F8B4B4"
