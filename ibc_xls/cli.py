@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ibc_xls import __version__, cli_ru
-from ibc_xls.problems import IbcError
+from ibc_xls.problems import IbcError, visible
 
 cli_ru.install()
 
@@ -36,16 +36,59 @@ class _Group(click.Group):
         kwargs.setdefault("subcommand_metavar", "КОМАНДА [АРГУМЕНТЫ]...")
         super().__init__(*args, **kwargs)
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
+
+INTERRUPTED = 130  # the exit code of a program stopped by Ctrl+C (128 + SIGINT)
+
+
+def _interrupted() -> None:
+    """Ctrl+C: the readers are stopped by then (run_isolated stops its workers on the way
+    out); stop multiprocessing's helpers too, so that no process outlives the command, and
+    end with the code shells use for Ctrl+C. A second Ctrl+C must not cut this short."""
+    import signal
+    import threading
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        isolate = sys.modules.get("ibc_xls.reading.isolate")
+        if isolate is not None:
+            isolate.stop_workers()
+            isolate.stop_helpers()
+        click.echo(cli_ru.MESSAGES["Aborted!"], err=True)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    sys.exit(INTERRUPTED)
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Print a line that may hold a file name or a cell's text: whatever control characters
+    they hold are shown, not obeyed by the terminal."""
+    click.echo(visible(text), err=err)
+
 
 def _fail(exc: IbcError) -> None:
     for problem in exc.problems:
-        click.echo(f"Ошибка. {problem}", err=True)
+        _say(f"Ошибка. {problem}", err=True)
     sys.exit(2)
 
 
 folder_option = click.option(
     "-C", "--folder", type=click.Path(file_okay=False, path_type=Path), default=".",
     metavar="ПАПКА", help=FOLDER_HELP)
+settings_option = click.option(
+    "-C", "--folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+    metavar="ПАПКА",
+    help="Рабочая папка школы (где лежит ibc-xls.toml). По умолчанию — ближайшая папка с "
+         "ibc-xls.toml: первая из названных или текущая, либо выше неё.")
+sources_argument = click.argument(
+    "paths", nargs=-1, metavar="[ПАПКА или ФАЙЛ]...", type=click.Path(exists=True, path_type=Path))
 DATE = click.DateTime(formats=["%d.%m.%Y", "%Y-%m-%d"])
 
 
@@ -139,29 +182,29 @@ def generate(folder: Path, out: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, metavar="[ФАЙЛ или ПАПКА]...",
-                type=click.Path(exists=True, path_type=Path))
-@folder_option
+@sources_argument
+@settings_option
 @as_of_option("сегодня, а если учебный год бланков уже закончился — его последний день "
               "(31 августа)")
 @click.option("--json", "as_json", is_flag=True,
               help="Вывести результат в формате JSON (для других программ).")
-def validate(paths: tuple[Path, ...], folder: Path, as_of, as_json: bool) -> None:
+def validate(paths: tuple[Path, ...], folder: Path | None, as_of, as_json: bool) -> None:
     """Проверить сданные книги и показать, что в них не так.
 
-    Без аргументов проверяется папка сданных книг из настроек. Для каждой ошибки
-    называются файл, лист и ячейка. Код выхода: 0 — ошибок нет, 1 — есть ошибки,
-    2 — команду нельзя выполнить.
+    ПАПКА — рабочая папка школы (проверяется её папка «сданные») или папка со сданными
+    книгами; можно назвать и отдельные файлы. Без аргументов — текущая папка. Бланки,
+    шаблоны, отчёты и файл настроек не проверяются. Для каждой ошибки называются файл,
+    лист и ячейка. Код выхода: 0 — ошибок нет, 1 — есть ошибки, 2 — команду нельзя
+    выполнить, 130 — прервано.
     """
     import json
 
     from ibc_xls.checking.check import check_paths
-    from ibc_xls.settings.config import load_config
+    from ibc_xls.settings.config import locate
 
     try:
-        config = load_config(folder)
-        report = check_paths(paths or [config.folders["returned"]], config,
-                             as_of=as_of.date() if as_of else None)
+        config, sources = locate(paths, folder)
+        report = check_paths(sources, config, as_of=as_of.date() if as_of else None)
     except IbcError as exc:
         _fail(exc)
     if as_json:
@@ -173,9 +216,8 @@ def validate(paths: tuple[Path, ...], folder: Path, as_of, as_json: bool) -> Non
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, metavar="[ФАЙЛ или ПАПКА]...",
-                type=click.Path(exists=True, path_type=Path))
-@folder_option
+@sources_argument
+@settings_option
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
               metavar="ПАПКА",
               help="Куда записать копии. По умолчанию — папка «на исправление» из настроек.")
@@ -183,13 +225,13 @@ def validate(paths: tuple[Path, ...], folder: Path, as_of, as_json: bool) -> Non
               "последний день")
 @click.option("--json", "as_json", is_flag=True,
               help="Вывести результат в формате JSON (для других программ).")
-def review(paths: tuple[Path, ...], folder: Path, out: Path | None, as_of,
+def review(paths: tuple[Path, ...], folder: Path | None, out: Path | None, as_of,
            as_json: bool) -> None:
     """Сделать копии книг с отмеченными ошибками, чтобы вернуть их на исправление.
 
     Каждый, у кого в книге есть ошибки или замечания, получает копию своей книги.
-    Без аргументов (или если указана рабочая папка школы) проверяется папка сданных книг
-    из настроек. Копия — та же книга со всеми
+    ПАПКА — как у validate: рабочая папка школы (её папка «сданные»), папка со сданными
+    книгами или отдельные файлы; без аргументов — текущая папка. Копия — та же книга со всеми
     введёнными значениями; ячейки с ошибками закрашены и снабжены примечаниями, а первый
     лист «Что исправить» перечисляет все ошибки со ссылками на ячейки. Сданные файлы не
     меняются. Рядом с копиями записывается «Список на исправление.xlsx» для рассылки.
@@ -199,13 +241,11 @@ def review(paths: tuple[Path, ...], folder: Path, out: Path | None, as_of,
     import json
 
     from ibc_xls.review.copies import review as run
-    from ibc_xls.settings.config import CONFIG_NAME, load_config
+    from ibc_xls.settings.config import locate
 
-    if len(paths) == 1 and (paths[0] / CONFIG_NAME).is_file():
-        folder, paths = paths[0], ()  # the school's working folder: its returned folder
     try:
-        config = load_config(folder)
-        result = run(config, paths, out, as_of=as_of.date() if as_of else None)
+        config, sources = locate(paths, folder)
+        result = run(config, sources, out, as_of=as_of.date() if as_of else None)
     except IbcError as exc:
         _fail(exc)
     if as_json:
@@ -253,12 +293,12 @@ def _print_review(result) -> None:
 
 
 @cli.command()
-@click.argument("source", required=False, metavar="[ПАПКА]",
-                type=click.Path(exists=True, file_okay=False, path_type=Path))
-@folder_option
+@sources_argument
+@settings_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               metavar="ФАЙЛ.xlsx",
-              help="Куда записать отчёт. По умолчанию — папка отчётов из настроек.")
+              help="Куда записать отчёт. По умолчанию — папка отчётов из настроек. Сданную "
+                   "книгу, бланк, шаблон или файл настроек отчёт не заменит.")
 @click.option("--period", metavar="ГГГГ-ММ",
               help="Отчётный период: 2026-04 — с 1 октября 2025 по 31 марта 2026, "
                    "2026-10 — с 1 апреля по 30 сентября 2026. По умолчанию — ближайший отчёт.")
@@ -271,24 +311,23 @@ def _print_review(result) -> None:
               help="Код выхода 1, если в книгах есть ошибки (отчёт всё равно пишется).")
 @click.option("--json", "as_json", is_flag=True,
               help="Вывести итог в формате JSON (для других программ).")
-def collect(source: Path | None, folder: Path, output: Path | None, period: str | None,
-            date_from, date_to, as_of, strict: bool, as_json: bool) -> None:
+def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
+            period: str | None, date_from, date_to, as_of, strict: bool, as_json: bool) -> None:
     """Собрать сданные книги в сводный отчёт для управления образования.
 
-    ПАПКА — рабочая папка школы или папка со сданными книгами (по умолчанию — папка
-    «сданные» из настроек). Каждая книга проверяется; ошибки попадают в отчёт и в вывод.
-    Код выхода: 0 — отчёт записан, 1 — записан, но есть ошибки и указан --strict,
-    2 — отчёт записать нельзя.
+    ПАПКА — рабочая папка школы (читается её папка «сданные») или папка со сданными
+    книгами; можно назвать и отдельные файлы. Без аргументов — текущая папка. Каждая книга
+    проверяется; ошибки попадают в отчёт и в вывод. Код выхода: 0 — отчёт записан,
+    1 — записан, но есть ошибки и указан --strict, 2 — отчёт записать нельзя,
+    130 — прервано.
     """
     import datetime as dt
     import json
 
     from ibc_xls.report.collect import collect as run
     from ibc_xls.settings import periods
-    from ibc_xls.settings.config import CONFIG_NAME, load_config
+    from ibc_xls.settings.config import locate
 
-    if source is not None and (source / CONFIG_NAME).is_file():
-        folder, source = source, None
     if (date_from is None) != (date_to is None):
         raise click.UsageError("--from и --to указываются вместе.")
     if period and date_from:
@@ -307,7 +346,7 @@ def collect(source: Path | None, folder: Path, output: Path | None, period: str 
             bar.__exit__(None, None, None)
 
     try:
-        config = load_config(folder)
+        config, sources = locate(paths, folder)
         today = dt.date.today()
         if date_from:
             chosen = periods.custom_period(date_from.date(), date_to.date())
@@ -315,14 +354,14 @@ def collect(source: Path | None, folder: Path, output: Path | None, period: str 
             chosen = periods.report_period(period)
         else:
             chosen = periods.default_period(today)
-        result = run(config, chosen, folder=source, output=output,
+        result = run(config, chosen, paths=sources, output=output,
                      as_of=as_of.date() if as_of else None, progress=progress)
     except IbcError as exc:
         _fail(exc)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
-        _print_collected(result)
+        _print_collected(result, config.root)
     sys.exit(1 if strict and not result.report.valid else 0)
 
 
@@ -388,35 +427,45 @@ def _print_rolled(done) -> None:
     click.echo(f"Сводка {'заменена' if done.replaced else 'записана'}: {done.output}")
 
 
-def _print_collected(result) -> None:
+def _print_collected(result, root: Path) -> None:
     from ibc_xls.report.consolidate import PROBLEMS_SHEET
     from ibc_xls.settings.respondents import ROLE_TITLES
 
     summary = result.report.to_json()["summary"]
-    click.echo(f"Период: {result.period.label} ({result.period.text}); отчётная дата "
-               f"{result.as_of:%d.%m.%Y}.")
+    _say(f"Период: {result.period.label} ({result.period.text}); отчётная дата "
+         f"{result.as_of:%d.%m.%Y}.")
     sent = result.expected - len(result.missing)
     replaced = f", заменено: {summary['replaced']}" if summary["replaced"] else ""
-    click.echo(f"Книг получено: {summary['files']}, от {sent} из {result.expected} "
-               f"респондентов; принято: {summary['accepted']}, с ошибками: "
-               f"{summary['with_errors']}, не принято: {summary['refused']}{replaced}.")
+    _say(f"Книг получено: {summary['files']}, от {sent} из {result.expected} "
+         f"респондентов; принято: {summary['accepted']}, с ошибками: "
+         f"{summary['with_errors']}, не принято: {summary['refused']}{replaced}.")
     if summary["errors"] or summary["warnings"]:
-        click.echo(f"Ошибок: {summary['errors']}, замечаний: {summary['warnings']} — список на "
-                   f"листе «{PROBLEMS_SHEET}» отчёта; подробно: ibc-xls validate.")
+        _say(f"Ошибок: {summary['errors']}, замечаний: {summary['warnings']} — список на "
+             f"листе «{PROBLEMS_SHEET}» отчёта; подробно: ibc-xls validate {_as_argument(root)}.")
     if result.missing:
         names = "; ".join(f"{r.class_name} класс — {r.name}" if r.class_name
                           else f"{ROLE_TITLES[r.role]} — {r.name}" for r in result.missing)
-        click.echo(f"Не сдали ({len(result.missing)}): {names}.")
+        _say(f"Не сдали ({len(result.missing)}): {names}.")
     else:
-        click.echo("Сдали все.")
-    click.echo(f"Отчёт {'заменён' if result.replaced else 'записан'}: {result.output}")
+        _say("Сдали все.")
+    _say(f"Отчёт {'заменён' if result.replaced else 'записан'}: {result.output}")
+
+
+def _as_argument(folder: Path) -> str:
+    """A folder as one would type it after a command here: relative to the current folder
+    where it lies inside it, in quotes if it has spaces."""
+    try:
+        text = str(folder.relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        text = str(folder)
+    return f'"{text}"' if " " in text else text
 
 
 def _print_report(report) -> None:
     from ibc_xls.checking.results import STATUS_TEXT as FILE_STATUS
 
     if not report.files:
-        click.echo("Книг для проверки не найдено.")
+        _say("Книг для проверки не найдено.")
         return
     for result in report.files:
         counts = []
@@ -425,18 +474,18 @@ def _print_report(report) -> None:
         if result.warnings:
             counts.append(f"замечаний: {result.warnings}")
         tail = f" ({', '.join(counts)})" if counts else ""
-        click.echo(f"{result.file} — {FILE_STATUS[result.status]}{tail}")
+        _say(f"{result.file} — {FILE_STATUS[result.status]}{tail}")
         for problem in result.problems:
             where = ", ".join(x for x in (problem.sheet and f"лист «{problem.sheet}»",
                                           problem.cell and f"ячейка {problem.cell}") if x)
             mark = "ошибка" if problem.severity.value == "error" else "замечание"
-            click.echo(f"  {mark}: {where + ': ' if where else ''}{problem.message}")
+            _say(f"  {mark}: {where + ': ' if where else ''}{problem.message}")
     summary = report.to_json()["summary"]
     replaced = f", заменено {summary['replaced']}" if summary["replaced"] else ""
-    click.echo(f"Итого: книг {summary['files']}, принято {summary['accepted']}, "
-               f"с ошибками {summary['with_errors']}, не принято {summary['refused']}"
-               f"{replaced}; ошибок {summary['errors']}, замечаний {summary['warnings']}. "
-               f"Отчётная дата: {report.as_of:%d.%m.%Y}.")
+    _say(f"Итого: книг {summary['files']}, принято {summary['accepted']}, "
+         f"с ошибками {summary['with_errors']}, не принято {summary['refused']}"
+         f"{replaced}; ошибок {summary['errors']}, замечаний {summary['warnings']}. "
+         f"Отчётная дата: {report.as_of:%d.%m.%Y}.")
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -268,8 +270,22 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "output-failed": Kind(
         "Не удалось записать",
-        "Файл не удалось записать: {reason}. Проверьте, что папка доступна и на диске есть "
-        "место; прежний файл не изменён.",
+        "Файл не удалось записать: {reason}. Прежний файл не изменён.",
+    ),
+    "output-is-input": Kind(
+        "Отчёт на месте исходных файлов",
+        "Отчёт нельзя записать в этот файл: здесь {what}, отчёт заменил бы их. Укажите "
+        "другой файл, например в папке «{reports}»; ничего не записано.",
+    ),
+    "report-not-written": Kind(
+        "Отчёт не записан",
+        "Отчёт не записан, прежний отчёт не изменён: книги, названные выше, не удалось "
+        "прочитать. Исправьте доступ к ним и запустите команду снова.",
+    ),
+    "folder-unreadable": Kind(
+        "Папка не читается",
+        "Папку «{folder}» не удалось прочитать: {reason}. Книги из неё не проверены, "
+        "поэтому отчёт не пишется. Исправьте доступ к папке и запустите команду снова.",
     ),
     "reader-failed": Kind(
         "Чтение не запустилось",
@@ -394,15 +410,106 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "config-missing": Kind(
         "Нет файла настроек",
-        "Файл настроек не найден. Создайте рабочую папку командой «ibc-xls init ПАПКА» "
-        "или укажите её параметром --folder.",
+        "Файл настроек не найден; ibc-xls.toml искали в папках: {folders}. Укажите рабочую "
+        "папку школы (где лежит ibc-xls.toml) или создайте её командой «ibc-xls init ПАПКА».",
+    ),
+    "not-returns": Kind(
+        "Не сданные книги",
+        "Здесь не сданные книги, а {what}: проверяются только книги из папки «{returned}». "
+        "Укажите рабочую папку школы, папку «{returned}» или файлы в ней.",
     ),
 }
 
 
+# What lies in a place of the working folder (keys of Config.folders, and the settings file):
+# «Здесь не сданные книги, а {what}».
+PLACES = {
+    "settings": "настройки школы",
+    "templates": "шаблоны форм",
+    "outgoing": "бланки для рассылки",
+    "reports": "отчёты",
+    "returned": "сданные книги",
+    "review": "копии на исправление",
+}
+
+
+# The operating system's errors in Russian, each with what to do; for reading and for writing.
+_OS_REASONS: dict[int, tuple[str, str]] = {
+    errno.EACCES: ("нет прав на чтение: попросите администратора компьютера дать доступ",
+                   "нет прав на запись: укажите другую папку или попросите администратора "
+                   "компьютера дать доступ"),
+    errno.EPERM: ("операция запрещена: попросите администратора компьютера дать доступ",
+                  "запись запрещена (файл или папка защищены от изменения): снимите защиту "
+                  "или укажите другой файл"),
+    errno.ENOSPC: ("на диске нет места", "на диске нет места: освободите место на диске"),
+    errno.EDQUOT: ("исчерпана квота на диске",
+                   "исчерпана ваша квота на диске: освободите место или попросите "
+                   "администратора увеличить квоту"),
+    errno.EROFS: ("диск доступен только для чтения",
+                  "диск или папка доступны только для чтения (например, защищённая флешка или "
+                  "сетевая папка): укажите другую папку"),
+    # Writing, only making a folder meets an existing name (a temporary file takes another).
+    errno.EEXIST: ("файл уже существует", "на месте папки лежит файл с тем же именем: "
+                   "переименуйте его или укажите другую папку"),
+    errno.ENOENT: ("файл или папка не найдены: их переместили или удалили",
+                   "папка не найдена: её переместили или удалили; укажите другую папку"),
+    errno.ENOTDIR: ("на месте папки лежит файл", "на месте папки лежит файл с тем же "
+                    "именем: переименуйте его или укажите другую папку"),
+    errno.EISDIR: ("это папка, а не файл", "на месте файла лежит папка с тем же именем: "
+                   "укажите другое имя файла"),
+    errno.ENAMETOOLONG: ("слишком длинное имя или путь", "слишком длинное имя или путь: "
+                         "укажите папку поближе к корню диска"),
+    errno.EIO: ("ошибка чтения с диска: проверьте диск или флешку",
+                "ошибка записи на диск: проверьте диск или флешку"),
+    errno.EBUSY: ("файл занят другой программой: закройте её",
+                  "файл занят другой программой: закройте её"),
+    errno.EMFILE: ("открыто слишком много файлов: закройте лишние программы",
+                   "открыто слишком много файлов: закройте лишние программы"),
+    errno.ELOOP: ("ссылки на файл ведут по кругу", "ссылки на файл ведут по кругу"),
+    errno.EINVAL: ("недопустимое имя файла или папки",
+                   "недопустимое имя файла: укажите имя без знаков \\ / : * ? \" < > |"),
+}
+
+
+def os_reason(exc: OSError, writing: bool = False) -> str:
+    """Why the operating system refused, in Russian, with what to do (never its English
+    text)."""
+    reasons = _OS_REASONS.get(exc.errno or 0)
+    if reasons:
+        return reasons[writing]
+    code = errno.errorcode.get(exc.errno or 0, exc.errno) if exc.errno else "без кода"
+    action = "запись" if writing else "чтение"
+    return f"операционная система не разрешила {action} (ошибка {code})"
+
+
+# Characters that must not reach a terminal as they are: control characters (they move the
+# cursor, recolour, erase lines: «5А\rFAKE — принят»), the marks that reverse the direction of
+# text, and the lone surrogates by which Python keeps the bytes of a file name that is not
+# UTF-8.
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match) -> str:
+    char = match[0]
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a name that is not UTF-8, as the byte
+        return f"\\x{code - 0xDC00:02x}"
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def visible(text: str) -> str:
+    """``text`` safe to print: control characters and the like shown as escapes (``\\x1b``,
+    ``\\r``, ``\\u202e``), the bytes of a name that is not UTF-8 as ``\\xff``."""
+    return _HIDDEN.sub(_escape, text) if _HIDDEN.search(text) else text
+
+
 def shown(value: object) -> str:
     """A value as a Russian reader expects to see it: ``11`` not ``11.0``, ``3,5``,
-    ``05.09.2025``."""
+    ``05.09.2025``, ``ИСТИНА`` (as Russian Excel shows a logical value)."""
+    if isinstance(value, bool):
+        return "ИСТИНА" if value else "ЛОЖЬ"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
     if isinstance(value, dt.datetime):

@@ -115,7 +115,7 @@ def test_generate_without_config_says_what_to_do(tmp_path):
     assert result.stdout == ""
     assert "Файл настроек не найден" in result.stderr
     assert "ibc-xls init" in result.stderr
-    assert str(tmp_path / "ibc-xls.toml") in result.stderr
+    assert f"искали в папках: «{tmp_path}»." in result.stderr
 
 
 def test_generate_reports_a_broken_config_with_its_key(tmp_path):

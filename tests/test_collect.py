@@ -164,7 +164,9 @@ def test_an_unwritable_folder_is_a_russian_error(tmp_path):
     with pytest.raises(IbcError) as exc:
         write_atomic(blocker / REPORT, lambda f: f.write(b"x"))
     assert exc.value.problems[0].code == "output-failed"
-    assert "прежний файл не изменён" in str(exc.value)
+    assert str(exc.value) == (
+        f"Файл «{blocker / REPORT}»: Файл не удалось записать: на месте папки лежит файл с тем "
+        "же именем: переименуйте его или укажите другую папку. Прежний файл не изменён.")
 
 
 def test_two_collects_at_once_leave_one_whole_report(school):

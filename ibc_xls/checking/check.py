@@ -15,22 +15,23 @@ from ibc_xls.checking.results import FileResult, Report
 from ibc_xls.checking.validate import Context, check_across, validate_workbook
 from ibc_xls.forms.layout import INSTRUCTIONS_SHEET, LISTS_SHEET, REVIEW_SHEET
 from ibc_xls.forms.spec import FormSpec
-from ibc_xls.problems import Problem
-from ibc_xls.reading.files import find_workbooks
+from ibc_xls.problems import Problem, visible
+from ibc_xls.reading.files import find_workbooks, folder_unreadable
 from ibc_xls.reading.isolate import prestart, run_isolated
 from ibc_xls.reading.rawread import read_raw
 from ibc_xls.reading.read import read_workbook
-from ibc_xls.settings.config import Config
+from ibc_xls.settings.config import Config, not_returns
 from ibc_xls.settings.periods import reporting_date
 from ibc_xls.settings.respondents import respondents
 
 
 def display_name(path: Path, base: Path) -> str:
-    """How a file is named in messages: relative to the working folder where it lies there."""
+    """How a file is named in messages: relative to the working folder where it lies there,
+    with control characters and bytes that are not UTF-8 made visible."""
     try:
-        return str(path.resolve().relative_to(base))
+        return visible(str(path.resolve().relative_to(base)))
     except ValueError:
-        return str(path)
+        return visible(str(path))
 
 
 # The template's own sheets, and the first sheet of a copy for correction: nothing staff write
@@ -88,6 +89,15 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _unreadable_folder(folder: Path, exc: OSError, base: Path, named: list[Path]) -> FileResult:
+    """A folder that could not be listed: its books are unknown, so it is an error; when it
+    is a folder the user named, nothing can be checked at all and the command stops."""
+    name = display_name(folder, base)
+    if folder in named:
+        raise folder_unreadable(folder, exc)
+    return FileResult(name, problems=[folder_unreadable(folder, exc, name).problems[0]])
+
+
 def check_paths(paths: Iterable[Path], config: Config, as_of: dt.date | None = None,
                 workers: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Report:
@@ -100,12 +110,17 @@ def check_paths(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
     as_of = as_of or reporting_date(dt.date.today(), academic_year=config.academic_year)
     ctx = Context.of(config, [p.id for p in people], as_of)
     by_id = {s.id: s for s in specs}
-    files = find_workbooks(paths)
+    paths = [Path(p) for p in paths]
+    unreadable: list[tuple[Path, OSError]] = []
+    files = find_workbooks(paths, exclude=not_returns(config), unreadable=unreadable)
+    results = [_unreadable_folder(folder, exc, config.root, paths)
+               for folder, exc in unreadable]
     work = partial(check_file, specs=by_id, ctx=ctx, base=config.root)
-    results = []
     shared: dict[str, str] = {}
-    with gc_paused():
-        for done, (path, outcome) in enumerate(run_isolated(files, work, workers=workers), 1):
+    # closing(): on Ctrl+C here the workers are stopped now, not when the generator is
+    # collected (the traceback holds it, and the cycle collector is paused).
+    with gc_paused(), contextlib.closing(run_isolated(files, work, workers=workers)) as outcomes:
+        for done, (path, outcome) in enumerate(outcomes, 1):
             if progress:
                 progress(done, len(files))
             if isinstance(outcome, Problem):

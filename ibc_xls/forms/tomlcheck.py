@@ -27,7 +27,7 @@ def read_toml(path: Path) -> dict:
 
 def bad_value(file: str, key: str, reason: str, value: object = None) -> Problem:
     """A settings key whose value is wrong, with the value that was found."""
-    shown = "" if value is None else f", указано «{value}»"
+    shown = "" if value is None else f", указано «{_as_toml(value)}»"
     return Problem("toml-bad-value", file=file, field=key, value=value,
                    params={"key": key, "reason": reason, "shown": shown})
 
@@ -81,6 +81,22 @@ class Checker:
     def one_of(self, value, allowed: tuple, key: str) -> None:
         if value is not None and value not in allowed:
             self.bad(key, "допустимо одно из: " + ", ".join(map(str, allowed)), value)
+
+
+def _as_toml(value: object) -> object:
+    """A value as it is written in the TOML file: ``true``, ``["5А", 3]``, not Python's
+    ``True``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_inner, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_inner(v)}" for k, v in value.items()) + "}"
+    return value
+
+
+def _inner(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else str(_as_toml(value))
 
 
 _TYPE_NAMES = {str: "строка", int: "целое число", float: "число", bool: "true или false",

@@ -7,7 +7,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from ibc_xls.problems import IbcError, Problem
+from ibc_xls.problems import IbcError, Problem, os_reason
 
 _FILE_ATTRIBUTE_HIDDEN = 0x2  # Windows: Explorer's "hidden" attribute (Thumbs.db, desktop.ini)
 
@@ -20,16 +20,27 @@ def _skipped(name: str, st: os.stat_result | None = None) -> bool:
     return bool(st is not None and getattr(st, "st_file_attributes", 0) & _FILE_ATTRIBUTE_HIDDEN)
 
 
-def find_workbooks(paths: Iterable[Path]) -> list[Path]:
+def find_workbooks(paths: Iterable[Path], exclude: Iterable[Path] = (),
+                   unreadable: list[tuple[Path, OSError]] | None = None) -> list[Path]:
     """The files to read among ``paths``: each file as given, each folder searched recursively.
 
     Skipped silently: Excel lock files (``~$…``), LibreOffice lock files (``.~lock.…#``),
     hidden files and folders (a name starting with "." or, on Windows, the hidden attribute),
-    and anything that is not a regular file inside a folder (a pipe or a device would block
-    the reader). Nothing else is skipped: what a file is gets decided by its content, not by
-    its extension. A given path that does not exist is kept, so that reading it reports it.
-    The result is sorted and has no duplicates.
+    anything that is not a regular file inside a folder (a pipe or a device would block
+    the reader), and the files and folders in ``exclude`` met inside a folder. Nothing else is
+    skipped: what a file is gets decided by its content, not by its extension. A given path
+    that does not exist, and a file inside a folder that cannot be looked at, are kept, so that
+    reading them reports them. A folder that cannot be listed is added to ``unreadable`` with
+    its error; without that list, it raises IbcError ``folder-unreadable``. The result is
+    sorted and has no duplicates.
     """
+    excluded = {Path(p).resolve() for p in exclude}
+    excluded_names = {p.name for p in excluded}
+    errors: list[tuple[Path, OSError]] = [] if unreadable is None else unreadable
+
+    def failed(exc: OSError) -> None:
+        errors.append((Path(exc.filename) if exc.filename else path, exc))
+
     found: set[Path] = set()
     for path in paths:
         path = Path(path)
@@ -42,15 +53,31 @@ def find_workbooks(paths: Iterable[Path]) -> list[Path]:
             if not _skipped(path.name, st):
                 found.add(path)
             continue
-        for root, dirs, files in os.walk(path):
+        for root, dirs, files in os.walk(path, onerror=failed):
             base = Path(root)
-            dirs[:] = [d for d in dirs if not _skipped(d, _stat(base / d))]
+            dirs[:] = [d for d in dirs if not _skipped(d, _stat(base / d))
+                       and not (d in excluded_names and (base / d).resolve() in excluded)]
             for name in files:
                 file = base / name
-                st = _stat(file)
-                if st is not None and stat.S_ISREG(st.st_mode) and not _skipped(name, st):
+                try:
+                    st = file.stat()
+                except FileNotFoundError:  # removed meanwhile, or a link to nothing
+                    continue
+                except OSError:
                     found.add(file)
+                    continue
+                if stat.S_ISREG(st.st_mode) and not _skipped(name, st) \
+                        and not (name in excluded_names and file.resolve() in excluded):
+                    found.add(file)
+    if errors and unreadable is None:
+        raise folder_unreadable(*errors[0])
     return sorted(found)
+
+
+def folder_unreadable(folder: Path, exc: OSError, name: str | None = None) -> IbcError:
+    """``folder-unreadable`` for a folder that could not be listed."""
+    return IbcError(Problem("folder-unreadable", params={
+        "folder": name or str(folder), "reason": os_reason(exc)}))
 
 
 def _stat(path: Path) -> os.stat_result | None:
@@ -89,7 +116,7 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     except FileNotFoundError as exc:
         raise unreadable("файл не найден: его переместили или удалили", str(exc)) from exc
     except OSError as exc:
-        raise unreadable("ошибка чтения с диска", str(exc)) from exc
+        raise unreadable(os_reason(exc), str(exc)) from exc
     if not data:
         raise IbcError(Problem("file-empty", file=file))
     if len(data) > max_bytes:  # the file grew while it was read

@@ -29,6 +29,7 @@ import pickle
 import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections import deque
@@ -110,7 +111,47 @@ def prestart(work: Callable) -> None:
     if _context(work).get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        forkserver.ensure_running()
+        with _ctrl_c_held():
+            forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl+C back while processes start and the caller notes them.
+
+    A process started so inherits the blocked signal and never sees Ctrl+C, which is the
+    parent's to handle (it stops them), so none prints a traceback while it loads. The
+    parent's own KeyboardInterrupt waits for the end of the block, so that no process is
+    started without being noted: blocking alone is not enough, as another thread (say, the
+    numeric library's) may take the signal for the process. Windows has no signal masks."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()  # it unblocks Ctrl+C after starting itself
+    held: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    handler = signal.signal(signal.SIGINT, lambda signum, _: held.append(signum)) \
+        if main else None
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if main:
+            signal.signal(signal.SIGINT, handler)
+            if held and callable(handler):
+                handler(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
+
+
+def stop_workers() -> None:
+    """Kill the reader processes still running. After Ctrl+C a pool may not be closed yet
+    (its generator can wait in a traceback), and the fork server outlives every process
+    it started: stop_helpers() would wait for it for good."""
+    for process in mp.active_children():
+        process.kill()
+        process.join()
 
 
 def stop_helpers() -> None:
@@ -272,11 +313,14 @@ class _Watch:
 
 
 class _Worker:
-    def __init__(self, ctx, work: Callable, limits: Limits, rlimits: bool, watched: bool):
+    def __init__(self, ctx, work: Callable, limits: Limits, rlimits: bool, watched: bool,
+                 started: list):
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, work, limits, rlimits),
                                    daemon=True)
-        self.process.start()
+        with _ctrl_c_held():
+            self.process.start()
+            started.append(self.process)  # for close(), even if Ctrl+C comes before we return
         child.close()
         self.inflight: deque[int] = deque()
         self.since = time.monotonic()
@@ -313,10 +357,12 @@ class _Pool:
         self.batch = max(1, min(_MAX_BATCH, len(paths) // (count * 8)))
         self.count = count
         self.workers: list[_Worker] = []
+        self.started: list = []  # every worker process, also one a Ctrl+C kept off the list
         self.done = False
 
     def _new_worker(self) -> _Worker:
-        return _Worker(self.ctx, self.work, self.limits, self.rlimits, self.watched)
+        return _Worker(self.ctx, self.work, self.limits, self.rlimits, self.watched,
+                       self.started)
 
     def run(self) -> Iterator[tuple[Path, object]]:
         while len(self.workers) < self.count:
@@ -406,7 +452,8 @@ class _Pool:
                                    args=(sender, self.work, self.limits, path, stderr_path,
                                          self.rlimits))
         try:
-            process.start()
+            with _ctrl_c_held():
+                process.start()
             sender.close()
             why = self._wait_alone(process, receiver)
             if why is None:
@@ -444,6 +491,10 @@ class _Pool:
     def close(self) -> None:
         for worker in self.workers:
             worker.stop(kill=not self.done)
+        for process in self.started:
+            if process.is_alive():
+                process.kill()
+                process.join()
 
 
 def _crash_problem(path: Path, exitcode: int | None, stderr: str, limits: Limits,

@@ -16,7 +16,7 @@ from ibc_xls.forms.identity import IDENTITY_SHEET
 from ibc_xls.forms.layout import HEADER_ROW, header_key
 from ibc_xls.forms.spec import FormSpec
 from ibc_xls.normalize import is_empty
-from ibc_xls.problems import Problem
+from ibc_xls.problems import Problem, shown
 
 HEADER_SEARCH_ROWS = HEADER_ROW + 12  # a few rows inserted above the table still read
 
@@ -58,6 +58,8 @@ def _cell(sheet, row: int, col: int) -> object:
 
 
 def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return shown(value)  # ИСТИНА, not True
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return "" if value is None else str(value).strip()

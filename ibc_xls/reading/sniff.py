@@ -487,6 +487,10 @@ def _zip_package(data: bytes, limits: ReadLimits) -> Package:
         _check_sheet(package, name, package.parts[name], limits)
     if package.format == "ods":
         _check_ods(package.part("content.xml") or b"", limits)
+    elif package.format in ("xlsx", "xlsm") and package.part(office_document(package)) is None:
+        # Without its main part a workbook has no sheets: one problem, not one per form.
+        refuse("file-unreadable", reason="книга повреждена: в ней нет списка листов "
+                                         "(части xl/workbook.xml)")
     package.payload = _repack(data, members, spans, package.parts)
     return package
 

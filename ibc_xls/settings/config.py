@@ -5,13 +5,14 @@ class teachers, who fills which forms, and the folders."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ibc_xls import normalize
 from ibc_xls.forms.spec import DEFAULT_TEMPLATES, ROLES, FormSpec, load_specs
 from ibc_xls.forms.tomlcheck import Checker, read_toml
-from ibc_xls.problems import IbcError, Problem
+from ibc_xls.problems import PLACES, IbcError, Problem
 
 CONFIG_NAME = "ibc-xls.toml"
 
@@ -79,11 +80,31 @@ class Config:
         return load_specs(folder if folder.is_dir() else DEFAULT_TEMPLATES, self.placeholders())
 
 
+def _missing(folders: list[Path]) -> IbcError:
+    """``config-missing`` naming every folder where the settings file was looked for."""
+    return IbcError(Problem("config-missing", params={
+        "folders": ", ".join(f"«{f}»" for f in folders)}))
+
+
+def find_root(start: Path) -> Path:
+    """The working folder that ``start`` lies in: the nearest of ``start`` (a folder, or the
+    folder of a file) and the folders above it that holds ``ibc-xls.toml``."""
+    start = start.resolve()
+    if not start.is_dir():
+        start = start.parent
+    looked = []
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+        looked.append(folder)
+    raise _missing(looked)
+
+
 def load_config(root: Path) -> Config:
     """Read ``ibc-xls.toml`` from the working folder ``root``; raise IbcError on any problem."""
     path = root / CONFIG_NAME
     if not path.is_file():
-        raise IbcError(Problem("config-missing", file=str(path)))
+        raise _missing([root.resolve()])
     data = read_toml(path)
     c = Checker(str(path))
     c.unknown(data, TOP_KEYS, "")
@@ -160,3 +181,48 @@ def load_config(root: Path) -> Config:
         director_workbook=director_workbook, classes=tuple(classes), forms=forms,
         folders=folders,
     )
+
+
+def place_of(config: Config, path: Path) -> str | None:
+    """What ``path`` is in the working folder: ``"settings"`` (the settings file), or the key
+    of the innermost configured folder it lies in (``"returned"``, ``"templates"``, …); None
+    for anything else."""
+    path = path.resolve()
+    if path == config.root / CONFIG_NAME:
+        return "settings"
+    inside = [key for key, folder in config.folders.items() if path.is_relative_to(folder)]
+    return max(inside, key=lambda key: len(config.folders[key].parts), default=None)
+
+
+def locate(paths: Sequence[Path], folder: Path | None = None) -> tuple[Config, list[Path]]:
+    """The school's settings and what to read as returns, from what the user named.
+
+    ``paths`` may name the working folder, its returned folder or anything in it, or files.
+    The settings come from ``folder`` when given, else from the nearest folder holding
+    ``ibc-xls.toml`` at or above the first path (or the current folder). The working folder
+    stands for its returned folder; the settings file, a template, a blank, a report or a
+    copy for correction is refused: they are never returns.
+    """
+    config = load_config(folder) if folder is not None else \
+        load_config(find_root(paths[0] if paths else Path(".")))
+    sources = []
+    for path in paths or [config.folders["returned"]]:
+        if path.resolve() == config.root:
+            sources.append(config.folders["returned"])
+            continue
+        place = place_of(config, path)
+        if place not in (None, "returned"):
+            raise IbcError(Problem("not-returns", file=str(path), params={
+                "what": PLACES[place], "returned": config.folders["returned"].name}))
+        sources.append(path)
+    return config, sources
+
+
+def not_returns(config: Config) -> list[Path]:
+    """What a search for returns must leave out even where it lies inside a named folder:
+    the settings file and the folders of templates, blanks, reports and copies for correction
+    (unless the returned folder lies inside one of them)."""
+    returned = config.folders["returned"]
+    return [config.root / CONFIG_NAME] + [
+        folder for key, folder in config.folders.items()
+        if key != "returned" and not returned.is_relative_to(folder)]
