@@ -77,7 +77,7 @@ def _make_one(args) -> str:
 
 def corpus(count: int) -> Path:
     """The working folder with ``count`` returns with problems in its returned folder."""
-    from ibc_xls.workspace import init_workspace
+    from ibc_xls.settings.workspace import init_workspace
 
     root = Path(tempfile.gettempdir()) / f"ibc-xls-bench-review-{CORPUS_VERSION}-{count}"
     done = root / "done"

@@ -91,7 +91,7 @@ def test_printed_by_libreoffice_text_is_8_points_or_more_and_whole(generated_onc
     src = tmp_path / "src"
     src.mkdir()
     calibration = src / "calibration.xlsx"
-    wb = xlsxwriter.Workbook(calibration, {"default_format_properties": DEFAULT_FONT})
+    wb = xlsxwriter.Workbook(calibration, {"default_format_properties": dict(DEFAULT_FONT)})
     wb.add_worksheet().write_string(0, 0, "Проверка", wb.add_format({"font_name": FONT,
                                                                     "font_size": 8}))
     wb.close()

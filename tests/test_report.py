@@ -38,6 +38,7 @@ from test_consolidate import (
 from ibc_xls.checking.results import FileResult, FormResult, Record, Report
 from ibc_xls.forms.identity import IDENTITY_SHEET
 from ibc_xls.problems import Problem
+from ibc_xls.report import tablewriter
 from ibc_xls.report.consolidate import consolidate
 from ibc_xls.report.workbook import contents, write_report
 
@@ -57,8 +58,17 @@ def school(tmp_path_factory):
     return config, judge(config)
 
 
+@pytest.fixture(scope="module", autouse=True, params=["plain", "streamed"])
+def table_path(request):
+    """Every test runs twice: the large tables written cell by cell by xlsxwriter, and
+    streamed by ``tablewriter`` (by default only tables of over ``PLAIN_MAX_CELLS`` cells)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tablewriter, "PLAIN_MAX_CELLS", 10**12 if request.param == "plain" else 0)
+        yield request.param
+
+
 @pytest.fixture(scope="module")
-def written(school, tmp_path_factory) -> Path:
+def written(school, tmp_path_factory, table_path) -> Path:
     config, report = school
     data = consolidate(report, config, config.specs(), PERIOD, TODAY)
     path = tmp_path_factory.mktemp("out") / "Сводный отчёт.xlsx"

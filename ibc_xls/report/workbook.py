@@ -7,15 +7,10 @@ education office can recognise it.
 
 Two ways of writing cells
 -------------------------
-Summary tables, the title sheet and the charts go through xlsxwriter. The tables that grow with
-the number of workbooks (raw data, problems, submissions, sources) are too large for it: on the
-build machine xlsxwriter costs 8–10 µs a cell (its ``constant_memory`` mode is no faster and
-forbids tables), and a table over a range costs memory for every cell of the range. For those,
-xlsxwriter writes the sheet with its header, formats, print setup and a table over the header
-and one placeholder row; once it has closed, the rows are streamed into that sheet's XML, their
-texts are added to the shared strings (a text cell is never a formula), and the table's range
-is widened. Each distinct value of a column becomes XML once; a streamed cell costs well under
-a microsecond and next to no memory.
+Summary tables, the title sheet and the charts go through xlsxwriter cell by cell. The tables
+that grow with the number of workbooks (raw data, problems, submissions, sources) go through
+``tablewriter.TableWriter.write_table``, which streams the rows of a large one into the sheet
+after xlsxwriter has closed the workbook (see that module).
 
 Row heights are set from the wrapped lines a text needs: LibreOffice does not fit them when it
 opens a workbook, and printing from it would overlap the lines.
@@ -27,17 +22,11 @@ import datetime as dt
 import io
 import math
 import numbers
-import re
-import xml.etree.ElementTree as ET
-import zipfile
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
-from pandas.api.types import infer_dtype
 from xlsxwriter.utility import xl_col_to_name, xl_range
 
 from ibc_xls.checking.check import gc_paused
@@ -73,11 +62,14 @@ from ibc_xls.report.consolidate import (
     Shown,
     Table,
 )
+from ibc_xls.report.tablewriter import TableWriter, Wrap, fit_cell, missing
 from ibc_xls.sheets.measure import LINE_PT, wrapped_lines
 from ibc_xls.sheets.xlsx import BORDER_COLOR, HEADER_FILL, Checked, a4_page
 from ibc_xls.text import Report, ReportBook
 
 REPORT_KIND = "report"
+# Said at the end of a text cut to what an Excel cell holds (``tablewriter.fit_cell``).
+CUT_NOTE = ReportBook.CUT
 MARK_FILL = "#F8CBAD"
 PALETTE = ("#A6A6A6", "#5B9BD5", "#70AD47", "#FFC000", "#C00000", "#D9D9D9", "#7030A0",
            "#264478")
@@ -126,14 +118,13 @@ def write_report(data: Consolidated, target, created: dt.datetime) -> None:
 
 
 def _write(data: Consolidated, target, created: dt.datetime) -> None:
-    buffer = io.BytesIO()
-    book = _Book(buffer, data, created)
+    book = _Book(data, created)
     book.write()
     if isinstance(target, str | Path):
         with open(target, "wb") as out:
-            _finish(buffer, out, book.bulk, book.fmt.bulk_styles())
+            book.tables.close(out)
     else:
-        _finish(buffer, target, book.bulk, book.fmt.bulk_styles())
+        book.tables.close(target)
 
 
 # --- formats and values --------------------------------------------------------------------
@@ -165,23 +156,15 @@ class _Formats:
                       for kind, extra in kinds.items() for marked in (False, True)}
         self.total = {kind: add({**base, **extra, "bold": True}) for kind, extra in kinds.items()}
         self.mark = add({"bg_color": MARK_FILL})  # for conditional formats
-        # Streamed cells name their style by number. xlsxwriter numbers a format on its first
-        # use, which streamed cells are not, and identical formats share a number that only
-        # this call returns.
-        self._bulk = {kind: self.cells[(kind, False)]._get_xf_index()
-                      for kind in ("text", "general", "date", "datetime")}
 
     def cell(self, kind: str, marked: bool = False):
         return self.cells[(kind, marked)]
 
-    def bulk_styles(self) -> dict[str, int]:
-        return dict(self._bulk)
-
-
-def _missing(value) -> bool:
-    if value is None or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
+    def bulk(self) -> dict[str, object]:
+        """The formats of a large table's cells, by the kind of value (``tablewriter.KINDS``);
+        its numbers keep as many decimals as they have."""
+        return {"text": self.cells[("text", False)], "number": self.cells[("general", False)],
+                "date": self.cells[("date", False)], "datetime": self.cells[("datetime", False)]}
 
 
 def _kind(value) -> str:
@@ -200,7 +183,7 @@ def _number_kinds(frame: pd.DataFrame) -> list[str]:
     kinds = []
     for name in frame.columns:
         values = [float(v) for v in frame[name] if isinstance(v, numbers.Number)
-                  and not isinstance(v, bool) and not _missing(v)]
+                  and not isinstance(v, bool) and not missing(v)]
         kinds.append("number" if any(math.isfinite(v) and v != int(v) for v in values)
                      else "int")
     return kinds
@@ -210,7 +193,7 @@ def _width(header: str, values: pd.Series, given: float | None) -> float:
     """A column's width: the spec's, else what its header and its first values need."""
     if given:
         return float(min(given, MAX_WIDTH))
-    sample = [len(str(v)) for v in values.iloc[:300] if not _missing(v)]
+    sample = [len(str(v)) for v in values.iloc[:300] if not missing(v)]
     longest = max([max((len(w) for w in header.split()), default=4) + 2,
                    math.ceil(len(header) / 2) + 1, *(n + 2 for n in sample)])
     return float(min(max(longest, 8), MAX_WIDTH))
@@ -222,37 +205,6 @@ def _lines(text: str, width: float, size: float = 11) -> int:
 
 
 # --- sheets --------------------------------------------------------------------------------
-
-@dataclass
-class _Bulk:
-    """A table whose rows are streamed into the sheet after xlsxwriter has closed.
-
-    xlsxwriter writes its header, one empty placeholder row and, if the table has one, its
-    total row; the streamed rows replace the placeholder and the total row moves below them."""
-
-    sheet: str
-    name: str
-    header_row: int
-    frame: pd.DataFrame
-    widths: list[float]
-    total: bool = False
-
-    def _range(self, rows: int, total: bool) -> str:
-        return xl_range(self.header_row, 0, self.header_row + rows + total,
-                        len(self.frame.columns) - 1)
-
-    def ranges(self) -> list[tuple[str, str]]:
-        """(as xlsxwriter wrote it, as streamed) for the table's range and its filter's."""
-        rows = max(len(self.frame), 1)
-        return [(f'ref="{self._range(1, self.total)}"', f'ref="{self._range(rows, self.total)}"'),
-                (f'<autoFilter ref="{self._range(1, False)}"',
-                 f'<autoFilter ref="{self._range(rows, False)}"')]
-
-    @property
-    def last_row(self) -> int:
-        """The zero-based last row of the table, total row included."""
-        return self.header_row + max(len(self.frame), 1) + self.total
-
 
 @dataclass(frozen=True)
 class Placed:
@@ -365,12 +317,12 @@ class _Sheet:
 
     def _cell(self, row: int, col: int, value, number_kind: str, mark: bool) -> None:
         fmt = self.book.fmt
-        if _missing(value):
+        if missing(value):
             self.ws.write_blank(row, col, None, fmt.cell("text", mark))
             return
         kind = _kind(value)
         if kind == "text":
-            self.ws.write_string(row, col, fit_cell(value), fmt.cell("text", mark))
+            self.ws.write_string(row, col, fit_cell(value, CUT_NOTE), fmt.cell("text", mark))
         elif kind in ("date", "datetime"):
             self.ws.write_datetime(row, col, value, fmt.cell(kind, mark))
         elif isinstance(value, bool):
@@ -392,17 +344,18 @@ class _Sheet:
         total = table.total is not None
         if total:
             _total_columns(columns, frame, table.total, fmt, header_row)
-        self.ws.add_table(header_row, 0, header_row + 1 + total, len(columns) - 1, {
-            "name": name, "columns": columns, "style": TABLE_STYLE, "total_row": total})
+        last_row = self.book.tables.write_table(
+            self.ws, header_row, frame, fmt.bulk(),
+            {"name": name, "columns": columns, "style": TABLE_STYLE, "total_row": total},
+            Wrap(widths, CHARS_PER_WIDTH, LINE_PT))
         last = header_row + max(len(frame), 1)
         if mark is not None:
             cell = f"${xl_col_to_name(list(frame.columns).index(mark[0]))}{header_row + 2}"
             tests = ",".join(f'{cell}="{value}"' for value in mark[1])
             self.ws.conditional_format(header_row + 1, 0, last, len(columns) - 1, {
                 "type": "formula", "criteria": f"=OR({tests})", "format": fmt.mark})
-        self.book.bulk.append(_Bulk(self.name, name, header_row, frame, widths, total))
-        self.book.placed[name] = Placed(self.name, header_row, self.book.bulk[-1].last_row,
-                                        total, tuple(map(str, frame.columns)))
+        self.book.placed[name] = Placed(self.name, header_row, last_row, total,
+                                        tuple(map(str, frame.columns)))
         self.ws.freeze_panes(header_row + 1, 0)
         self.repeat = header_row
         self.row = last + total + 2
@@ -471,15 +424,16 @@ def _total_columns(columns: list[dict], frame: pd.DataFrame, total: dict, fmt: _
 class _Book:
     """The report workbook as xlsxwriter builds it."""
 
-    def __init__(self, buffer, data: Consolidated, created: dt.datetime):
+    def __init__(self, data: Consolidated, created: dt.datetime):
         self.data = data
         self.created = created
+        buffer = io.BytesIO()
         self.raw = xlsxwriter.Workbook(buffer, {
             "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False})
         self.wb = Checked(self.raw)
         self.fmt = _Formats(self.raw)
-        self.bulk: list[_Bulk] = []
+        self.tables = TableWriter(self.raw, buffer, CUT_NOTE)  # closes the workbook
         self.placed: dict[str, Placed] = {}
         school = data.school.replace("&", "&&")
         period = data.period.label.replace("&", "&&")
@@ -506,7 +460,6 @@ class _Book:
         for sheet in sheets:
             sheet.finish()
         self._identity_sheet()
-        self.raw.close()
 
     def _sheet(self, name: str, title: str, landscape: bool = True) -> _Sheet:
         sheet = _Sheet(self, name, landscape)
@@ -702,327 +655,3 @@ def _data_sheet_names(sheets: list[str]) -> list[str]:
             n += 1
         names.append(name)
     return names
-
-
-# --- streaming the large tables ------------------------------------------------------------
-
-EXCEL_CELL_CHARS = 32_767
-
-
-def fit_cell(text: str) -> str:
-    """A text cut to what Excel holds in a cell, saying so: an .ods cell or a list built
-    from many workbooks may be longer, and Excel would refuse the whole file."""
-    if len(text) <= EXCEL_CELL_CHARS // 2:  # fits even if every character took two units
-        return text
-    if _units(text) <= EXCEL_CELL_CHARS:
-        return text
-    note = ReportBook.CUT.format(length=len(text))
-    room = EXCEL_CELL_CHARS - len(note)
-    cut = text[:room]
-    while (excess := _units(cut) - room) > 0:
-        cut = cut[:len(cut) - (excess + 1) // 2]  # a character is one or two units
-    return cut + note
-
-
-def _units(text: str) -> int:
-    """Length as Excel counts it: in UTF-16 code units."""
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-_EPOCH = dt.datetime(1899, 12, 30)
-_FIRST_SERIAL_DAY = dt.date(1900, 3, 1)  # before it Excel's serials are off by its 1900 leap
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
-_LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
-_ROW_MARK = b"\x00"  # stands for the row number in a cached cell; escaped text never has it
-_CHUNK_ROWS = 5000
-_MIXED = ("boolean", "mixed", "mixed-integer", "mixed-integer-float", "unknown-array")
-
-
-def _string_item(text: str) -> str:
-    """A shared string's ``<si>``, escaped as Excel expects: XML entities, control characters
-    as ``_xHHHH_``, and a literal ``_xHHHH_`` protected by an escaped underscore."""
-    if _NEEDS_ESCAPE.search(text):
-        text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
-        text = _CONTROL.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
-        text = text.replace("\ufffe", "").replace("\uffff", "")
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f"<si><t{space}>{text}</t></si>"
-
-
-class _SharedStrings:
-    """Texts of the streamed cells, numbered after those xlsxwriter put in the workbook's
-    shared strings: each distinct text is stored once, however many cells show it."""
-
-    def __init__(self, first: int):
-        self.first = first
-        self.index: dict[str, int] = {}
-
-    def number(self, text: str) -> int:
-        found = self.index.get(text)
-        if found is None:
-            found = self.index[text] = self.first + len(self.index)
-        return found
-
-    def items(self) -> Iterator[bytes]:
-        chunk = []
-        for text in self.index:
-            chunk.append(_string_item(text))
-            if len(chunk) >= 10_000:
-                yield "".join(chunk).encode("utf-8", "replace")
-                chunk.clear()
-        yield "".join(chunk).encode("utf-8", "replace")
-
-
-def _serial(value: dt.date) -> str | None:
-    """A date or date-time as Excel's serial number (1900 date system), or None before
-    1 March 1900 or with a time zone."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None or value.date() < _FIRST_SERIAL_DAY:
-            return None
-        delta = value - _EPOCH
-        return repr(delta.days + delta.seconds / 86400 + delta.microseconds / 8.64e10)
-    if value < _FIRST_SERIAL_DAY:
-        return None
-    return str((value - _EPOCH.date()).days)
-
-
-class _CellXml:
-    """The XML of one streamed cell, its row number left as ``_ROW_MARK``."""
-
-    def __init__(self, styles: dict[str, int], strings: _SharedStrings):
-        self.styles = {kind: f'" s="{number}"'.encode() for kind, number in styles.items()}
-        self.strings = strings
-
-    def __call__(self, ref: bytes, value) -> bytes:
-        """``ref``: ``<c r="`` and the column's letters. Nothing (b"") for an empty value."""
-        head = ref + _ROW_MARK
-        if isinstance(value, str):
-            if not value:
-                return b""
-            return head + self.styles["text"] + b' t="s"><v>%d</v></c>' % (
-                self.strings.number(fit_cell(value)))
-        if _missing(value):
-            return b""
-        if isinstance(value, bool):
-            return head + self.styles["general"] + b' t="b"><v>%d</v></c>' % value
-        if isinstance(value, pd.Timestamp):
-            value = value.to_pydatetime()
-        if isinstance(value, dt.date):
-            serial = _serial(value)
-            if serial is None:
-                return self(ref, value.isoformat())
-            style = self.styles["datetime" if _kind(value) == "datetime" else "date"]
-            return head + style + b"><v>" + serial.encode() + b"</v></c>"
-        if isinstance(value, numbers.Number):
-            number = float(value)
-            if not math.isfinite(number):
-                return b""
-            shown = str(int(value)) if isinstance(value, numbers.Integral) else repr(number)
-            return head + self.styles["general"] + b"><v>" + shown.encode() + b"</v></c>"
-        return self(ref, str(value))
-
-
-class _ColumnCache(dict):
-    """A column's values → their cell XML, made on first sight (``dict.__missing__``), so that
-    a whole column maps through it at C speed."""
-
-    def __init__(self, cell: _CellXml, ref: bytes):
-        super().__init__()
-        self.cell, self.ref = cell, ref
-
-    def __missing__(self, value) -> bytes:
-        made = self[value] = self.cell(self.ref, value)
-        return made
-
-
-def _column_xml(cell: _CellXml, ref: bytes, values: list, kind: str) -> list[bytes]:
-    """Every cell of a column; a value is turned into XML once however often it repeats.
-    ``kind``: pandas' inferred type of the values."""
-    if kind in _MIXED and any(type(v) is bool for v in values):
-        return [cell(ref, v) for v in values]  # True == 1: a cache would mix them up
-    return list(map(_ColumnCache(cell, ref).__getitem__, values))
-
-
-class _LinesCache(dict):
-    """A column's values → the lines each wraps to (1 for anything but text), estimated on
-    first sight: a tenth more than the characters, for words that do not fit at a line's end."""
-
-    def __init__(self, fit: int):
-        super().__init__()
-        self.fit = fit
-
-    def __missing__(self, value) -> int:
-        lines = 1
-        if type(value) is str and (len(value) > self.fit or "\n" in value):
-            lines = sum(max(1, -(-len(part) * 11 // (self.fit * 10)))
-                        for part in value.split("\n"))
-        self[value] = lines
-        return lines
-
-
-def _column_lines(values: list, kind: str, width: float) -> list[int] | None:
-    """The lines each value of a column wraps to (None when all fit one line): a row's height
-    follows its longest text."""
-    if kind not in _MIXED and kind != "string":
-        return None
-    lines = list(map(_LinesCache(max(int(width * CHARS_PER_WIDTH), 1)).__getitem__, values))
-    return lines if max(lines, default=1) > 1 else None
-
-
-def _rows_xml(bulk: _Bulk, cell: _CellXml) -> Iterator[bytes]:
-    """The ``<row>`` elements of a streamed table as UTF-8, a chunk of rows at a time.
-
-    Cells are built column by column, each distinct value once, with a mark for the row
-    number; a row is then one join and one replace. A row whose text wraps gets the height of
-    its lines."""
-    frame = bulk.frame
-    refs = [f'<c r="{xl_col_to_name(c)}'.encode() for c in range(len(frame.columns))]
-    for start in range(0, len(frame), _CHUNK_ROWS):
-        part = frame.iloc[start:start + _CHUNK_ROWS]
-        columns = [part[name].tolist() for name in part.columns]
-        kinds = [infer_dtype(values, skipna=True) for values in columns]
-        cells = [_column_xml(cell, ref, values, kind)
-                 for ref, values, kind in zip(refs, columns, kinds, strict=True)]
-        heights = [lines for values, kind, width in zip(columns, kinds, bulk.widths, strict=True)
-                   if (lines := _column_lines(values, kind, width)) is not None]
-        tall = list(map(max, *heights)) if len(heights) > 1 else \
-            heights[0] if heights else [1] * len(part)
-        out: list[bytes] = []
-        append = out.append
-        r = bulk.header_row + 2 + start
-        for row, lines in zip(zip(*cells, strict=True), tall, strict=True):
-            number = b"%d" % r
-            append(b'<row r="%s">' % number if lines == 1 else
-                   b'<row r="%s" ht="%d" customHeight="1">' % (number, LINE_PT * lines))
-            append(b"".join(row).replace(_ROW_MARK, number))
-            append(b"</row>")
-            r += 1
-        yield b"".join(out)
-
-
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-
-
-def _sheet_parts(src: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → the path of its XML part."""
-    book = ET.fromstring(src.read("xl/workbook.xml"))
-    rels = ET.fromstring(src.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
-    rid = f"{{{_NS['r']}}}id"
-    parts = {}
-    for sheet in book.iterfind("m:sheets/m:sheet", _NS):
-        target = targets[sheet.get(rid)]
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") \
-            else f"xl/{target}"
-    return parts
-
-
-def _table_parts(src: zipfile.ZipFile) -> dict[str, str]:
-    """Table name → the path of its XML part."""
-    parts = {}
-    for name in src.namelist():
-        if name.startswith("xl/tables/") and name.endswith(".xml"):
-            parts[ET.fromstring(src.read(name)).get("displayName")] = name
-    return parts
-
-
-_SST = "xl/sharedStrings.xml"
-_SST_HEAD = re.compile(r'<sst ([^>]*?)count="\d+" uniqueCount="(\d+)"')
-
-
-def _finish(buffer: io.BytesIO, out, bulk: list[_Bulk], styles: dict[str, int]) -> None:
-    """Copy the workbook xlsxwriter wrote into ``out``, streaming the large tables' rows into
-    their sheets, their texts into the shared strings, and widening their tables to the rows
-    written."""
-    src = zipfile.ZipFile(buffer)
-    sheets, tables = _sheet_parts(src), _table_parts(src)
-    by_sheet = {sheets[b.sheet]: b for b in bulk if len(b.frame)}
-    by_table = {tables[b.name]: b for b in bulk if len(b.frame)}
-    sst = src.read(_SST).decode("utf-8")  # the title sheet's texts are always there
-    head = _SST_HEAD.search(sst)
-    strings = _SharedStrings(int(head[2]))
-    cell = _CellXml(styles, strings)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
-        for info in src.infolist():
-            if info.filename == _SST:
-                continue  # written last, when every text of the streamed cells is known
-            data = src.read(info.filename)
-            if info.filename in by_sheet:
-                _stream_sheet(dst, info.filename, data.decode("utf-8"),
-                              by_sheet[info.filename], cell)
-            elif info.filename in by_table:
-                text = data.decode("utf-8")
-                for old, new in by_table[info.filename].ranges():
-                    text = text.replace(old, new, 1)
-                dst.writestr(info, text.encode("utf-8"))
-            else:
-                dst.writestr(info, data)
-        # ``count`` (of cells showing a shared string) is optional; ``uniqueCount`` is kept.
-        total = strings.first + len(strings.index)
-        sst = sst[:head.start()] + f'<sst {head[1]}uniqueCount="{total}"' + sst[head.end():]
-        end = sst.rindex("</sst>")
-        with dst.open(_SST, "w", force_zip64=True) as part:
-            part.write(sst[:end].encode("utf-8"))
-            _write_overlapped(part, strings.items())
-            part.write(sst[end:].encode("utf-8"))
-
-
-def _stream_sheet(dst: zipfile.ZipFile, name: str, xml: str, bulk: _Bulk,
-                  cell: _CellXml) -> None:
-    end = xml.index("</sheetData>")
-    head = re.sub(r'<dimension ref="([A-Z]+\d+):[A-Z]+\d+"/>',
-                  lambda m: f'<dimension ref="{m[1]}:{_last_cell(xml, bulk)}"/>', xml[:end],
-                  count=1)
-    # xlsxwriter wrote nothing in the placeholder row, but remove it should it ever do.
-    head = _cut_row(head, bulk.header_row + 2)[0]
-    head, total = _cut_row(head, bulk.header_row + 3) if bulk.total else (head, "")
-    if total:
-        number = bulk.last_row + 1
-        total = re.sub(r'(<c r="[A-Z]+)\d+"', rf'\g<1>{number}"', total)
-        total = re.sub(r'^<row r="\d+"', f'<row r="{number}"', total)
-    # Level 1 deflate: several times faster than the default on large sheets, ~30 % bigger.
-    with dst.open(name, "w", force_zip64=True) as part:
-        part.write(head.encode("utf-8"))
-        _write_overlapped(part, _rows_xml(bulk, cell))
-        part.write(total.encode("utf-8"))
-        part.write(xml[end:].encode("utf-8"))
-
-
-def _write_overlapped(part, chunks: Iterator[bytes]) -> None:
-    """Write chunks to a zip member, compressing one in a second thread while the next is
-    built: zlib releases the GIL, so the two run on two cores."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = None
-        for chunk in chunks:
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(part.write, chunk)
-        if pending is not None:
-            pending.result()
-
-
-def _cut_row(xml: str, number: int) -> tuple[str, str]:
-    """The sheet XML without the ``<row>`` numbered ``number`` (1-based), and that row."""
-    match = re.search(rf'<row r="{number}"[^>]*?(/>|>.*?</row>)', xml, flags=re.DOTALL)
-    if not match:
-        return xml, ""
-    return xml[:match.start()] + xml[match.end():], match[0]
-
-
-def _last_cell(xml: str, bulk: _Bulk) -> str:
-    """The bottom right cell of a streamed sheet: its table's, or further right if the sheet
-    is wider."""
-    found = re.search(r'<dimension ref="[A-Z]+\d+:([A-Z]+)\d+"/>', xml)
-    widest = max(len(bulk.frame.columns) - 1, _column_number(found[1]) if found else 0)
-    return f"{xl_col_to_name(widest)}{bulk.last_row + 1}"
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number - 1

@@ -15,7 +15,8 @@ import xlsxwriter
 from ibc_xls import __version__
 from ibc_xls.checking.check import gc_paused
 from ibc_xls.forms.identity import IDENTITY_SHEET, PROPERTY_PREFIX, REPORT_FORMAT
-from ibc_xls.report.workbook import _Book, _finish, _Formats, _Sheet
+from ibc_xls.report.tablewriter import TableWriter
+from ibc_xls.report.workbook import CUT_NOTE, _Book, _Formats, _Sheet
 from ibc_xls.rollup.combine import (
     SCHOOL,
     STATUS_FLAGGED,
@@ -42,7 +43,7 @@ def write_summary(rolled: Rolled, target, created: dt.datetime) -> None:
         buffer = io.BytesIO()
         book = _SummaryBook(buffer, rolled, created)
         book.write()
-        _finish(buffer, target, book.bulk, book.fmt.bulk_styles())
+        book.tables.close(target)
 
 
 def _names(wanted: list[str], taken: set[str]) -> list[str]:
@@ -70,7 +71,7 @@ class _SummaryBook(_Book):
             "strings_to_numbers": False})
         self.wb = Checked(self.raw)
         self.fmt = _Formats(self.raw)
-        self.bulk = []
+        self.tables = TableWriter(self.raw, buffer, CUT_NOTE)  # closes the workbook
         self.placed = {}
         office = rolled.office.name.replace("&", "&&")
         period = (rolled.period_label or "период не указан").replace("&", "&&")
@@ -116,7 +117,6 @@ class _SummaryBook(_Book):
         for sheet in sheets:
             sheet.finish()
         self._summary_identity()
-        self.raw.close()
 
     def _title_sheet(self, contents: list[tuple[str, str]]) -> _Sheet:
         r, fmt = self.rolled, self.fmt
