@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ibc_xls import __version__
+from ibc_xls.problems import shown
 
 IDENTITY_SHEET = "Паспорт"
 PROPERTY_PREFIX = "ibc_xls_"
@@ -125,14 +126,18 @@ class Conflict:
                 f"документа — «{self.in_properties}»")
 
 
-def _cell(sheet, row: int, col: int) -> object:
+def cell_value(sheet, row: int, col: int) -> object:
+    """The value read at zero-based (row, col) of a raw sheet, "" outside what it holds."""
     r, c = row - sheet.origin[0], col - sheet.origin[1]
     if 0 <= r < len(sheet.rows) and 0 <= c < len(sheet.rows[r]):
         return sheet.rows[r][c]
     return ""
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A raw value as text: ``7.0`` as ``7``, a logical value in Russian, stripped."""
+    if isinstance(value, bool):
+        return shown(value)  # ИСТИНА, not True
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return "" if value is None else str(value).strip()
@@ -157,7 +162,7 @@ def read(raw) -> tuple[dict[str, str], dict[str, tuple[str, str]], list[Conflict
         top = sheet.origin[0]
         in_forms = False
         for r in range(top, top + len(sheet.rows)):
-            key, second, third = (_text(_cell(sheet, r, c)) for c in range(3))
+            key, second, third = (cell_text(cell_value(sheet, r, c)) for c in range(3))
             if key == FORMS_MARK:
                 in_forms = True
             elif in_forms and key:
@@ -168,7 +173,7 @@ def read(raw) -> tuple[dict[str, str], dict[str, tuple[str, str]], list[Conflict
     conflicts = []
     for name, value in raw.properties.items():
         if name.startswith(PROPERTY_PREFIX):
-            field_name, text = name[len(PROPERTY_PREFIX):], _text(value)
+            field_name, text = name[len(PROPERTY_PREFIX):], cell_text(value)
             on_sheet = identity.setdefault(field_name, text)
             if field_name in labels and _loose(on_sheet) != _loose(text):
                 conflicts.append(Conflict(labels[field_name], on_sheet, text))

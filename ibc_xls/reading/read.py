@@ -12,11 +12,11 @@ from pathlib import Path
 
 from ibc_xls.cells import a1
 from ibc_xls.forms import identity
-from ibc_xls.forms.identity import IDENTITY_SHEET
+from ibc_xls.forms.identity import IDENTITY_SHEET, cell_text, cell_value
 from ibc_xls.forms.layout import HEADER_ROW, header_key
 from ibc_xls.forms.spec import FormSpec
 from ibc_xls.normalize import is_empty
-from ibc_xls.problems import Problem, shown
+from ibc_xls.problems import Problem
 
 HEADER_SEARCH_ROWS = HEADER_ROW + 12  # a few rows inserted above the table still read
 
@@ -48,21 +48,6 @@ class WorkbookRead:
     identity: dict[str, str]
     forms: list[FormRead] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-
-def _cell(sheet, row: int, col: int) -> object:
-    r, c = row - sheet.origin[0], col - sheet.origin[1]
-    if 0 <= r < len(sheet.rows) and 0 <= c < len(sheet.rows[r]):
-        return sheet.rows[r][c]
-    return ""
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return shown(value)  # ИСТИНА, not True
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
 
 
 def read_identity(raw) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
@@ -98,7 +83,7 @@ def _locate_header(sheet, form: FormSpec) -> tuple[int, dict[str, int], list[tup
         return -1, {}, []
     row = sheet.rows[best_row - top]
     used = set(best.values())
-    extras = [(sheet.origin[1] + i, _text(v)) for i, v in enumerate(row)
+    extras = [(sheet.origin[1] + i, cell_text(v)) for i, v in enumerate(row)
               if sheet.origin[1] + i not in used and not is_empty(v)]
     return best_row, best, extras
 
@@ -123,7 +108,7 @@ def _cleared_headers(sheet, form: FormSpec, header: int,
         if col < 0 or (right is not None and col >= columns[keys[right]]) or \
                 (left is not None and col <= columns[keys[left]]):
             continue
-        if is_empty(_cell(sheet, header, col)) and col not in columns.values():
+        if is_empty(cell_value(sheet, header, col)) and col not in columns.values():
             found.append((key, col))
     return found
 
