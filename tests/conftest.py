@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from ibc_xls.blanks.generate import Outcome, generate
+from ibc_xls.checking.check import check_file
+from ibc_xls.checking.validate import Context
 from ibc_xls.settings.config import Config, load_config
+from ibc_xls.settings.respondents import respondents
 from ibc_xls.settings.workspace import init_workspace
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,3 +45,26 @@ def generated_once(tmp_path_factory) -> tuple[Config, list[Outcome]]:
     init_workspace(root, today=TODAY)
     config = load_config(root)
     return config, generate(config)
+
+
+def problems_of(result, severity=None):
+    return [(p.code, p.sheet, p.cell) for p in result.problems
+            if severity is None or p.severity is severity]
+
+
+def returned(config) -> Path:
+    return config.folders["returned"]
+
+
+@pytest.fixture
+def school(config):
+    """The school's config, its generated blanks by respondent id, and a judge for a file
+    (a local ``school`` fixture of a test module takes precedence)."""
+    outcomes = {o.respondent.id: o.path for o in generate(config)}
+    specs = {s.id: s for s in config.specs()}
+    ctx = Context.of(config, [p.id for p in respondents(config, list(specs.values()))], TODAY)
+
+    def judge(path: Path):
+        return check_file(path, specs, ctx, config.root)
+
+    return config, outcomes, judge

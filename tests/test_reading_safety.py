@@ -9,41 +9,15 @@ from pathlib import Path
 
 import badfiles
 import openpyxl
-import pytest
+from conftest import problems_of, returned
 from fill import DIARY_ROW, FIRST, column_of, fill
 from libreoffice import ODS, XLS, convert, with_libreoffice
 
-from ibc_xls.blanks.generate import generate
-from ibc_xls.checking.check import check_file
-from ibc_xls.checking.validate import Context
 from ibc_xls.problems import Severity
 from ibc_xls.reading.rawread import read_raw
-from ibc_xls.settings.respondents import respondents
 
 TODAY = dt.date(2026, 11, 25)
 DIARIES = "Читательский дневник"
-
-
-def problems_of(result, severity=None):
-    return [(p.code, p.sheet, p.cell) for p in result.problems
-            if severity is None or p.severity is severity]
-
-
-@pytest.fixture
-def school(config):
-    """The school's config, its generated blanks by respondent id, and a judge for a file."""
-    outcomes = {o.respondent.id: o.path for o in generate(config)}
-    specs = {s.id: s for s in config.specs()}
-    ctx = Context.of(config, [p.id for p in respondents(config, list(specs.values()))], TODAY)
-
-    def judge(path: Path):
-        return check_file(path, specs, ctx, config.root)
-
-    return config, outcomes, judge
-
-
-def returned(config) -> Path:
-    return config.folders["returned"]
 
 
 def _edit(path: Path, sheet: str, cells: dict[tuple[int, str], object]) -> None:

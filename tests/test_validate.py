@@ -9,45 +9,21 @@ import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
 from click.testing import CliRunner
+from conftest import problems_of, returned
 from fill import DIARY_ROW, FIRST, column_of, fill, saved_at
 
-from ibc_xls.blanks.generate import generate
-from ibc_xls.checking.check import check_file, check_paths
+from ibc_xls.checking.check import check_paths
 from ibc_xls.checking.results import FileResult, FormResult, Record
-from ibc_xls.checking.validate import Context, check_across, key_digest, unique_key
+from ibc_xls.checking.validate import check_across, key_digest, unique_key
 from ibc_xls.cli import cli
 from ibc_xls.forms.identity import IDENTITY_SHEET
 from ibc_xls.problems import Severity
 from ibc_xls.settings.config import load_config
-from ibc_xls.settings.respondents import respondents
 
 TODAY = dt.date(2026, 11, 25)
 TEXTBOOKS, DIARIES, CONTEST = "Сохранность учебников", "Читательский дневник", "Учиться читать"
 ROADMAP = "Дорожная карта"
-
-
-def problems_of(result, severity=None):
-    return [(p.code, p.sheet, p.cell) for p in result.problems
-            if severity is None or p.severity is severity]
-
-
-@pytest.fixture
-def school(config):
-    """The school's config, its generated blanks by respondent id, and a judge for a file."""
-    outcomes = {o.respondent.id: o.path for o in generate(config)}
-    specs = {s.id: s for s in config.specs()}
-    ctx = Context.of(config, [p.id for p in respondents(config, list(specs.values()))], TODAY)
-
-    def judge(path: Path):
-        return check_file(path, specs, ctx, config.root)
-
-    return config, outcomes, judge
-
-
-def returned(config) -> Path:
-    return config.folders["returned"]
 
 
 CHECK_ROW = {"Дата проверки": "05.10.2026", "Учащихся": 27, "Выдано учебников": 200,
