@@ -373,24 +373,24 @@ def _print_rolled(done) -> None:
 
     rolled = done.rolled
     counted = len(rolled.counted)
-    click.echo(Cli.ROLLUP_PERIOD.format(label=rolled.period_label or Cli.ROLLUP_NO_PERIOD))
-    click.echo(Cli.ROLLUP_FILES.format(files=done.files, used=len(rolled.used),
-                                       schools=len(rolled.office.schools), counted=counted))
+    _say(Cli.ROLLUP_PERIOD.format(label=rolled.period_label or Cli.ROLLUP_NO_PERIOD))
+    _say(Cli.ROLLUP_FILES.format(files=done.files, used=len(rolled.used),
+                                 schools=len(rolled.office.schools), counted=counted))
     if rolled.missing:
         names = "; ".join(s.short for s in rolled.missing)
-        click.echo(Cli.ROLLUP_MISSING.format(count=len(rolled.missing), names=names))
+        _say(Cli.ROLLUP_MISSING.format(count=len(rolled.missing), names=names))
     else:
-        click.echo(Cli.ROLLUP_ALL_SENT)
+        _say(Cli.ROLLUP_ALL_SENT)
     skipped = [row for row in rolled.files.frame.itertuples(index=False)
                if row.Статус not in (STATUS_USED, STATUS_HISTORY)]
     if skipped:
-        click.echo(Cli.ROLLUP_SKIPPED.format(count=len(skipped)))
+        _say(Cli.ROLLUP_SKIPPED.format(count=len(skipped)))
         for row in skipped:
-            click.echo(Cli.ROLLUP_SKIPPED_FILE.format(file=row.Файл, status=row.Статус))
+            _say(Cli.ROLLUP_SKIPPED_FILE.format(file=row.Файл, status=row.Статус))
     for problem in rolled.problem_list:
-        click.echo(Cli.PROBLEM_LINE.format(mark=_mark(problem), problem=problem))
+        _say(Cli.PROBLEM_LINE.format(mark=_mark(problem), problem=problem))
     written = Cli.ROLLUP_REPLACED if done.replaced else Cli.ROLLUP_WRITTEN
-    click.echo(written.format(path=done.output))
+    _say(written.format(path=done.output))
 
 
 def _print_collected(result, root: Path) -> None:

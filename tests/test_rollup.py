@@ -261,3 +261,13 @@ def test_report_resaved_by_libreoffice(office: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert table(after, "Титульный лист", "tbl_key_figures") == \
         table(before, "Титульный лист", "tbl_key_figures")
+
+
+def test_file_names_with_control_characters_are_shown_not_obeyed(office: Path,
+                                                                  tmp_path: Path) -> None:
+    received = office / "полученные"
+    (received / "письмо\x1b[31m\rпринят.txt").write_text("не отчёт", encoding="utf-8")
+    result = run(str(office), "-o", str(tmp_path / "сводка.xlsx"))
+    assert result.exit_code == 0
+    assert "\x1b" not in result.output and "\r" not in result.output
+    assert "полученные/письмо\\x1b[31m\\rпринят.txt" in result.output
