@@ -13,7 +13,9 @@ from libreoffice import XLSX, convert, needs_uno, type_into
 
 from ibc_xls.checking.check import check_paths
 from ibc_xls.forms.layout import REVIEW_SHEET
+from ibc_xls.report.collect import collect
 from ibc_xls.review.copies import review
+from ibc_xls.settings.periods import report_period
 
 pytestmark = needs_uno
 
@@ -66,6 +68,20 @@ def test_a_corrected_copy_is_accepted_in_place_of_the_return(config, generated, 
                                ("Орлов Никита", 12, 15, 5), ("Сидоров Илья", 10, 12, 5)]
     assert both[corrected.name].forms["textbooks"].records[0].get("date") == \
         dt.date(2026, 10, 14)
+
+    # collect uses the corrected copy in place of the first return.
+    done = collect(config, report_period("2027-04"), as_of=AS_OF, output=tmp_path / "r.xlsx",
+                   workers=1)
+    rows = list(openpyxl.load_workbook(done.output, read_only=True)["Сдача книг"]
+                .iter_rows(values_only=True))
+    header = next(r for r in rows if "Статус" in r and "Строк учтено" in r)
+    by_file = {str(r[header.index("Файл")]).rsplit("/", 1)[-1]: r for r in rows
+               if r is not header and r[header.index("Файл")]}
+    used, first = by_file[corrected.name], by_file[returned.name]
+    assert used[header.index("Статус")] == "принята"
+    assert used[header.index("Строк учтено")] == 5  # four diaries and one check
+    assert first[header.index("Статус")] == "заменена"
+    assert first[header.index("Строк учтено")] == 0
 
 
 def test_libreoffice_opens_the_copy_as_is(config, generated, tmp_path):
