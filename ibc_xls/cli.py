@@ -42,8 +42,9 @@ INTERRUPTED = 130  # the exit code of a program stopped by Ctrl+C (128 + SIGINT)
 
 def _interrupted() -> None:
     """Ctrl+C: the readers are stopped by then (run_isolated stops its workers on the way
-    out); stop multiprocessing's helpers too, so that no process outlives the command, and
-    end with the code shells use for Ctrl+C. A second Ctrl+C must not cut this short."""
+    out); stop any still started (say, by prestart, before a run took them), so that no
+    process outlives the command, and end with the code shells use for Ctrl+C. A second
+    Ctrl+C must not cut this short."""
     import signal
     import threading
 
@@ -53,7 +54,6 @@ def _interrupted() -> None:
         isolate = sys.modules.get("ibc_xls.reading.isolate")
         if isolate is not None:
             isolate.stop_workers()
-            isolate.stop_helpers()
         click.echo(cli_ru.MESSAGES["Aborted!"], err=True)
     finally:
         if main:

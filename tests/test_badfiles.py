@@ -5,9 +5,9 @@ Bounds asserted here: each bad file is refused in under 10 s by ``read_raw`` in 
 in ``run_isolated`` every worker runs under a 512 MB address-space limit and a 10 s wall-time
 limit per file, and the whole mixed run (the corpus plus good workbooks) ends in under 120 s.
 
-Every test of ``run_isolated`` runs twice: as on Linux and macOS (fork server, rlimits) and as
-on Windows (spawned workers, no rlimits: the parent enforces the limits), which
-``IBC_XLS_ISOLATION=windows`` gives on any system.
+Every test of ``run_isolated`` runs twice: as on Linux and macOS (workers under rlimits) and as
+on Windows (no rlimits: the parent enforces the limits), which ``IBC_XLS_ISOLATION=windows``
+gives on any system.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from ibc_xls.reading.isolate import (
     Limits,
     WorkerError,
     run_isolated,
-    stop_helpers,
 )
 from ibc_xls.reading.rawread import RawWorkbook, read_raw
 
@@ -100,13 +99,12 @@ def confinement(path: Path) -> tuple[int, int | None]:
 
 @pytest.fixture(params=["posix", "windows"])
 def isolation(request, monkeypatch) -> str:
-    """The isolation of a platform: ``posix`` (fork server and rlimits) or ``windows``
-    (spawned workers watched by the parent)."""
+    """The isolation of a platform: ``posix`` (workers under rlimits) or ``windows`` (workers
+    watched by the parent)."""
     if request.param == "posix" and sys.platform == "win32":
-        pytest.skip("no fork server and no rlimits on Windows")
+        pytest.skip("no rlimits on Windows")
     monkeypatch.setenv(ISOLATION_VARIABLE, request.param)
-    yield request.param
-    stop_helpers()  # the next test's mode starts its own
+    return request.param
 
 @pytest.fixture(scope="module")
 def good(generated_once) -> list[Path]:
@@ -332,13 +330,18 @@ def _children() -> set[int]:
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
-def test_helpers_stop_and_start_again(named):
-    paths = named("a.xlsx", "b.xlsx")
-    assert len(list(run_isolated(paths, read))) == 2
-    assert _children(), "the fork server and the resource tracker run between calls"
-    stop_helpers()
+def test_no_process_outlives_a_run(named, isolation):
+    """Nothing started for the reading holds memory after it: no worker, no helper."""
+    paths = named("a.xlsx", "b.xlsx", "авария.xlsx")
+    results = run_isolated(paths, read_or_abort, workers=2, limits=LIMITS)
+    next(results)
+    assert _children(), "the workers run while the files are read"
+    assert len(list(results)) == 2
     assert _children() == set()
-    assert all(isinstance(r, RawWorkbook) for _, r in run_isolated(paths, read))
+    results = run_isolated(paths, read_or_abort, workers=2, limits=LIMITS)
+    next(results)
+    results.close()  # a caller that stops early (Ctrl+C, an error of its own)
+    assert _children() == set()
 
 
 def test_workers_are_confined_as_on_their_platform(named, isolation):
@@ -346,11 +349,11 @@ def test_workers_are_confined_as_on_their_platform(named, isolation):
     results = [r for _, r in run_isolated(paths, confinement, workers=1, limits=LIMITS)]
     assert len(results) == 2
     for parent, memory_limit in results:
-        if isolation == "windows":  # spawned by this process; nothing but the parent limits it
-            assert parent == os.getpid()
+        assert parent == os.getpid()  # started by this process, no helper in between
+        if isolation == "windows":  # nothing but the parent limits it
             assert memory_limit in (None, -1) or memory_limit > 512 << 20
-        else:  # forked by the fork server, under the address-space limit
-            assert parent != os.getpid() and memory_limit == 512 << 20
+        else:  # under the address-space limit it set itself
+            assert memory_limit == 512 << 20
 
 
 def test_problem_raised_by_work_names_its_file(named, isolation):

@@ -333,3 +333,38 @@ def test_one_mistake_is_one_line_in_the_report(config):
     stages = {r["Этап"]: r for r in tables["tbl_roadmap_stages"]}
     assert stages["I. Подготовительный этап"]["В работе"] == 1
     assert stages["I. Подготовительный этап"]["Нет сведений"] == 3  # 1.1 has errors
+
+
+def _children() -> set[int]:
+    import psutil
+
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+def test_check_paths_leaves_no_process_behind(school):
+    """The reading's worker processes end with it; no helper of theirs stays either."""
+    from ibc_xls.checking.check import check_paths
+
+    before = _children()  # a process another test left (say, generate's pool) is not ours
+    report = check_paths([school.folders["returned"]], school)
+    assert len(report.files) == 3
+    assert _children() <= before
+
+
+def test_no_reader_process_is_alive_while_the_report_is_written(school, monkeypatch):
+    """The report is written with the memory the reading used: nothing started for the
+    reading is alive by then."""
+    from ibc_xls.report import workbook
+
+    before = _children()
+    alive = []
+    write_report = workbook.write_report
+
+    def write_watched(*args, **kwargs):
+        alive.append(_children() - before)
+        return write_report(*args, **kwargs)
+
+    monkeypatch.setattr(workbook, "write_report", write_watched)
+    result = invoke("collect", "-C", str(school.root), "--period", "2026-10")
+    assert result.exit_code == 0, result.output
+    assert alive == [set()]

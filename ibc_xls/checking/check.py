@@ -104,7 +104,7 @@ def check_paths(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
     """Check every workbook found under ``paths`` against the school's configuration, judging
     dates as of ``as_of`` (by default today, or the academic year's last day if earlier);
     ``progress(done, total)`` is called as files finish."""
-    prestart(check_file)
+    prestart(check_file, workers)
     specs = config.specs()
     people = respondents(config, specs)
     as_of = as_of or reporting_date(dt.date.today(), academic_year=config.academic_year)

@@ -1,37 +1,43 @@
 """Run a function over many files in worker processes that a bad file cannot take down.
 
 A pool of long-lived workers (one per core) takes the files in batches and answers file by
-file, so the parent always knows which file a worker was on. Each worker runs under a memory
-limit (RLIMIT_AS) and a per-file CPU limit (RLIMIT_CPU), and the parent enforces a per-file
-wall-time limit. When a worker dies (a segfault or Rust abort in native code, memory exhausted,
-CPU time exceeded) or overruns its time, the file it was on gets one problem, the rest of its
-batch goes back to the queue and a fresh worker takes its place. A file on which a worker died
-is read once more alone, in a fresh process whose error output is kept, to tell memory
-exhaustion from a crash and to give the file a second chance if the worker died of something
-else.
+file, so the parent always knows which file a worker was on. Each worker is a fresh Python
+(``ibc_xls.reading.worker``) started with ``subprocess`` and spoken to over its standard input
+and output: no fork server, no resource tracker, nothing of multiprocessing's that outlives a
+run. A worker sets its own limits before it reads anything: a memory limit (RLIMIT_AS) and a
+per-file CPU limit (RLIMIT_CPU); the parent enforces a per-file wall-time limit. When a worker
+dies (a segfault or Rust abort in native code, memory exhausted, CPU time exceeded) or overruns
+its time, the file it was on gets one problem, the rest of its batch goes back to the queue and
+a fresh worker takes its place. A file on which a worker died is read once more alone, in a
+fresh process whose error output is kept, to tell memory exhaustion from a crash and to give the
+file a second chance if the worker died of something else.
 
-Windows has no fork server and no rlimits. There workers are spawned, and the parent enforces
-the memory and CPU limits itself: it polls each busy worker's memory use and CPU time (psutil)
-and kills a worker that exceeds them, as it does one that overruns its time. The reader's own
-checks (``ibc_xls.reading.sniff``, the sheet extents in ``ibc_xls.reading.rawread``) refuse the
-known bombs before calamine allocates anything, so the polled limits are a second line. Setting the
-environment variable ``IBC_XLS_ISOLATION=windows`` gives this mode on any system, for tests.
+Starting a worker costs its imports (a few tenths of a second), so ``prestart`` starts them
+while the caller is still finding files. A thread per worker passes its answers, and the end
+of its output (the worker has died), to one queue that the pool waits on with a timeout: the
+same on every system.
+
+Windows has no rlimits. There the parent enforces the memory and CPU limits itself: it polls
+each busy worker's memory use and CPU time (psutil) and kills a worker that exceeds them, as it
+does one that overruns its time. The reader's own checks (``ibc_xls.reading.sniff``, the sheet
+extents in ``ibc_xls.reading.rawread``) refuse the known bombs before calamine allocates
+anything, so the polled limits are a second line. Setting the environment variable
+``IBC_XLS_ISOLATION=windows`` gives this mode on any system, for tests.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import dataclasses
-import multiprocessing as mp
-import multiprocessing.connection
 import os
 import pickle
+import queue
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,6 +45,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ibc_xls.problems import IbcError, Problem
+from ibc_xls.reading.worker import BOOT, ERROR, READY, read_frame, too_large, write_frame
 from ibc_xls.text import Reading
 
 try:
@@ -48,9 +55,7 @@ except ImportError:  # Windows
 
 T = TypeVar("T")
 
-_OK, _PROBLEM, _ERROR = "ok", "problem", "error"
 _SIGXCPU = getattr(signal, "SIGXCPU", 1000)  # no such signal on Windows
-_READY = (-1, _OK, None)
 _MAX_BATCH = 16
 _POLL_SECONDS = 0.1  # how often the parent looks at its workers where it enforces the limits
 ISOLATION_VARIABLE = "IBC_XLS_ISOLATION"
@@ -93,10 +98,12 @@ def run_isolated(paths: Sequence[Path], work: Callable[[Path], T], *, workers: i
     ``file-unreadable`` when the worker crashed on it. Any other exception raised by ``work``
     is a bug: it is raised here, chained to a WorkerError with the worker's traceback, after
     the workers are stopped. A worker that ends before it can take a file raises IbcError
-    with ``reader-failed``. ``workers`` defaults to the number of CPUs.
+    with ``reader-failed``. ``workers`` defaults to the number of CPUs. When the last result
+    is yielded (or the generator is closed), no worker process is left.
     """
     paths = [Path(p) for p in paths]
     if not paths:
+        _stop_all(_take_started(None, 0))
         return
     count = max(1, min(workers or os.cpu_count() or 1, len(paths)))
     pool = _Pool(paths, work, limits, count)
@@ -106,14 +113,31 @@ def run_isolated(paths: Sequence[Path], work: Callable[[Path], T], *, workers: i
         pool.close()
 
 
-def prestart(work: Callable) -> None:
-    """Start the fork server for ``work`` now: it imports the reader (a tenth of a second)
-    while the caller goes on finding files, instead of when the first worker is needed."""
-    if _context(work).get_start_method() == "forkserver":
-        from multiprocessing import forkserver
+def prestart(work: Callable, workers: int | None = None) -> None:
+    """Start the workers for ``work`` now: each imports ``work``'s module (a few tenths of a
+    second) while the caller goes on finding files; the next ``run_isolated`` takes them.
+    ``workers`` as there. Started workers that no run takes are stopped by the next run, by
+    ``stop_workers`` or when the program ends."""
+    boot = _boot(work)
+    count = max(1, workers or os.cpu_count() or 1)
+    waiting = [w for w in _started if w.boot == boot]
+    _stop_all([w for w in _started if w.boot != boot])
+    _started[:] = waiting
+    while len(_started) < count:
+        _started.append(_Worker(boot))
+    if not _atexit_registered:
+        atexit.register(stop_workers)
+        _atexit_registered.append(True)
 
-        with _ctrl_c_held():
-            forkserver.ensure_running()
+
+def stop_workers() -> None:
+    """Kill every worker process still running. After Ctrl+C a pool may not be closed yet (its
+    generator can wait in a traceback), and started workers may wait for a run."""
+    _started.clear()
+    for process in list(_live):
+        process.kill()
+        process.wait()
+        _live.discard(process)
 
 
 @contextlib.contextmanager
@@ -128,9 +152,6 @@ def _ctrl_c_held() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    from multiprocessing import resource_tracker
-
-    resource_tracker.ensure_running()  # it unblocks Ctrl+C after starting itself
     held: list[int] = []
     main = threading.current_thread() is threading.main_thread()
     handler = signal.signal(signal.SIGINT, lambda signum, _: held.append(signum)) \
@@ -146,126 +167,42 @@ def _ctrl_c_held() -> Iterator[None]:
                 handler(signal.SIGINT, None)  # the default handler raises KeyboardInterrupt
 
 
-def stop_workers() -> None:
-    """Kill the reader processes still running. After Ctrl+C a pool may not be closed yet
-    (its generator can wait in a traceback), and the fork server outlives every process
-    it started: stop_helpers() would wait for it for good."""
-    for process in mp.active_children():
-        process.kill()
-        process.join()
+_live: set[subprocess.Popen] = set()  # every worker process started and not yet waited for
+_started: list[_Worker] = []  # started by prestart, waiting for a run
+_atexit_registered: list[bool] = []
 
 
-def stop_helpers() -> None:
-    """Stop the fork server and the resource tracker that ``run_isolated`` started. They stay
-    alive until the program ends, holding 30–40 MB that the report may need; the next
-    ``run_isolated`` starts them again. Uses multiprocessing's own stop methods, private
-    but present since Python 3.8; without them, nothing happens."""
-    try:
-        from multiprocessing import forkserver, resource_tracker
-    except ImportError:  # a platform without them has nothing to stop
-        return
-    for helper in (getattr(forkserver, "_forkserver", None),
-                   getattr(resource_tracker, "_resource_tracker", None)):
-        stop = getattr(helper, "_stop", None)
-        if stop is not None:
-            with contextlib.suppress(OSError, ChildProcessError):
-                stop()
+def _boot(work: Callable) -> tuple[str | None, tuple[str, ...]]:
+    """What a worker for ``work`` imports before it gets ``work``: its module, or the caller's
+    script when ``work`` is defined there."""
+    module = getattr(getattr(work, "func", work), "__module__", None)  # see through partial()
+    if module == "__main__":
+        script = getattr(sys.modules["__main__"], "__file__", None)
+        return (os.path.abspath(script) if script else None), ()
+    return None, (module,) if module else ()
 
 
-# --- in the worker ------------------------------------------------------------------------------
-
-def _confine(limits: Limits, stderr_path: str | None, rlimits: bool) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
-    fd = os.open(stderr_path or os.devnull, os.O_WRONLY)
-    os.dup2(fd, 2)  # native crash reports must not spill into the user's terminal
-    os.close(fd)
-    if not rlimits:  # the parent enforces the limits
-        return
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if limits.memory_mb:
-        _lower(resource.RLIMIT_AS, limits.memory_mb << 20)
+def _take_started(boot, count: int) -> list[_Worker]:
+    """Up to ``count`` started workers that imported ``boot``, alive; the others are stopped."""
+    taken, rest = [], []
+    for worker in _started:
+        fits = worker.boot == boot and len(taken) < count and worker.process.poll() is None
+        (taken if fits else rest).append(worker)
+    _started.clear()
+    _stop_all(rest)
+    return taken
 
 
-def _lower(which: int, soft: int) -> None:
-    _, hard = resource.getrlimit(which)
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, hard)
-    resource.setrlimit(which, (soft, hard))
-
-
-def _arm_cpu(limits: Limits, rlimits: bool) -> None:
-    if not rlimits or not limits.cpu_seconds:
-        return
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    _lower(resource.RLIMIT_CPU, int(usage.ru_utime + usage.ru_stime) + 1 + limits.cpu_seconds)
-
-
-def _too_large(path: Path, reason: str) -> Problem:
-    return Problem("file-too-large", file=str(path), params={"reason": reason})
-
-
-def _call(work: Callable, path: Path) -> tuple[str, object]:
-    try:
-        return _OK, work(path)
-    except IbcError as exc:
-        problem = exc.problems[0]
-        return _PROBLEM, problem if problem.file else dataclasses.replace(problem, file=str(path))
-    except MemoryError:
-        return _PROBLEM, _too_large(path, Reading.OUT_OF_MEMORY)
-    except Exception as exc:
-        text = traceback.format_exc()
-        try:
-            pickle.dumps(exc)
-        except Exception:
-            exc = None
-        return _ERROR, (exc, text)
-
-
-def _send(conn, index: int, path: Path, outcome: tuple[str, object]) -> None:
-    try:
-        conn.send((index, *outcome))
-    except MemoryError:
-        conn.send((index, _PROBLEM, _too_large(path, Reading.OUT_OF_MEMORY)))
-    except (pickle.PicklingError, TypeError, AttributeError) as exc:
-        conn.send((index, _ERROR, (None, f"result of work({path!s}) cannot be pickled: {exc!r}")))
-
-
-def _worker_main(conn, work: Callable, limits: Limits, rlimits: bool = True) -> None:
-    _confine(limits, None, rlimits)
-    conn.send(_READY)  # the time limit of the first file starts now, not at the process start
-    while True:
-        try:
-            batch = conn.recv()
-        except (EOFError, OSError):
-            return
-        if batch is None:
-            return
-        for index, path in batch:
-            _arm_cpu(limits, rlimits)
-            _send(conn, index, path, _call(work, path))
-
-
-def _solo_main(conn, work: Callable, limits: Limits, path: Path, stderr_path: str,
-               rlimits: bool = True) -> None:
-    _confine(limits, stderr_path, rlimits)
-    _arm_cpu(limits, rlimits)
-    _send(conn, 0, path, _call(work, path))
+def _stop_all(workers: list[_Worker]) -> None:
+    for worker in workers:
+        worker.stop(kill=True)
 
 
 # --- in the parent ------------------------------------------------------------------------------
 
-def _context(work: Callable):
-    if parent_enforces_limits() or "forkserver" not in mp.get_all_start_methods():
-        return mp.get_context("spawn")
-    ctx = mp.get_context("forkserver")
-    # Import the reader once in the fork server, not in every worker. A preload list also
-    # makes the server inherit sys.path, which ``work``'s module may need.
-    module = getattr(getattr(work, "func", work), "__module__", None)  # see through partial()
-    ctx.set_forkserver_preload([__name__] + ([module] if module and module != "__main__" else []))
-    return ctx
-
-
 _WALL, _MEMORY, _CPU = "wall", "memory", "cpu"  # why the parent stopped a process
+_EXITED_SECONDS = 1.0  # how long a worker may take to end after its pipe has ended
+_KILLED_SECONDS = 5.0  # how long a killed worker's pipe may stay open (held by a child of its own)
 
 
 class _Watch:
@@ -279,7 +216,7 @@ class _Watch:
         self.cpu_base = 0.0
         try:
             self.process = psutil.Process(pid)
-        except self.errors:  # it has ended already: its sentinel tells
+        except self.errors:  # it has ended already: its pipe tells
             self.process = None
         self.started()
 
@@ -308,25 +245,66 @@ class _Watch:
             if self.limits.cpu_seconds and \
                     self._cpu() - self.cpu_base > self.limits.cpu_seconds:
                 return _CPU
-        except self.errors:  # it has just ended: its sentinel tells
+        except self.errors:  # it has just ended: its pipe tells
             return None
         return None
 
 
 class _Worker:
-    def __init__(self, ctx, work: Callable, limits: Limits, rlimits: bool, watched: bool,
-                 started: list):
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, work, limits, rlimits),
-                                   daemon=True)
+    """One worker process (``ibc_xls.reading.worker``) and the thread that hands its answers,
+    and the end of its output, to the queue of the pool it works for."""
+
+    def __init__(self, boot, stderr=subprocess.DEVNULL):
+        self.boot = boot
+        # On Windows, Ctrl+C reaches every process of the console unless this flag is set.
+        flags = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
         with _ctrl_c_held():
-            self.process.start()
-            started.append(self.process)  # for close(), even if Ctrl+C comes before we return
-        child.close()
+            self.process = subprocess.Popen([sys.executable, "-c", BOOT], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=stderr,
+                                            creationflags=flags)
+            _live.add(self.process)  # for stop_workers(), even if Ctrl+C comes before we return
+        self.lock = threading.Lock()
+        self.answers: queue.SimpleQueue = queue.SimpleQueue()
+        self.ended = False  # its output has ended: it has died or is about to
         self.inflight: deque[int] = deque()
         self.since = time.monotonic()
         self.ready = False  # it has confined itself and waits for files
-        self.watch = _Watch(self.process.pid, limits) if watched else None
+        self.pid = self.process.pid  # the worker's own, once it tells (a venv launcher's child)
+        self.watch: _Watch | None = None
+        self.why: str | None = None  # why the parent killed it
+        self.killed = 0.0
+        with contextlib.suppress(OSError):  # a dead worker is noticed by the end of its output
+            pickle.dump(list(sys.path), self.process.stdin)
+            write_frame(self.process.stdin, pickle.dumps(boot))
+        self.listener = threading.Thread(target=self._listen, daemon=True)
+        self.listener.start()
+
+    def _listen(self) -> None:
+        try:
+            while (frame := read_frame(self.process.stdout)) is not None:
+                self._post(frame)
+        except (OSError, ValueError):
+            pass
+        self._post(None)
+        self.process.stdout.close()
+
+    def _post(self, frame: bytes | None) -> None:
+        with self.lock:
+            if frame is None:
+                self.ended = True
+            self.answers.put((self, frame))
+
+    def join(self, answers: queue.SimpleQueue, start: bytes) -> None:
+        """Work for the pool whose queue is ``answers``: ``start`` is its pickled ``work``."""
+        with self.lock:
+            while not self.answers.empty():
+                answers.put(self.answers.get())
+            self.answers = answers
+        self.send(start)
+
+    def send(self, data: bytes) -> None:
+        with contextlib.suppress(OSError, ValueError):  # a dead worker's output ends
+            write_frame(self.process.stdin, data)
 
     def give(self, indices: list[int], paths: list[Path]) -> None:
         if not self.inflight:
@@ -334,168 +312,193 @@ class _Worker:
             if self.watch:
                 self.watch.started()
         self.inflight.extend(indices)
-        with contextlib.suppress(OSError):  # a dead worker is noticed by its sentinel
-            self.conn.send([(i, paths[i]) for i in indices])
+        self.send(pickle.dumps([(i, paths[i]) for i in indices]))
+
+    def kill(self, why: str) -> None:
+        self.why, self.killed = why, time.monotonic()
+        self._kill()
+
+    def _kill(self) -> None:
+        if self.pid != self.process.pid:  # Windows: the venv launcher and the real worker
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGTERM)
+        with contextlib.suppress(OSError):
+            self.process.kill()
 
     def stop(self, kill: bool) -> None:
+        """End the process: let it finish when its input ends, or kill it now."""
+        with contextlib.suppress(OSError, ValueError):
+            self.process.stdin.close()
         if not kill:
-            with contextlib.suppress(OSError):
-                self.conn.send(None)
-            self.process.join(1.0)
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-        self.conn.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(_EXITED_SECONDS)
+        if self.process.poll() is None:
+            self._kill()
+        self.process.wait()
+        _live.discard(self.process)
+        # Its output ends with it, unless a process of its own holds the pipe: then the
+        # listener stays blocked, a daemon thread, until that one ends too.
+        self.listener.join(_EXITED_SECONDS)
 
 
 class _Pool:
     def __init__(self, paths: list[Path], work: Callable, limits: Limits, count: int):
         self.paths, self.work, self.limits = paths, work, limits
-        self.ctx = _context(work)
+        self.boot = _boot(work)
         self.rlimits = not parent_enforces_limits()
         self.watched = not self.rlimits and bool(limits.memory_mb or limits.cpu_seconds)
+        self.start = pickle.dumps((work, limits, self.rlimits))
+        self.answers: queue.SimpleQueue = queue.SimpleQueue()
         self.todo: deque[int] = deque(range(len(paths)))
         self.batch = max(1, min(_MAX_BATCH, len(paths) // (count * 8)))
         self.count = count
         self.workers: list[_Worker] = []
-        self.started: list = []  # every worker process, also one a Ctrl+C kept off the list
         self.done = False
 
-    def _new_worker(self) -> _Worker:
-        return _Worker(self.ctx, self.work, self.limits, self.rlimits, self.watched,
-                       self.started)
+    def _new_worker(self, worker: _Worker | None = None) -> _Worker:
+        worker = worker or _Worker(self.boot)
+        self.workers.append(worker)
+        worker.join(self.answers, self.start)
+        return worker
 
     def run(self) -> Iterator[tuple[Path, object]]:
+        for worker in _take_started(self.boot, self.count):
+            self._new_worker(worker)
         while len(self.workers) < self.count:
-            self.workers.append(self._new_worker())
+            self._new_worker()
         while self.todo or any(w.inflight for w in self.workers):
             for worker in self.workers:
-                if len(worker.inflight) < 2 and self.todo:
+                if len(worker.inflight) < 2 and self.todo and not worker.why:
                     take = min(self.batch, len(self.todo))
                     worker.give([self.todo.popleft() for _ in range(take)], self.paths)
-            busy = [w for w in self.workers if w.inflight]
-            deadline = min(w.since for w in busy) + self.limits.wall_seconds
-            timeout = max(0.0, deadline - time.monotonic())
-            if self.watched:
-                timeout = min(timeout, _POLL_SECONDS)
-            waitables = [w.conn for w in busy] + [w.process.sentinel for w in busy]
-            ready = set(mp.connection.wait(waitables, timeout))
-            for slot, worker in enumerate(self.workers):
-                if worker.conn in ready or worker.process.sentinel in ready:
-                    alive = yield from self._drain(worker)
-                    if not alive or not worker.process.is_alive():
-                        yield from self._replace(slot, None)
+            for worker, frame in self._wait():
+                if worker not in self.workers:
+                    continue  # the last words of a worker already replaced
+                if frame is None:
+                    yield from self._replace(worker)
+                else:
+                    yield from self._take(worker, frame)
+            now = time.monotonic()
+            for worker in list(self.workers):
+                if worker.why:
+                    if now > worker.killed + _KILLED_SECONDS and not worker.ended:
+                        yield from self._replace(worker)  # its pipe is held open by another
                     continue
                 if not worker.inflight:
                     continue
-                why = _WALL if time.monotonic() > worker.since + self.limits.wall_seconds \
-                    else worker.watch.overrun() if worker.watch and worker.ready else None
+                why = _WALL if now > worker.since + self.limits.wall_seconds \
+                    else worker.watch.overrun() if worker.watch else None
                 if why:
-                    worker.process.kill()
-                    worker.process.join()
-                    yield from self._drain(worker)
-                    yield from self._replace(slot, why)
+                    worker.kill(why)  # its answers and the end of its output are still to come
         self.done = True
 
-    def _drain(self, worker: _Worker):
-        """Take every answer waiting from a worker; False when its pipe is closed."""
+    def _wait(self) -> list[tuple[_Worker, bytes | None]]:
+        """Whatever the workers have said, waiting for the first word until the nearest limit."""
+        busy = [w for w in self.workers if w.inflight and not w.why]
+        timeout = min((w.since + self.limits.wall_seconds for w in busy),
+                      default=time.monotonic() + self.limits.wall_seconds) - time.monotonic()
+        if self.watched or any(w.why for w in self.workers):
+            timeout = min(timeout, _POLL_SECONDS)
         try:
-            while worker.conn.poll():
-                index, kind, value = worker.conn.recv()
-                worker.since = time.monotonic()
-                if index == _READY[0]:
-                    worker.ready = True
-                else:
-                    worker.inflight.remove(index)
-                    if worker.watch and worker.inflight:
-                        worker.watch.started()
-                    yield self._result(index, kind, value)
-        except (EOFError, OSError):
-            return False
-        return True
+            said = [self.answers.get(timeout=max(0.0, timeout))]
+        except queue.Empty:
+            return []
+        while not self.answers.empty():
+            said.append(self.answers.get())
+        return said
+
+    def _take(self, worker: _Worker, frame: bytes):
+        index, kind, value = pickle.loads(frame)
+        worker.since = time.monotonic()
+        if kind == READY:
+            worker.ready, worker.pid = True, value
+            if self.watched:
+                worker.watch = _Watch(value, self.limits)
+            return
+        worker.inflight.remove(index)
+        if worker.watch and worker.inflight:
+            worker.watch.started()
+        yield self._result(index, kind, value)
 
     def _result(self, index: int, kind: str, value) -> tuple[Path, object]:
-        if kind == _ERROR:
+        if kind == ERROR:
             exc, text = value
             if exc is None:
                 raise WorkerError(text)
             raise exc from WorkerError(text)
         return self.paths[index], value
 
-    def _replace(self, slot: int, why: str | None):
-        """A worker died or was stopped (``why``: over which limit): blame the file it was on,
-        requeue the rest of its batch and start a fresh worker in its place."""
-        worker = self.workers[slot]
-        yield from self._drain(worker)  # answers sent just before it died are still good
-        worker.stop(kill=True)
+    def _replace(self, worker: _Worker):
+        """A worker died or was stopped (``worker.why``: over which limit): blame the file it was
+        on, requeue the rest of its batch and start a fresh worker in its place."""
+        self.workers.remove(worker)
+        worker.stop(kill=worker.why is not None)
+        why, exitcode = worker.why, worker.process.returncode
         if not worker.ready and not why:
             # No file was read yet: the process could not start (say, ``work`` could not be
             # imported in it). Blaming files would turn every one of them into a problem.
-            raise IbcError(Problem("reader-failed", params={"code": worker.process.exitcode}))
+            raise IbcError(Problem("reader-failed", params={"code": exitcode}))
         culprit = worker.inflight.popleft() if worker.inflight else None
         self.todo.extendleft(reversed(worker.inflight))
-        self.workers[slot] = self._new_worker()
+        self._new_worker()
         if culprit is None:
             return
         path = self.paths[culprit]
-        if why or worker.process.exitcode == -_SIGXCPU:
-            yield path, _crash_problem(path, worker.process.exitcode, "", self.limits, why)
+        if why or exitcode == -_SIGXCPU:
+            yield path, _crash_problem(path, exitcode, "", self.limits, why)
         else:
             yield self._solo(culprit)
 
     def _solo(self, index: int) -> tuple[Path, object]:
         """Read one file alone in a fresh process, keeping its error output to explain a crash."""
         path = self.paths[index]
-        fd, stderr_path = tempfile.mkstemp(prefix="ibc-xls-", suffix=".stderr")
-        os.close(fd)
-        receiver, sender = self.ctx.Pipe(duplex=False)
-        process = self.ctx.Process(target=_solo_main, daemon=True,
-                                   args=(sender, self.work, self.limits, path, stderr_path,
-                                         self.rlimits))
-        try:
-            with _ctrl_c_held():
-                process.start()
-            sender.close()
-            why = self._wait_alone(process, receiver)
-            if why is None:
-                with contextlib.suppress(EOFError, OSError):
-                    _, kind, value = receiver.recv()
-                    return self._result(index, kind, value)
-            if process.is_alive():
-                process.kill()
-            process.join()
-            with open(stderr_path, encoding="utf-8", errors="replace") as f:
-                stderr = f.read(1 << 20)
-            return path, _crash_problem(path, process.exitcode, stderr, self.limits, why)
-        finally:
-            if process.is_alive():
-                process.kill()
-            receiver.close()
-            with contextlib.suppress(OSError):
-                os.unlink(stderr_path)
+        with tempfile.TemporaryFile(prefix="ibc-xls-", suffix=".stderr") as stderr:
+            worker = _Worker(self.boot, stderr=stderr)
+            try:
+                answers: queue.SimpleQueue = queue.SimpleQueue()
+                worker.join(answers, self.start)
+                worker.give([index], self.paths)
+                why, answer = self._wait_alone(worker, answers)
+                if answer is not None:
+                    return self._result(index, *answer[1:])
+                worker.stop(kill=True)
+                stderr.seek(0)
+                text = stderr.read(1 << 20).decode("utf-8", "replace")
+                return path, _crash_problem(path, worker.process.returncode, text, self.limits,
+                                            why)
+            finally:
+                worker.stop(kill=True)
 
-    def _wait_alone(self, process, receiver) -> str | None:
-        """Wait for the lone process's answer or end; the limit it overran, if any."""
+    def _wait_alone(self, worker: _Worker, answers: queue.SimpleQueue):
+        """Wait for the lone worker's answer or end: the limit it overran, if any, and its
+        answer, if it gave one."""
         deadline = time.monotonic() + self.limits.wall_seconds
-        watch = _Watch(process.pid, self.limits) if self.watched else None
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                return _WALL
-            if mp.connection.wait([receiver, process.sentinel],
-                                  min(left, _POLL_SECONDS) if watch else left):
-                return None
-            why = watch.overrun() if watch else None
+                return _WALL, None
+            try:
+                _, frame = answers.get(timeout=min(left, _POLL_SECONDS) if self.watched
+                                       else left)
+            except queue.Empty:
+                frame = b""
+            if frame is None:  # it ended without an answer
+                return None, None
+            if frame:
+                answer = pickle.loads(frame)
+                if answer[1] != READY:
+                    return None, answer
+                deadline = time.monotonic() + self.limits.wall_seconds  # as in the pool
+                if self.watched:
+                    worker.watch = _Watch(answer[2], self.limits)
+            why = worker.watch.overrun() if worker.watch else None
             if why:
-                return why
+                return why, None
 
     def close(self) -> None:
         for worker in self.workers:
             worker.stop(kill=not self.done)
-        for process in self.started:
-            if process.is_alive():
-                process.kill()
-                process.join()
+        self.workers = []
 
 
 def _crash_problem(path: Path, exitcode: int | None, stderr: str, limits: Limits,
@@ -503,13 +506,13 @@ def _crash_problem(path: Path, exitcode: int | None, stderr: str, limits: Limits
     """Why a process reading one file ended without an answer: ``why`` is the limit the parent
     stopped it for, if it did."""
     if why == _WALL:
-        return _too_large(path, Reading.WALL.format(seconds=limits.wall_seconds))
+        return too_large(path, Reading.WALL.format(seconds=limits.wall_seconds))
     if why == _CPU or exitcode == -_SIGXCPU:
-        return _too_large(path, Reading.CPU.format(seconds=limits.cpu_seconds))
+        return too_large(path, Reading.CPU.format(seconds=limits.cpu_seconds))
     memory = ("memory allocation of", "MemoryError", "out of memory", "Cannot allocate memory")
     if why == _MEMORY or any(text in stderr for text in memory) or \
             exitcode == -getattr(signal, "SIGKILL", -1000):
-        return _too_large(path, Reading.MEMORY.format(mb=limits.memory_mb))
+        return too_large(path, Reading.MEMORY.format(mb=limits.memory_mb))
     detail = f"exit code {exitcode}; {stderr.strip()[-1000:]}"
     return Problem("file-unreadable", file=str(path), params={
         "reason": Reading.CRASHED, "detail": detail})

@@ -13,7 +13,6 @@ from ibc_xls.checking.check import check_paths, gc_paused
 from ibc_xls.checking.results import Report
 from ibc_xls.output import write_atomic
 from ibc_xls.problems import PLACES, IbcError, Problem
-from ibc_xls.reading.isolate import stop_helpers
 from ibc_xls.settings.config import Config, place_of
 from ibc_xls.settings.periods import Period, reporting_date
 from ibc_xls.settings.respondents import Respondent, respondents
@@ -76,7 +75,6 @@ def collect(config: Config, period: Period, *, paths: Sequence[Path] = (),
     specs = config.specs()
     with gc_paused():
         report = check_paths(paths, config, as_of=as_of, workers=workers, progress=progress)
-        stop_helpers()  # the reading is done; the report needs the memory
         blocked = [p for p in report.problems if p.code in NOT_READ]
         if blocked:
             raise IbcError([*blocked, Problem("report-not-written", file=str(target))])

@@ -14,7 +14,7 @@ from ibc_xls.checking.check import gc_paused
 from ibc_xls.output import write_atomic
 from ibc_xls.problems import Problem
 from ibc_xls.reading.files import find_workbooks
-from ibc_xls.reading.isolate import prestart, run_isolated, stop_helpers
+from ibc_xls.reading.isolate import prestart, run_isolated
 from ibc_xls.rollup.combine import Rolled, rollup
 from ibc_xls.rollup.office import Office
 from ibc_xls.rollup.readreport import display, read_report
@@ -47,7 +47,7 @@ def run_rollup(office: Office, *, folder: Path | None = None, output: Path | Non
     for ``period`` (``2026-04``; default: the latest one) and write the summary atomically."""
     if period:
         report_period(period)  # a bad period is refused before anything is read
-    prestart(read_report)
+    prestart(read_report, workers)
     files = find_workbooks([folder or office.folders["received"]])
     work = partial(read_report, base=office.root)
     outcomes = []
@@ -59,7 +59,6 @@ def run_rollup(office: Office, *, folder: Path | None = None, output: Path | Non
             if isinstance(outcome, Problem):
                 outcome = dataclasses.replace(outcome, file=name)
             outcomes.append((name, outcome))
-        stop_helpers()
         outcomes.sort(key=lambda x: x[0])
         rolled = rollup(office, outcomes, period, all_periods)
         target = output or default_output(office, rolled.period)
