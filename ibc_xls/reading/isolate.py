@@ -125,9 +125,6 @@ def prestart(work: Callable, workers: int | None = None) -> None:
     _started[:] = waiting
     while len(_started) < count:
         _started.append(_Worker(boot))
-    if not _atexit_registered:
-        atexit.register(stop_workers)
-        _atexit_registered.append(True)
 
 
 def stop_workers() -> None:
@@ -169,7 +166,7 @@ def _ctrl_c_held() -> Iterator[None]:
 
 _live: set[subprocess.Popen] = set()  # every worker process started and not yet waited for
 _started: list[_Worker] = []  # started by prestart, waiting for a run
-_atexit_registered: list[bool] = []
+atexit.register(stop_workers)  # a worker left by an interrupted library call ends with us
 
 
 def _boot(work: Callable) -> tuple[str | None, tuple[str, ...]]:
@@ -201,6 +198,8 @@ def _stop_all(workers: list[_Worker]) -> None:
 # --- in the parent ------------------------------------------------------------------------------
 
 _WALL, _MEMORY, _CPU = "wall", "memory", "cpu"  # why the parent stopped a process
+_START = "start"  # ... or that it did not get ready to read: no file is to blame
+_START_SECONDS = 60.0  # how long a worker may take to start (its imports, on a busy machine)
 _EXITED_SECONDS = 1.0  # how long a worker may take to end after its pipe has ended
 _KILLED_SECONDS = 5.0  # how long a killed worker's pipe may stay open (held by a child of its own)
 
@@ -267,7 +266,7 @@ class _Worker:
         self.answers: queue.SimpleQueue = queue.SimpleQueue()
         self.ended = False  # its output has ended: it has died or is about to
         self.inflight: deque[int] = deque()
-        self.since = time.monotonic()
+        self.born = self.since = time.monotonic()
         self.ready = False  # it has confined itself and waits for files
         self.pid = self.process.pid  # the worker's own, once it tells (a venv launcher's child)
         self.watch: _Watch | None = None
@@ -384,19 +383,23 @@ class _Pool:
                     if now > worker.killed + _KILLED_SECONDS and not worker.ended:
                         yield from self._replace(worker)  # its pipe is held open by another
                     continue
-                if not worker.inflight:
+                if not worker.ready:  # the first file's time starts when it is ready
+                    why = _START if now > worker.born + _START_SECONDS else None
+                elif not worker.inflight:
                     continue
-                why = _WALL if now > worker.since + self.limits.wall_seconds \
-                    else worker.watch.overrun() if worker.watch else None
+                else:
+                    why = _WALL if now > worker.since + self.limits.wall_seconds \
+                        else worker.watch.overrun() if worker.watch else None
                 if why:
                     worker.kill(why)  # its answers and the end of its output are still to come
         self.done = True
 
     def _wait(self) -> list[tuple[_Worker, bytes | None]]:
         """Whatever the workers have said, waiting for the first word until the nearest limit."""
-        busy = [w for w in self.workers if w.inflight and not w.why]
-        timeout = min((w.since + self.limits.wall_seconds for w in busy),
-                      default=time.monotonic() + self.limits.wall_seconds) - time.monotonic()
+        limits = [w.since + self.limits.wall_seconds if w.ready else w.born + _START_SECONDS
+                  for w in self.workers if (w.inflight or not w.ready) and not w.why]
+        timeout = min(limits, default=time.monotonic() + self.limits.wall_seconds) \
+            - time.monotonic()
         if self.watched or any(w.why for w in self.workers):
             timeout = min(timeout, _POLL_SECONDS)
         try:
@@ -434,7 +437,7 @@ class _Pool:
         self.workers.remove(worker)
         worker.stop(kill=worker.why is not None)
         why, exitcode = worker.why, worker.process.returncode
-        if not worker.ready and not why:
+        if not worker.ready and why in (None, _START):
             # No file was read yet: the process could not start (say, ``work`` could not be
             # imported in it). Blaming files would turn every one of them into a problem.
             raise IbcError(Problem("reader-failed", params={"code": exitcode}))
@@ -472,7 +475,7 @@ class _Pool:
     def _wait_alone(self, worker: _Worker, answers: queue.SimpleQueue):
         """Wait for the lone worker's answer or end: the limit it overran, if any, and its
         answer, if it gave one."""
-        deadline = time.monotonic() + self.limits.wall_seconds
+        deadline = time.monotonic() + _START_SECONDS  # then the file's own time, once ready
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
