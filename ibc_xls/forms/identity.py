@@ -45,6 +45,7 @@ FIELDS = (
 # listed on its «Паспорт» sheet and how they are laid out. Raise it when a change would make
 # an older rollup misread a report; rollup refuses a report of another version.
 REPORT_FORMAT = "1"
+REPORT_KIND = "report"  # the «kind» in a report's identity: how rollup tells a report from a blank
 
 # A report's identity fields, in the order of its «Паспорт» sheet.
 REPORT_FIELDS = (

@@ -22,6 +22,7 @@ from ibc_xls.forms.identity import (
     REPORT_FIELDS,
     REPORT_FORMAT,
     REPORT_FORMS_HEADER,
+    REPORT_KIND,
     TABLES_HEADER,
 )
 from ibc_xls.forms.summaries import (
@@ -46,8 +47,6 @@ from ibc_xls.sheets.book import SheetBook, footer_field
 from ibc_xls.sheets.sheet import CHART_ROWS, Sheet
 from ibc_xls.sheets.xlsx import Checked
 from ibc_xls.text import Report, ReportBook
-
-REPORT_KIND = "report"
 
 # The report's own sheets (besides «Данные — …» and «Паспорт») and what each shows; the
 # summaries the forms declare come between the title and the submissions.

@@ -25,6 +25,7 @@ from ibc_xls.forms.identity import (
     PROPERTY_PREFIX,
     REPORT_FIELDS,
     REPORT_FORMAT,
+    REPORT_KIND,
     TABLES_HEADER,
 )
 from ibc_xls.forms.identity import FIELDS as BLANK_FIELDS
@@ -38,7 +39,6 @@ from ibc_xls.forms.summaries import (
 )
 from ibc_xls.problems import IbcError, Problem
 from ibc_xls.reading.rawread import read_raw
-from ibc_xls.report.workbook import REPORT_KIND
 
 SUMMARY_KIND = "office_summary"  # the identity kind of rollup's own summary workbook
 # The report's own sheets that the summary does not use: not read (a third of the time).
