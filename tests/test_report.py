@@ -39,7 +39,8 @@ from ibc_xls.checking.results import FileResult, FormResult, Record, Report
 from ibc_xls.forms.identity import IDENTITY_SHEET
 from ibc_xls.problems import Problem
 from ibc_xls.report.consolidate import consolidate
-from ibc_xls.report.workbook import contents, write_report
+from ibc_xls.report.pages import contents
+from ibc_xls.report.workbook import write_report
 from ibc_xls.sheets import tablewriter
 
 CREATED = dt.datetime(2026, 11, 25, 10, 30)
