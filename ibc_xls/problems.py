@@ -543,17 +543,22 @@ class Problem:
     code: str
     file: str = ""
     sheet: str = ""
-    cell: str = ""  # the A1 text people read; derived from (row, col) when those are given
     field: str = ""
     value: object = None
     params: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
-    # The cell's position as a value, zero-based, for code that needs the row or the column
-    # (None for a problem about a whole sheet, a file, or a settings key).
+    # The cell's position as a value, zero-based: both or neither (None for a problem about a
+    # whole sheet, a file, or a settings key). A problem is never given an A1 text to parse
+    # back; ``cell`` is derived, so a check cannot name a cell and lose its row.
     row: int | None = dataclasses.field(default=None, compare=False)
     col: int | None = dataclasses.field(default=None, compare=False)
+    cell: str = dataclasses.field(init=False, default="")  # the A1 text people read
 
     def __post_init__(self) -> None:
-        if self.row is not None and not self.cell:
+        if (self.row is None) != (self.col is None):
+            raise ValueError(f"{self.code}: a cell's position needs both row and column")
+        if self.row is not None:
+            if self.row < 0 or self.col < 0:
+                raise ValueError(f"{self.code}: a cell's position is zero-based, not negative")
             object.__setattr__(self, "cell", a1(self.row, self.col))
 
     @property
