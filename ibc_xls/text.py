@@ -173,8 +173,8 @@ class Report:
 
 
 class Rules:
-    """Parts of the checks' messages: a column's bounds, a form rule's own wording, where a
-    blank's passport disagrees (each the «what» of ``identity-mismatch``)."""
+    """Parts of the checks' messages: a column's bounds, a form rule's own wording, whose
+    blank the settings expect (the «who» of ``identity-mismatch``)."""
 
     DATES_BETWEEN = "с {lo} по {hi}"
     NUMBERS_BETWEEN = "от {lo} до {hi}"
@@ -183,11 +183,7 @@ class Rules:
     DATE_TO = "не позже {hi}"
     NUMBER_TO = "не больше {hi}"
     TITLE = "«{title}»"
-    ID_CLASS = "код респондента «{rid}», а класс «{class_name}»"
-    ID_ROLE = "код респондента «{rid}», а вид бланка «{role}»"
-    ID_ROLE_CLASS = "код респондента «{rid}» ({title}), а класс «{class_name}»"
     CLASS_TEACHER = "{class_name} класс"
-    ID_NAME = "в бланке респондент «{name}», а в настройках ({who}) — «{expected}»"
 
 
 class ReportBook:
@@ -307,9 +303,8 @@ class Consolidated:
 
 
 class Sniffed:
-    """What a file is when it is not a workbook (the «what» of ``file-not-workbook``) and why
-    a workbook is refused before it is read (the «reason» of ``file-unsafe``,
-    ``file-too-large``, ``file-unreadable``)."""
+    """What a file is when it is not a workbook (the «what» of ``file-not-workbook``), and a
+    size as the «why» of ``file-too-large`` says it."""
 
     EMPTY_ZIP = "пустой архив ZIP"
     PDF = "документ PDF"
@@ -327,23 +322,6 @@ class Sniffed:
     ZIP = "архив ZIP"
     MB = "{size:.0f} МБ"
     KB = "{size:.0f} КБ"
-    ZIP_BROKEN = "архив книги повреждён"
-    TOO_MANY_PARTS = "в архиве книги {count} частей, допустимо не больше {limit}"
-    ABSOLUTE_PATH = "абсолютный путь внутри архива: {name}"
-    PARENT_PATH = "путь «..» внутри архива: {name}"
-    NUL_IN_NAME = "нулевой символ в имени части архива: {name!r}"
-    SAME_NAME = "две части архива с одним именем: {name}"
-    OVERLAP = "части архива накладываются друг на друга"
-    UNPACKED_SIZE = "в распакованном виде книга занимает {size}, допустимо не больше {limit} МБ"
-    RATIO = "часть {name} сжата в {ratio:.0f} раз (так устроены «архивные бомбы»)"
-    PAST_SIZE = "часть {name} намного больше заявленного размера (архив подделан)"
-    ODD_COMPRESSION = "книга сжата необычным способом"
-    DOCTYPE = "объявление DOCTYPE в части {name}"
-    ODD_START = "непонятное начало части {name}"
-    NOT_XML = "часть книги не является XML"
-    ROWS = "лист «{sheet}» доходит до строки {rows}, допустимо не больше {limit}"
-    CELLS = "лист «{sheet}» занимает {cells} ячеек, допустимо не больше {limit}"
-    NO_SHEET_LIST = "книга повреждена: в ней нет списка листов (части xl/workbook.xml)"
 
 
 class Blank:
@@ -449,26 +427,6 @@ class Review:
     LIST_SUBTITLE = ("{school}, {year} учебный год. Проверено {as_of:%d.%m.%Y}. Копии лежат в "
                      "папке {folder}.")
     NO_RESPONDENT = "(не указан)"
-
-
-class Reading:
-    """Why a file is refused while it is read (the «reason» of ``file-too-large`` and
-    ``file-unreadable``)."""
-
-    OUT_OF_MEMORY = "на чтение не хватило памяти"
-    WALL = "чтение длилось дольше {seconds:g} с"
-    CPU = "чтение заняло больше {seconds} с процессорного времени"
-    MEMORY = "чтение потребовало больше {mb} МБ памяти"
-    CRASHED = "программа чтения аварийно остановилась на этом файле"
-    NOT_A_FILE = "это не файл, а папка или устройство"
-    FILE_SIZE = "файл занимает {size:.0f} МБ, допустимо не больше {limit:.0f} МБ"
-    NOT_FOUND = "файл не найден: его переместили или удалили"
-    GREW = "файл больше {limit:.0f} МБ"
-    TOO_MANY_CELLS = "на листе слишком много ячеек"
-    BROKEN = "книга повреждена или записана с ошибками"
-    SHEET_ROWS = "на листе «{sheet}» {rows} строк, допустимо не больше {limit}"
-    SHEET_CELLS = "лист «{sheet}» занимает {cells} ячеек, допустимо не больше {limit}"
-    FORMULA_REPEATED = "на листе «{sheet}» формула повторена в {cells} ячейках"
 
 
 class People:

@@ -195,3 +195,13 @@ def test_a_problem_is_placed_by_row_and_column_never_by_a1_text():
     with pytest.raises(ValueError, match="both row and column"):
         Problem("too-long", sheet="Лист", row=4)
     assert Problem("missing-sheet", sheet="Лист").cell == ""
+
+
+def test_a_file_that_is_no_workbook_is_to_be_taken_out_of_the_returned_folder(config):
+    (config.folders["returned"] / "письмо.txt").write_text("Добрый день! Отчёт во вложении.",
+                                                          encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "-C", str(config.root)])
+    assert result.exit_code == 1
+    assert ("  ошибка: Это не книга Excel или LibreOffice, а текстовый файл. Уберите файл из "
+            "папки «сданные» или попросите прислать вместо него книгу Excel (.xlsx).") \
+        in result.output.splitlines()

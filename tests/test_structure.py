@@ -149,8 +149,12 @@ def test_catalogue_entries_are_real_templates():
     from ibc_xls.problems import CATALOGUE
 
     bare = [code for code, k in CATALOGUE.items()
-            if not _CYRILLIC.search(re.sub(r"\{[^}]*\}", "", k.template))]
+            for template in (k.template, *k.variants.values())
+            if not _CYRILLIC.search(re.sub(r"\{[^}]*\}", "", template))]
     assert bare == []
+    # A kind said several ways puts its variant where the template says {why}, and only there.
+    assert [code for code, k in CATALOGUE.items()
+            if bool(k.variants) != ("{why}" in k.template)] == []
     lines = [s for section in vars(text).values()
              if isinstance(section, type) and section.__module__ == text.__name__
              for s in _strings(section)]

@@ -120,10 +120,10 @@ class Conflict:
     on_sheet: str
     in_properties: str
 
-    def __str__(self) -> str:
-        """As ``identity-mismatch`` says it."""
-        return (f"«{self.label}» на листе «{IDENTITY_SHEET}» — «{self.on_sheet}», а в свойствах "
-                f"документа — «{self.in_properties}»")
+    def params(self) -> dict[str, str]:
+        """The parameters of the ``identity-mismatch`` that says it."""
+        return {"why": "properties", "label": self.label, "on_sheet": self.on_sheet,
+                "in_properties": self.in_properties}
 
 
 def cell_value(sheet, row: int, col: int) -> object:

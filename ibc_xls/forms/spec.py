@@ -417,7 +417,8 @@ def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
                                  and p.value == whole for p in problems):
             problems.append(Problem("spec-placeholder-unset", file=source, field=key,
                                     value=whole, params={"key": key, "placeholder": whole,
-                                                         "setting": name.strip()}))
+                                                         "setting": name.strip(),
+                                                         "why": name.strip()}))
         return value
 
     return PLACEHOLDER_RE.sub(one, text) if "{" in text or "}" in text else text

@@ -80,6 +80,20 @@ class Config:
         return load_specs(folder if folder.is_dir() else DEFAULT_TEMPLATES, self.placeholders())
 
 
+    def template_warnings(self) -> list[Problem]:
+        """``spec-no-summaries`` for each of the school's own templates that declares no
+        summary of the report while the shipped template of its form does: a copy made before
+        ``[[summaries]]`` existed, whose form would silently be left out of the report."""
+        folder = self.folders["templates"]
+        if not folder.is_dir() or folder.resolve() == DEFAULT_TEMPLATES.resolve():
+            return []
+        shipped = {s.id: s for s in load_specs(DEFAULT_TEMPLATES)}
+        return [Problem("spec-no-summaries", file=spec.source,
+                        params={"shipped": shipped[spec.id].source})
+                for spec in self.specs()
+                if not spec.summaries and spec.id in shipped and shipped[spec.id].summaries]
+
+
 def _missing(folders: list[Path]) -> IbcError:
     """``config-missing`` naming every folder where the settings file was looked for."""
     return IbcError(Problem("config-missing", params={
