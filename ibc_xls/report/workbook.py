@@ -63,18 +63,18 @@ from ibc_xls.report.consolidate import (
     Table,
 )
 from ibc_xls.report.tablewriter import TableWriter, Wrap, fit_cell, missing
-from ibc_xls.sheets.measure import LINE_PT, wrapped_lines
-from ibc_xls.sheets.xlsx import BORDER_COLOR, HEADER_FILL, Checked, a4_page
+from ibc_xls.sheets.formats import FONT, ReportFormats, workbook_options
+from ibc_xls.sheets.measure import LINE_PT, TEXT_CHAR, wrapped_lines
+from ibc_xls.sheets.xlsx import Checked, a4_page
 from ibc_xls.text import Report, ReportBook
 
 REPORT_KIND = "report"
 # Said at the end of a text cut to what an Excel cell holds (``tablewriter.fit_cell``).
 CUT_NOTE = ReportBook.CUT
-MARK_FILL = "#F8CBAD"
 PALETTE = ("#A6A6A6", "#5B9BD5", "#70AD47", "#FFC000", "#C00000", "#D9D9D9", "#7030A0",
            "#264478")
 TABLE_STYLE = "Table Style Light 9"
-CHARS_PER_WIDTH = 1.05  # characters of 11 pt text a unit of column width holds (about 1.1)
+CHARS_PER_WIDTH = 1 / TEXT_CHAR  # characters of 11 pt text a unit of column width holds
 CHART_ROWS = 18  # rows a chart covers (20 px each)
 PX_PER_WIDTH = 7  # column width → pixels, as Excel's default font measures it
 MAX_WIDTH = 50
@@ -128,44 +128,6 @@ def _write(data: Consolidated, target, created: dt.datetime) -> None:
 
 
 # --- formats and values --------------------------------------------------------------------
-
-class _Formats:
-    """Every format the report uses; ``cell`` picks one by the kind of value."""
-
-    def __init__(self, wb):
-        base = {"font_name": "Calibri", "font_size": 11, "valign": "top", "text_wrap": True}
-        add = wb.add_format
-        self.title = add({**base, "bold": True, "font_size": 16})
-        self.heading = add({**base, "bold": True, "font_size": 13})
-        self.line = add(base)
-        self.note = add({**base, "italic": True, "font_color": "#595959"})
-        self.bold = add({**base, "bold": True})
-        self.link = add({**base, "font_color": "#0563C1", "underline": 1, "text_wrap": False})
-        self.plain = add({**base, "text_wrap": False})
-        self.header = add({**base, "bold": True, "bg_color": HEADER_FILL, "border": 1,
-                           "border_color": BORDER_COLOR, "valign": "vcenter"})
-        # A number stands off its cell's right edge, so that it never touches the text of
-        # the next cell («7 статус», not «7статус»).
-        apart = {"align": "right", "indent": 1}
-        kinds = {"text": {}, "int": {"num_format": "0", **apart},
-                 "number": {"num_format": "0.00", **apart}, "general": apart,
-                 "date": {"num_format": "dd.mm.yyyy", "align": "left"},
-                 "datetime": {"num_format": "dd.mm.yyyy hh:mm", "align": "left"}}
-        self.cells = {(kind, marked): add({**base, **extra,
-                                           **({"bg_color": MARK_FILL} if marked else {})})
-                      for kind, extra in kinds.items() for marked in (False, True)}
-        self.total = {kind: add({**base, **extra, "bold": True}) for kind, extra in kinds.items()}
-        self.mark = add({"bg_color": MARK_FILL})  # for conditional formats
-
-    def cell(self, kind: str, marked: bool = False):
-        return self.cells[(kind, marked)]
-
-    def bulk(self) -> dict[str, object]:
-        """The formats of a large table's cells, by the kind of value (``tablewriter.KINDS``);
-        its numbers keep as many decimals as they have."""
-        return {"text": self.cells[("text", False)], "number": self.cells[("general", False)],
-                "date": self.cells[("date", False)], "datetime": self.cells[("datetime", False)]}
-
 
 def _kind(value) -> str:
     """How a value is written: text, date, datetime or number."""
@@ -401,7 +363,7 @@ class _Sheet:
         ws.set_footer(self.book.footer)
 
 
-def _total_columns(columns: list[dict], frame: pd.DataFrame, total: dict, fmt: _Formats,
+def _total_columns(columns: list[dict], frame: pd.DataFrame, total: dict, fmt: ReportFormats,
                    header_row: int) -> None:
     """Add a table's total row to its column options: a label, or a sum with its value.
 
@@ -428,11 +390,9 @@ class _Book:
         self.data = data
         self.created = created
         buffer = io.BytesIO()
-        self.raw = xlsxwriter.Workbook(buffer, {
-            "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False})
+        self.raw = xlsxwriter.Workbook(buffer, workbook_options())
         self.wb = Checked(self.raw)
-        self.fmt = _Formats(self.raw)
+        self.fmt = ReportFormats(self.raw)
         self.tables = TableWriter(self.raw, buffer, CUT_NOTE)  # closes the workbook
         self.placed: dict[str, Placed] = {}
         school = data.school.replace("&", "&&")
@@ -600,17 +560,19 @@ class _Book:
                 "values": [s.name, r0, col, r1, col],
                 "fill": {"color": PALETTE[i % len(PALETTE)] if len(series) > 1 else PALETTE[1]},
                 "border": {"none": True}, "gap": 60,
-                **({"data_labels": {"value": True}} if len(series) == 1 else {}),
+                **({"data_labels": {"value": True, "font": {"name": FONT}}}
+                   if len(series) == 1 else {}),
             })
-        chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
-        chart.set_legend({"position": "bottom"} if len(series) > 1 else {"none": True})
+        chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12, "bold": True}})
+        chart.set_legend({"position": "bottom", "font": {"name": FONT}} if len(series) > 1
+                         else {"none": True})
         values = table.frame[series].iloc[first:first + count].to_numpy(dtype=float)
         value_axis = {"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-                      "num_font": {"size": 9}, "min": 0}
+                      "num_font": {"name": FONT, "size": 9}, "min": 0}
         if values.size and (values == values.round()).all():
             top = values.sum(axis=1).max() if stacked else values.max()
             value_axis |= {"major_unit": max(1, math.ceil(top / 8)), "num_format": "0"}
-        category_axis = {"num_font": {"size": 9}}
+        category_axis = {"num_font": {"name": FONT, "size": 9}}
         if kind == "bar":
             chart.set_x_axis(value_axis)
             chart.set_y_axis({**category_axis, "reverse": True})

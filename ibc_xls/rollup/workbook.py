@@ -16,7 +16,7 @@ from ibc_xls import __version__
 from ibc_xls.checking.check import gc_paused
 from ibc_xls.forms.identity import IDENTITY_SHEET, PROPERTY_PREFIX, REPORT_FORMAT
 from ibc_xls.report.tablewriter import TableWriter
-from ibc_xls.report.workbook import CUT_NOTE, _Book, _Formats, _Sheet
+from ibc_xls.report.workbook import CUT_NOTE, _Book, _Sheet
 from ibc_xls.rollup.combine import (
     SCHOOL,
     STATUS_FLAGGED,
@@ -25,6 +25,7 @@ from ibc_xls.rollup.combine import (
     Section,
 )
 from ibc_xls.rollup.readreport import SUMMARY_KIND
+from ibc_xls.sheets.formats import ReportFormats, workbook_options
 from ibc_xls.sheets.xlsx import Checked
 
 TITLE_SHEET = "Титульный лист"
@@ -66,11 +67,9 @@ class _SummaryBook(_Book):
     def __init__(self, buffer, rolled: Rolled, created: dt.datetime):
         self.rolled = rolled
         self.created = created
-        self.raw = xlsxwriter.Workbook(buffer, {
-            "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False})
+        self.raw = xlsxwriter.Workbook(buffer, workbook_options())
         self.wb = Checked(self.raw)
-        self.fmt = _Formats(self.raw)
+        self.fmt = ReportFormats(self.raw)
         self.tables = TableWriter(self.raw, buffer, CUT_NOTE)  # closes the workbook
         self.placed = {}
         office = rolled.office.name.replace("&", "&&")
