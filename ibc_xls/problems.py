@@ -633,6 +633,8 @@ class Problem:
         if (self.row is None) != (self.col is None):
             raise ValueError(f"{self.code}: a cell's position needs both row and column")
         if self.row is not None:
+            if not self.sheet:
+                raise ValueError(f"{self.code}: a cell's position needs its sheet")
             if self.row < 0 or self.col < 0:
                 raise ValueError(f"{self.code}: a cell's position is zero-based, not negative")
             object.__setattr__(self, "cell", a1(self.row, self.col))

@@ -194,6 +194,8 @@ def test_a_problem_is_placed_by_row_and_column_never_by_a1_text():
         Problem("too-long", sheet="Лист", cell="I5")  # an A1 text alone would lose its row
     with pytest.raises(ValueError, match="both row and column"):
         Problem("too-long", sheet="Лист", row=4)
+    with pytest.raises(ValueError, match="its sheet"):
+        Problem("too-long", row=4, col=8)
     assert Problem("missing-sheet", sheet="Лист").cell == ""
 
 
