@@ -42,7 +42,12 @@ CATALOGUE: dict[str, Kind] = {
     # Settings files: the form specs in templates/ and the school's ibc-xls.toml.
     "toml-syntax": Kind(
         "Файл настроек не читается",
-        "Файл нельзя прочитать как TOML: {reason}. Исправьте синтаксис (кавычки, скобки, запятые).",
+        "Файл нельзя прочитать как TOML: {why}. Исправьте синтаксис (кавычки, скобки, запятые).",
+        variants=Frozen({
+            "encoding": "файл не в кодировке UTF-8; сохраните его в Блокноте с кодировкой UTF-8",
+            "at": "ошибка в строке {line}, знак {column}",
+            "at-end": "ошибка в конце файла",
+        }),
     ),
     "toml-missing-key": Kind(
         "Нет обязательного ключа",

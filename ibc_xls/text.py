@@ -326,13 +326,9 @@ class Sniffed:
 
 class Toml:
     """Why a value of a settings file (a form spec in ``templates/``, ``ibc-xls.toml``) is
-    wrong: the «reason» of ``toml-bad-value`` and ``toml-syntax``, the parts of
+    wrong: the «reason» of ``toml-bad-value``, the parts of
     ``spec-missing-role`` and ``toml-duplicate``."""
 
-    # Reading the file.
-    NOT_UTF8 = "файл не в кодировке UTF-8; сохраните его в Блокноте с кодировкой UTF-8"
-    SYNTAX_AT = "ошибка в строке {line}, знак {column}"
-    SYNTAX_AT_END = "ошибка в конце файла"
     SHOWN = ", указано «{value}»"
     IN = " в {place}"
     OR = " или "

@@ -17,13 +17,13 @@ def read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
-        reason = Toml.NOT_UTF8
-        raise IbcError(Problem("toml-syntax", file=str(path), params={"reason": reason})) from exc
+        raise IbcError(Problem("toml-syntax", file=str(path), params={"why": "encoding"})) \
+            from exc
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"line (\d+), column (\d+)", str(exc))
-        reason = Toml.SYNTAX_AT.format(line=where[1], column=where[2]) if where \
-            else Toml.SYNTAX_AT_END
-        raise IbcError(Problem("toml-syntax", file=str(path), params={"reason": reason})) from exc
+        params = {"why": "at", "line": where[1], "column": where[2]} if where \
+            else {"why": "at-end"}
+        raise IbcError(Problem("toml-syntax", file=str(path), params=params)) from exc
 
 
 def bad_value(file: str, key: str, reason: str, value: object = None) -> Problem:
