@@ -39,8 +39,10 @@ from ibc_xls.checking.results import FileResult, FormResult, Record, Report
 from ibc_xls.forms.identity import IDENTITY_SHEET
 from ibc_xls.problems import Problem
 from ibc_xls.report.consolidate import consolidate
-from ibc_xls.report.workbook import contents, write_report
+from ibc_xls.report.pages import contents
+from ibc_xls.report.workbook import write_report
 from ibc_xls.sheets import tablewriter
+from ibc_xls.sheets.formats import FONT
 
 CREATED = dt.datetime(2026, 11, 25, 10, 30)
 TABLES = {"tbl_key_figures", "tbl_roadmap", "tbl_roadmap_stages", "tbl_reading_contest",
@@ -302,6 +304,14 @@ def test_dates_and_numbers_are_typed(book):
     assert stamp.number_format == "dd.mm.yyyy hh:mm"
 
 
+def test_every_cell_is_in_the_blanks_font(book):
+    """One font family for the report and the blanks (``sheets.formats``), the one whose
+    metrics the row heights are worked out for."""
+    fonts = {cell.font.name for ws in book.worksheets for row in ws.iter_rows() for cell in row
+             if cell.value is not None}
+    assert fonts == {FONT}
+
+
 def test_identity(book):
     props = {p.name: p.value for p in book.custom_doc_props.props}
     assert props["ibc_xls_kind"] == "report"
@@ -381,7 +391,7 @@ ODD = ["<b>&amp;</b> «ёлка»", "_x0041_ stays as typed", "tab\tand\nnew lin
 
 def test_odd_text_round_trips(config, tmp_path):
     rows = [diary(f"Ученик {i}", 1, (1, 1, 1, 1), comment=text) for i, text in enumerate(ODD)]
-    problem = Problem("too-long", file="сданные/a.xlsx", sheet=DIARIES, cell="I5",
+    problem = Problem("too-long", file="сданные/a.xlsx", sheet=DIARIES, row=4, col=8,
                       field="comment", value="x" * 3, params={"title": "Комментарий",
                                                               "limit": 1, "length": 3})
     tables = _write(config, [_diaries_file("a.xlsx", rows, [problem])], tmp_path)
@@ -395,7 +405,7 @@ def test_text_longer_than_an_excel_cell_is_cut_and_says_so(config, tmp_path):
     long_comment = "Отзыв. " * 6000  # 42,000 characters
     emoji = "📚" * 20_000  # 20,000 characters, 40,000 units
     rows = [diary("Ученик 1", 1, (1, 1, 1, 1), comment=long_comment)]
-    problem = Problem("too-long", file="сданные/a.xlsx", sheet=DIARIES, cell="I5",
+    problem = Problem("too-long", file="сданные/a.xlsx", sheet=DIARIES, row=4, col=8,
                       field="comment", value=emoji, params={"title": "Комментарий",
                                                             "limit": 1, "length": 20_000})
     tables = _write(config, [_diaries_file("a.xlsx", rows, [problem])], tmp_path)

@@ -46,7 +46,6 @@ from typing import TypeVar
 
 from ibc_xls.problems import IbcError, Problem
 from ibc_xls.reading.worker import BOOT, ERROR, READY, read_frame, too_large, write_frame
-from ibc_xls.text import Reading
 
 try:
     import resource
@@ -509,13 +508,13 @@ def _crash_problem(path: Path, exitcode: int | None, stderr: str, limits: Limits
     """Why a process reading one file ended without an answer: ``why`` is the limit the parent
     stopped it for, if it did."""
     if why == _WALL:
-        return too_large(path, Reading.WALL.format(seconds=limits.wall_seconds))
+        return too_large(path, "wall", seconds=limits.wall_seconds)
     if why == _CPU or exitcode == -_SIGXCPU:
-        return too_large(path, Reading.CPU.format(seconds=limits.cpu_seconds))
+        return too_large(path, "cpu", seconds=limits.cpu_seconds)
     memory = ("memory allocation of", "MemoryError", "out of memory", "Cannot allocate memory")
     if why == _MEMORY or any(text in stderr for text in memory) or \
             exitcode == -getattr(signal, "SIGKILL", -1000):
-        return too_large(path, Reading.MEMORY.format(mb=limits.memory_mb))
+        return too_large(path, "memory", mb=limits.memory_mb)
     detail = f"exit code {exitcode}; {stderr.strip()[-1000:]}"
     return Problem("file-unreadable", file=str(path), params={
-        "reason": Reading.CRASHED, "detail": detail})
+        "why": "crashed", "detail": detail})

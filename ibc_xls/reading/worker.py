@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ibc_xls.problems import IbcError, Problem
-from ibc_xls.text import Reading
 
 try:
     import resource
@@ -56,8 +55,8 @@ def read_frame(stream: BinaryIO) -> bytes | None:
     return data if len(data) == size else None
 
 
-def too_large(path: Path, reason: str) -> Problem:
-    return Problem("file-too-large", file=str(path), params={"reason": reason})
+def too_large(path: Path, why: str, **params) -> Problem:
+    return Problem("file-too-large", file=str(path), params={"why": why, **params})
 
 
 def serve() -> None:
@@ -127,7 +126,7 @@ def _call(work: Callable, path: Path) -> tuple[str, object]:
         problem = exc.problems[0]
         return PROBLEM, problem if problem.file else dataclasses.replace(problem, file=str(path))
     except MemoryError:
-        return PROBLEM, too_large(path, Reading.OUT_OF_MEMORY)
+        return PROBLEM, too_large(path, "out-of-memory")
     except Exception as exc:
         text = traceback.format_exc()
         try:
@@ -141,7 +140,7 @@ def _answer(index: int, path: Path, outcome: tuple[str, object]) -> bytes:
     try:
         return pickle.dumps((index, *outcome), pickle.HIGHEST_PROTOCOL)
     except MemoryError:
-        return pickle.dumps((index, PROBLEM, too_large(path, Reading.OUT_OF_MEMORY)))
+        return pickle.dumps((index, PROBLEM, too_large(path, "out-of-memory")))
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
         return pickle.dumps((index, ERROR,
                              (None, f"result of work({path!s}) cannot be pickled: {exc!r}")))
