@@ -484,3 +484,10 @@ class People:
     APRIL_REPORT = "отчёт за апрель {year}"
     OCTOBER_REPORT = "отчёт за октябрь {year}"
     REPORT_FILE = "Сводный отчёт ИБЦ {school} {period}"
+
+
+class Rollup:
+    """``ibc-xls rollup``: the office's summary workbook and its settings."""
+
+    RANKING_CHART = "{sheet}: первые {shown} мест среди всех школ"
+    BAND_CHART = "{band}: все школы"

@@ -41,6 +41,7 @@ from ibc_xls.forms.identity import (
     REPORT_FIELDS,
     REPORT_FORMAT,
     REPORT_FORMS_HEADER,
+    REPORT_KIND,
     TABLES_HEADER,
 )
 from ibc_xls.forms.summaries import (
@@ -67,7 +68,6 @@ from ibc_xls.sheets.measure import LINE_PT, wrapped_lines
 from ibc_xls.sheets.xlsx import BORDER_COLOR, HEADER_FILL, Checked, a4_page
 from ibc_xls.text import Report, ReportBook
 
-REPORT_KIND = "report"
 # Said at the end of a text cut to what an Excel cell holds (``tablewriter.fit_cell``).
 CUT_NOTE = ReportBook.CUT
 MARK_FILL = "#F8CBAD"
@@ -585,8 +585,10 @@ class _Book:
 
     def _bars(self, s: _Sheet, kind: str, title: str, header: int, table: Table,
               series: list[str], stacked: bool = False, categories: int = 0, first: int = 0,
-              rows: int | None = None):
-        """A bar or column chart of ``series`` (headers) over rows of a table just written."""
+              rows: int | None = None, categories_to: int | None = None):
+        """A bar or column chart of ``series`` (headers) over rows of a table just written;
+        its bars are named by column ``categories`` (through ``categories_to``: names of
+        several levels, like a school and its class)."""
         columns = list(table.frame.columns)
         count = table.rows - first if rows is None else rows
         r0, r1 = header + 1 + first, header + first + count
@@ -596,7 +598,8 @@ class _Book:
             col = columns.index(name)
             chart.add_series({
                 "name": [s.name, header, col],
-                "categories": [s.name, r0, categories, r1, categories],
+                "categories": [s.name, r0, categories, r1,
+                               categories if categories_to is None else categories_to],
                 "values": [s.name, r0, col, r1, col],
                 "fill": {"color": PALETTE[i % len(PALETTE)] if len(series) > 1 else PALETTE[1]},
                 "border": {"none": True}, "gap": 60,

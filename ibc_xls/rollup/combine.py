@@ -22,16 +22,29 @@ import pandas as pd
 from ibc_xls.forms.identity import ORDER_SEPARATOR
 from ibc_xls.normalize import choice_key
 from ibc_xls.problems import IbcError, Problem, Severity, shown
-from ibc_xls.report.analyses import BAND, COVERED, OVERDUE, RANK, TOTAL, TOTAL_LABEL, YES, Table
+from ibc_xls.report.analyses import (
+    AVERAGE,
+    BAND,
+    COVERED,
+    OVERDUE,
+    RANK,
+    SCORE_SUM,
+    TOTAL,
+    TOTAL_LABEL,
+    YES,
+    Table,
+)
 from ibc_xls.report.consolidate import COUNTED
 from ibc_xls.rollup.office import OFFICE_CONFIG_NAME, Office, School
 from ibc_xls.rollup.readreport import ReportRead, TableRead, period_code
 from ibc_xls.settings.periods import report_period
+from ibc_xls.text import Rollup
 
 SCHOOL = "Школа"
 SCHOOL_PLACE = "Место в школе"
 FIGURE_TABLE = "tbl_key_figures"
 GROUPED = ("progress", "crosstab", "coverage")  # kinds whose tables have a total row to add
+CHART_PLACES = 20  # the places of a ranking across schools its chart shows at most
 STATUS_USED = "учтён"
 STATUS_FLAGGED = "цифры не сходятся, не учтён в итогах"
 STATUS_HISTORY = "учтён в динамике"
@@ -56,6 +69,12 @@ class Section:
     stacked: bool = False
     by_category: Table | None = None  # the school tables' rows added up
     rows: Table | None = None  # every school's rows, with the school
+    # Charts of ``rows`` (rankings across schools): each chart's title, first row and number
+    # of rows; the charted column; the columns that name a bar (first, last); the chart type.
+    row_charts: tuple[tuple[str, int, int], ...] = ()
+    row_series: str = ""
+    row_names: tuple[int, int] = (0, 0)
+    row_chart: str = "column"
 
 
 @dataclass
@@ -423,8 +442,10 @@ def _sections(counted: list[Used]) -> list[Section]:
             _grouped(section, tables)
         elif first.kind == "ranking":
             section.rows = _ranked(tables, first)
+            _ranking_chart(section)
         elif first.kind == "top_per_band":
             section.rows = _top(tables, first)
+            _band_charts(section)
         else:
             section.rows = _with_school(tables)
             if first.total is not None:
@@ -510,12 +531,43 @@ def _ranked(tables: list[tuple[str, TableRead]], first: TableRead) -> Table:
     """The schools' rankings as one: every school's rows ranked again on the report's keys."""
     table = _with_school(tables)
     frame = table.frame.rename(columns={RANK: SCHOOL_PLACE})
+    # What is ranked (the class) right after its school: together they name a row.
+    ranked = first.headers[1] if len(first.headers) > 1 and first.headers[0] == RANK else None
+    if ranked in frame.columns and SCHOOL_PLACE in frame.columns:
+        frame = frame[[SCHOOL, ranked, SCHOOL_PLACE]
+                      + [c for c in frame.columns if c not in (SCHOOL, ranked, SCHOOL_PLACE)]]
     keys, ascending = _sort_keys(first.order)
     keys = [k for k in keys if k in frame.columns]
     if len(frame) and keys:
         frame.insert(0, RANK, _places(frame, keys, ascending[:len(keys)]))
         frame = frame.sort_values([RANK, SCHOOL], kind="stable").reset_index(drop=True)
     return Table(frame, widths={SCHOOL: 22})
+
+
+def _ranking_chart(section: Section) -> None:
+    """One column chart of the first places' average score, each bar named by its school and
+    what is ranked (the column after the school)."""
+    columns = list(section.rows.frame.columns)
+    if not section.rows.rows or AVERAGE not in columns or columns[:2] != [RANK, SCHOOL]:
+        return
+    shown = min(section.rows.rows, CHART_PLACES)
+    section.row_charts = ((Rollup.RANKING_CHART.format(sheet=section.sheet, shown=shown), 0,
+                           shown),)
+    section.row_series, section.row_names, section.row_chart = AVERAGE, (1, 2), "column"
+
+
+def _band_charts(section: Section) -> None:
+    """One bar chart per grade band of its rows' sums of scores, each bar named by its school
+    and pupil (the column after the school)."""
+    frame = section.rows.frame
+    columns = list(frame.columns)
+    if not len(frame) or SCORE_SUM not in columns or columns[:3] != [BAND, RANK, SCHOOL]:
+        return
+    runs = frame[BAND].ne(frame[BAND].shift()).cumsum()
+    section.row_charts = tuple(
+        (Rollup.BAND_CHART.format(band=run[BAND].iloc[0]), int(run.index[0]), len(run))
+        for _, run in frame.groupby(runs, sort=False))
+    section.row_series, section.row_names, section.row_chart = SCORE_SUM, (2, 3), "bar"
 
 
 def _top(tables: list[tuple[str, TableRead]], first: TableRead) -> Table:

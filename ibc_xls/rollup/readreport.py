@@ -25,6 +25,7 @@ from ibc_xls.forms.identity import (
     PROPERTY_PREFIX,
     REPORT_FIELDS,
     REPORT_FORMAT,
+    REPORT_KIND,
     TABLES_HEADER,
 )
 from ibc_xls.forms.identity import FIELDS as BLANK_FIELDS
@@ -38,7 +39,6 @@ from ibc_xls.forms.summaries import (
 )
 from ibc_xls.problems import IbcError, Problem
 from ibc_xls.reading.rawread import read_raw
-from ibc_xls.report.workbook import REPORT_KIND
 
 SUMMARY_KIND = "office_summary"  # the identity kind of rollup's own summary workbook
 # The report's own sheets that the summary does not use: not read (a third of the time).
@@ -56,7 +56,7 @@ class TableRead:
     sheet: str
     kind: str
     headers: list[str]
-    rows: list[list]
+    rows: list[tuple]
     total: list | None
     header_row: int
     order: str = ""
@@ -246,6 +246,32 @@ def read_report(path: Path, base: Path | None = None) -> ReportRead:
             pairs.append((header, tuple(chosen.split(HEADER_SEPARATOR))))
         report.checks.append(Check(label, form, count, column, class_column, pairs, table))
     report.forms = {f[0]: (f[1], f[2], f[3]) for f in forms}
+    return report
+
+
+class Shared(dict):
+    """One copy of each text and date across the reports of a rollup: the main process keeps
+    every counted school's tables until the summary is written, and the reports repeat most of
+    their cells (choice values, measures of the municipal roadmap, classes, dates, headers)."""
+
+    def __missing__(self, value):
+        self[value] = value
+        return value
+
+
+_SHARED_TYPES = (str, dt.date)  # a date and a datetime are never equal, so never confused
+
+
+def compact(report: ReportRead, shared: Shared) -> ReportRead:
+    """``report`` with its cells shared with the other reports' (``Shared``) and its rows
+    kept as tuples; called in the main process as each report arrives from its reader."""
+    for table in report.tables.values():
+        table.headers = [shared[h] for h in table.headers]
+        table.rows = [tuple(shared[v] if isinstance(v, _SHARED_TYPES) else v for v in row)
+                      for row in table.rows]
+        if table.total is not None:
+            table.total = [shared[v] if isinstance(v, _SHARED_TYPES) else v
+                           for v in table.total]
     return report
 
 

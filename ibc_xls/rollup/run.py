@@ -17,7 +17,7 @@ from ibc_xls.reading.files import find_workbooks
 from ibc_xls.reading.isolate import prestart, run_isolated, stop_helpers
 from ibc_xls.rollup.combine import Rolled, rollup
 from ibc_xls.rollup.office import Office
-from ibc_xls.rollup.readreport import display, read_report
+from ibc_xls.rollup.readreport import Shared, compact, display, read_report
 from ibc_xls.rollup.workbook import write_summary
 from ibc_xls.settings.periods import report_period
 
@@ -51,6 +51,7 @@ def run_rollup(office: Office, *, folder: Path | None = None, output: Path | Non
     files = find_workbooks([folder or office.folders["received"]])
     work = partial(read_report, base=office.root)
     outcomes = []
+    shared = Shared()
     with gc_paused():
         for done, (path, outcome) in enumerate(run_isolated(files, work, workers=workers), 1):
             if progress:
@@ -58,8 +59,11 @@ def run_rollup(office: Office, *, folder: Path | None = None, output: Path | Non
             name = display(path, office.root)
             if isinstance(outcome, Problem):
                 outcome = dataclasses.replace(outcome, file=name)
+            else:
+                outcome = compact(outcome, shared)
             outcomes.append((name, outcome))
         stop_helpers()
+        del shared
         outcomes.sort(key=lambda x: x[0])
         rolled = rollup(office, outcomes, period, all_periods)
         target = output or default_output(office, rolled.period)

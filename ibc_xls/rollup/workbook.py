@@ -16,7 +16,7 @@ from ibc_xls import __version__
 from ibc_xls.checking.check import gc_paused
 from ibc_xls.forms.identity import IDENTITY_SHEET, PROPERTY_PREFIX, REPORT_FORMAT
 from ibc_xls.report.tablewriter import TableWriter
-from ibc_xls.report.workbook import CUT_NOTE, _Book, _Formats, _Sheet
+from ibc_xls.report.workbook import CHART_ROWS, CUT_NOTE, _Book, _Formats, _Sheet
 from ibc_xls.rollup.combine import (
     SCHOOL,
     STATUS_FLAGGED,
@@ -175,8 +175,19 @@ class _SummaryBook(_Book):
             s.heading("Все школы вместе")
             s.table(f"{table}_total", section.by_category)
         if section.rows is not None:
+            per_chart = max((count for _, _, count in section.row_charts), default=0)
+            height = max(8, min(CHART_ROWS, 4 + per_chart))
+            anchor = s.reserve(height) if section.row_charts else None
             s.heading("Строки отчётов школ")
+            header = s.row
             s.bulk(f"{table}_schools", section.rows)
+            if anchor is not None:
+                first, last = section.row_names
+                s.charts(anchor, [
+                    self._bars(s, section.row_chart, title, header, section.rows,
+                               [section.row_series], categories=first, categories_to=last,
+                               first=start, rows=count)
+                    for title, start, count in section.row_charts], height)
         return s
 
     def _reports(self) -> _Sheet:
