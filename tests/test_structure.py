@@ -98,10 +98,6 @@ CATALOGUES = {"problems.py", "cli_ru.py", "text.py"}
 NOT_YET_CATALOGUED = {
     "forms/identity.py", "forms/layout.py", "forms/spec.py", "forms/summaries.py",
     "forms/tomlcheck.py", "normalize.py", "settings/config.py", "settings/workspace.py",
-    # rollup (issue 12) was written in parallel with the catalogue's rule: its text is still to
-    # move into the catalogue.
-    "rollup/combine.py", "rollup/office.py", "rollup/readreport.py", "rollup/run.py",
-    "rollup/workbook.py",
 }
 
 

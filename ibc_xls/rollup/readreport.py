@@ -37,8 +37,9 @@ from ibc_xls.forms.summaries import (
     SOURCES_SHEET,
     SUBMISSIONS_SHEET,
 )
-from ibc_xls.problems import IbcError, Problem
+from ibc_xls.problems import NO_FORMAT, NOT_A_REPORT, IbcError, Problem
 from ibc_xls.reading.rawread import read_raw
+from ibc_xls.text import Report
 
 SUMMARY_KIND = "office_summary"  # the identity kind of rollup's own summary workbook
 # The report's own sheets that the summary does not use: not read (a third of the time).
@@ -179,7 +180,7 @@ def _table(rows: list[list], listed: list[str]) -> TableRead | None:
     header_row = _find_header(rows, headers_list, first)
     if header_row is None:
         return None
-    has_total = total == "да"
+    has_total = total == Report.YES
     count = last - first - has_total
     width = len(headers_list)
 
@@ -208,18 +209,17 @@ def read_report(path: Path, base: Path | None = None) -> ReportRead:
     properties = {k[len(PROPERTY_PREFIX):]: v for k, v in raw.properties.items()
                   if k.startswith(PROPERTY_PREFIX)}
     if sheet is None:
-        what = ("лист «Паспорт» удалён из отчёта" if properties.get("kind") == REPORT_KIND
-                else f"в книге нет скрытого листа «{IDENTITY_SHEET}» отчёта")
+        what = NOT_A_REPORT["passport-deleted" if properties.get("kind") == REPORT_KIND
+                            else "no-passport"].format(sheet=IDENTITY_SHEET)
         raise refuse("report-not-report", what=what)
     identity, tables, checks, forms = _passport(_rows(sheet))
     kind = identity.get("kind", "")
     if kind != REPORT_KIND:
-        what = ("это сводка управления, а не отчёт школы" if kind == SUMMARY_KIND
-                else "это книга, которую заполняют в школе (бланк), а не отчёт школы"
-                if identity.get("template") else "это книга другого вида")
+        what = NOT_A_REPORT["summary" if kind == SUMMARY_KIND
+                            else "blank" if identity.get("template") else "other"]
         raise refuse("report-not-report", what=what)
     if identity.get("format") != REPORT_FORMAT:
-        raise refuse("report-format", found=identity.get("format") or "без номера (старая)",
+        raise refuse("report-format", found=identity.get("format") or NO_FORMAT,
                       expected=REPORT_FORMAT)
     report = ReportRead(name, identity, sha256=raw.sha256, size=raw.size,
                         modified=path.stat().st_mtime)

@@ -20,6 +20,7 @@ from ibc_xls.rollup.office import Office
 from ibc_xls.rollup.readreport import Shared, compact, display, read_report
 from ibc_xls.rollup.workbook import write_summary
 from ibc_xls.settings.periods import report_period
+from ibc_xls.text import Rollup
 
 
 @dataclass
@@ -35,8 +36,8 @@ class RolledUp:
 def default_output(office: Office, period: str) -> Path:
     from ibc_xls.blanks.generate import safe_file_name
 
-    suffix = period or "все периоды"
-    return office.folders["summaries"] / safe_file_name(f"Сводка отчётов ИБЦ {suffix}")
+    name = Rollup.OUTPUT.format(period=period or Rollup.ALL_PERIODS)
+    return office.folders["summaries"] / safe_file_name(name)
 
 
 def run_rollup(office: Office, *, folder: Path | None = None, output: Path | None = None,
@@ -66,6 +67,11 @@ def run_rollup(office: Office, *, folder: Path | None = None, output: Path | Non
         del shared
         outcomes.sort(key=lambda x: x[0])
         rolled = rollup(office, outcomes, period, all_periods)
+        # The summary's tables hold what they need of the reports' rows now: the rows
+        # themselves go before the workbook is built.
+        for _, outcome in outcomes:
+            if not isinstance(outcome, Problem):
+                outcome.tables.clear()
         target = output or default_output(office, rolled.period)
         replaced = target.exists()
         created = dt.datetime.now().replace(microsecond=0)
