@@ -41,7 +41,8 @@ from ibc_xls.rollup.office import load_office
 
 def phase(name):
     if sys.argv[3]:
-        Path(sys.argv[3]).write_text(name)
+        Path(sys.argv[3] + ".new").write_text(name)
+        Path(sys.argv[3] + ".new").replace(sys.argv[3])
 
 if __name__ == "__main__":
     combine, write = run.rollup, run.write_summary

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -314,6 +316,16 @@ def test_report_resaved_by_libreoffice(office: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert table(after, "Титульный лист", "tbl_key_figures") == \
         table(before, "Титульный лист", "tbl_key_figures")
+
+
+def test_the_reader_of_reports_does_not_load_pandas() -> None:
+    # Every reader process (and the fork server they start from) imports the reader's module:
+    # pandas would add some 50 MiB to each of them.
+    code = ("import sys, ibc_xls.rollup.readreport; "
+            "print(sorted(m for m in ('pandas', 'numpy') if m in sys.modules))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    assert found.stdout == "[]\n"
 
 
 def test_file_names_with_control_characters_are_shown_not_obeyed(office: Path,

@@ -259,19 +259,21 @@ class Shared(dict):
         return value
 
 
-_SHARED_TYPES = (str, dt.date)  # a date and a datetime are never equal, so never confused
+# Shared by value: a date and a datetime are never equal, so never confused (numbers are
+# not: 1 == 1.0 == True).
+_SHARED_TYPES = frozenset({str, dt.date, dt.datetime})
 
 
 def compact(report: ReportRead, shared: Shared) -> ReportRead:
     """``report`` with its cells shared with the other reports' (``Shared``) and its rows
     kept as tuples; called in the main process as each report arrives from its reader."""
+    get, kinds = shared.__getitem__, _SHARED_TYPES
     for table in report.tables.values():
-        table.headers = [shared[h] for h in table.headers]
-        table.rows = [tuple(shared[v] if isinstance(v, _SHARED_TYPES) else v for v in row)
+        table.headers = [get(h) for h in table.headers]
+        table.rows = [tuple([get(v) if type(v) in kinds else v for v in row])
                       for row in table.rows]
         if table.total is not None:
-            table.total = [shared[v] if isinstance(v, _SHARED_TYPES) else v
-                           for v in table.total]
+            table.total = [get(v) if type(v) in kinds else v for v in table.total]
     return report
 
 
