@@ -11,7 +11,9 @@ anywhere on its sheet. Runs in an isolated worker: a report is a file from outsi
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,6 +97,10 @@ class ReportRead:
     # form id → its version, its sheet in the blanks, its raw data table
     forms: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # The raw data tables (most of the cells) pickled, while the main process keeps them out
+    # of memory (``read_packed``, ``Stash``); then where they are in the stash.
+    packed: bytes = b""
+    stashed: tuple[int, int] | None = None
     sha256: str = ""
     size: int = 0
     modified: float = 0.0
@@ -249,6 +255,41 @@ def read_report(path: Path, base: Path | None = None) -> ReportRead:
     return report
 
 
+def read_packed(path: Path, base: Path | None = None) -> ReportRead:
+    """``read_report``, its raw data tables pickled into ``packed`` (for ``Stash``)."""
+    report = read_report(path, base)
+    data = {name: t for name, t in report.tables.items() if t.kind == "data"}
+    report.packed = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    for name in data:
+        del report.tables[name]
+    return report
+
+
+class Stash:
+    """A temporary file that holds the reports' raw data tables while the readers run, so
+    that the main process does not hold every school's rows beside the readers' memory;
+    they come back once the readers have stopped."""
+
+    def __init__(self, file):
+        self.file = file  # a binary temporary file, open for writing and reading
+
+    def put(self, report: ReportRead) -> None:
+        self.file.seek(0, 2)
+        report.stashed = (self.file.tell(), len(report.packed))
+        self.file.write(report.packed)
+        report.packed = b""
+
+    def take(self, report: ReportRead, shared: Shared) -> None:
+        if report.stashed is None:
+            return
+        offset, size = report.stashed
+        self.file.seek(offset)
+        tables = pickle.loads(self.file.read(size))
+        _share(tables.values(), shared)
+        report.tables.update(tables)
+        report.stashed = None
+
+
 class Shared(dict):
     """One copy of each text and date across the reports of a rollup: the main process keeps
     every counted school's tables until the summary is written, and the reports repeat most of
@@ -267,14 +308,18 @@ _SHARED_TYPES = frozenset({str, dt.date, dt.datetime})
 def compact(report: ReportRead, shared: Shared) -> ReportRead:
     """``report`` with its cells shared with the other reports' (``Shared``) and its rows
     kept as tuples; called in the main process as each report arrives from its reader."""
+    _share(report.tables.values(), shared)
+    return report
+
+
+def _share(tables: Iterable[TableRead], shared: Shared) -> None:
     get, kinds = shared.__getitem__, _SHARED_TYPES
-    for table in report.tables.values():
+    for table in tables:
         table.headers = [get(h) for h in table.headers]
         table.rows = [tuple([get(v) if type(v) in kinds else v for v in row])
                       for row in table.rows]
         if table.total is not None:
             table.total = [get(v) if type(v) in kinds else v for v in table.total]
-    return report
 
 
 def display(path: Path, base: Path | None) -> str:

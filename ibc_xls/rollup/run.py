@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -17,7 +18,14 @@ from ibc_xls.reading.files import find_workbooks
 from ibc_xls.reading.isolate import prestart, run_isolated, stop_helpers
 from ibc_xls.rollup.combine import Rolled, rollup
 from ibc_xls.rollup.office import Office
-from ibc_xls.rollup.readreport import Shared, compact, display, read_report
+from ibc_xls.rollup.readreport import (
+    ReportRead,
+    Shared,
+    Stash,
+    compact,
+    display,
+    read_packed,
+)
 from ibc_xls.rollup.workbook import write_summary
 from ibc_xls.settings.periods import report_period
 from ibc_xls.text import Rollup
@@ -48,12 +56,13 @@ def run_rollup(office: Office, *, folder: Path | None = None, output: Path | Non
     for ``period`` (``2026-04``; default: the latest one) and write the summary atomically."""
     if period:
         report_period(period)  # a bad period is refused before anything is read
-    prestart(read_report)
+    prestart(read_packed)
     files = find_workbooks([folder or office.folders["received"]])
-    work = partial(read_report, base=office.root)
+    work = partial(read_packed, base=office.root)
     outcomes = []
     shared = Shared()
-    with gc_paused():
+    with gc_paused(), tempfile.TemporaryFile(prefix="ibc-xls-rollup-") as spill:
+        stash = Stash(spill)
         for done, (path, outcome) in enumerate(run_isolated(files, work, workers=workers), 1):
             if progress:
                 progress(done, len(files))
@@ -61,16 +70,19 @@ def run_rollup(office: Office, *, folder: Path | None = None, output: Path | Non
             if isinstance(outcome, Problem):
                 outcome = dataclasses.replace(outcome, file=name)
             else:
-                outcome = compact(outcome, shared)
+                stash.put(compact(outcome, shared))
             outcomes.append((name, outcome))
         stop_helpers()
+        for _, outcome in outcomes:
+            if isinstance(outcome, ReportRead):
+                stash.take(outcome, shared)
         del shared
         outcomes.sort(key=lambda x: x[0])
         rolled = rollup(office, outcomes, period, all_periods)
         # The summary's tables hold what they need of the reports' rows now: the rows
         # themselves go before the workbook is built.
         for _, outcome in outcomes:
-            if not isinstance(outcome, Problem):
+            if isinstance(outcome, ReportRead):
                 outcome.tables.clear()
         target = output or default_output(office, rolled.period)
         replaced = target.exists()
