@@ -10,9 +10,9 @@ more with its memory sampled from /proc every 20 ms (Linux only; the sampler tak
 that run is not timed): the resident memory of the main process, of the fork server, of the
 largest reader, of the readers together and of the whole process tree summed (shared pages
 counted in each process, as a sum of RSS does), each at its peak and by phase (reading,
-combining, writing). The rollup runs the ``ibc_xls`` of the Python that runs this script, so
-``other/.venv/bin/python benchmarks/bench_rollup.py --corpus DIR`` measures another checkout
-on the same reports.
+read: readers stopped, combining, writing). The rollup runs the ``ibc_xls`` of the Python
+that runs this script, so ``other/.venv/bin/python benchmarks/bench_rollup.py --corpus DIR``
+measures another checkout on the same reports.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ def phase(name):
         Path(sys.argv[3] + ".new").replace(sys.argv[3])
 
 if __name__ == "__main__":
-    combine, write = run.rollup, run.write_summary
+    combine, write, stop = run.rollup, run.write_summary, run.stop_helpers
+    run.stop_helpers = lambda: (stop(), phase("read"))[0]
     run.rollup = lambda *a, **k: (phase("combining"), combine(*a, **k))[1]
     run.write_summary = lambda *a, **k: (phase("writing"), write(*a, **k))[1]
     phase("reading")
