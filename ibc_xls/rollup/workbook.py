@@ -1,6 +1,6 @@
 """The office's summary workbook: writes what ``combine`` computed, and computes nothing.
 
-It is built with the school report's own sheet builder (``ibc_xls.report``): the same formats,
+It is built with the school report's sheet builder (``ibc_xls.sheets.book``): the same formats,
 named tables, A4 print setup, native charts and streamed large tables, so the office's summary
 looks and prints like the reports it combines.
 """
@@ -8,15 +8,10 @@ looks and prints like the reports it combines.
 from __future__ import annotations
 
 import datetime as dt
-import io
-
-import xlsxwriter
 
 from ibc_xls import __version__
 from ibc_xls.checking.check import gc_paused
 from ibc_xls.forms.identity import IDENTITY_SHEET, PROPERTY_PREFIX, REPORT_FORMAT
-from ibc_xls.report.tablewriter import TableWriter
-from ibc_xls.report.workbook import CHART_ROWS, CUT_NOTE, _Book, _Formats, _Sheet
 from ibc_xls.rollup.combine import (
     SCHOOL,
     STATUS_FLAGGED,
@@ -25,6 +20,8 @@ from ibc_xls.rollup.combine import (
     Section,
 )
 from ibc_xls.rollup.readreport import SUMMARY_KIND
+from ibc_xls.sheets.book import SheetBook, footer_field
+from ibc_xls.sheets.sheet import CHART_ROWS, Sheet
 from ibc_xls.sheets.xlsx import Checked
 from ibc_xls.text import Report, ReportBook, Rollup
 
@@ -39,10 +36,9 @@ CHART_SCHOOLS = 30  # schools a chart shows at most; the table holds them all
 def write_summary(rolled: Rolled, target, created: dt.datetime) -> None:
     """Write the summary workbook to ``target`` (a binary file object)."""
     with gc_paused():
-        buffer = io.BytesIO()
-        book = _SummaryBook(buffer, rolled, created)
+        book = _SummaryBook(rolled, created)
         book.write()
-        book.tables.close(target)
+        book.close(target)
 
 
 def _names(wanted: list[str], taken: set[str]) -> list[str]:
@@ -59,22 +55,15 @@ def _names(wanted: list[str], taken: set[str]) -> list[str]:
     return names
 
 
-class _SummaryBook(_Book):
+class _SummaryBook(SheetBook):
     """The summary as xlsxwriter builds it, with the report's sheets, formats and charts."""
 
-    def __init__(self, buffer, rolled: Rolled, created: dt.datetime):
+    def __init__(self, rolled: Rolled, created: dt.datetime):
+        super().__init__(Rollup.FOOTER.format(
+            office=footer_field(rolled.office.name),
+            period=footer_field(rolled.period_label or Rollup.NO_PERIOD)))
         self.rolled = rolled
         self.created = created
-        self.raw = xlsxwriter.Workbook(buffer, {
-            "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False})
-        self.wb = Checked(self.raw)
-        self.fmt = _Formats(self.raw)
-        self.tables = TableWriter(self.raw, buffer, CUT_NOTE)  # closes the workbook
-        self.placed = {}
-        office = rolled.office.name.replace("&", "&&")
-        period = (rolled.period_label or Rollup.NO_PERIOD).replace("&", "&&")
-        self.footer = Rollup.FOOTER.format(office=office, period=period)
 
     def identity(self) -> dict[str, str]:
         return {"kind": SUMMARY_KIND, "format": REPORT_FORMAT, "office": self.rolled.office.name,
@@ -116,9 +105,9 @@ class _SummaryBook(_Book):
             sheet.finish()
         self._summary_identity()
 
-    def _title_sheet(self, contents: list[tuple[str, str]]) -> _Sheet:
+    def _title_sheet(self, contents: list[tuple[str, str]]) -> Sheet:
         r, fmt = self.rolled, self.fmt
-        s = self._sheet(TITLE_SHEET, Rollup.TITLE, landscape=False)
+        s = self.sheet(TITLE_SHEET, Rollup.TITLE, landscape=False)
         s.heading(r.office.name)
         s.text(Rollup.PERIOD_LINE.format(label=r.period_label or Rollup.NO_REPORT_PERIOD))
         s.text(Rollup.SCHOOLS_LINE.format(listed=len(r.office.schools), sent=len(r.used),
@@ -140,15 +129,15 @@ class _SummaryBook(_Book):
         s.gap()
         return s
 
-    def _schools(self) -> _Sheet:
+    def _schools(self) -> Sheet:
         r = self.rolled
-        s = self._sheet(SCHOOLS_SHEET, Rollup.SCHOOLS_TITLE)
+        s = self.sheet(SCHOOLS_SHEET, Rollup.SCHOOLS_TITLE)
         s.note(Rollup.SCHOOLS_NOTE.format(problems_sheet=PROBLEMS_SHEET))
         s.table("tbl_school_figures", r.school_figures, marked=r.flagged, repeat=True)
         return s
 
-    def _section(self, section: Section, name: str) -> _Sheet:
-        s = self._sheet(name, Rollup.SECTION_TITLE.format(sheet=section.sheet))
+    def _section(self, section: Section, name: str) -> Sheet:
+        s = self.sheet(name, Rollup.SECTION_TITLE.format(sheet=section.sheet))
         s.note(Rollup.SECTION_NOTE)
         table = section.name
         if section.by_school is not None:
@@ -159,7 +148,7 @@ class _SummaryBook(_Book):
             anchor = s.reserve(height) if chart else None
             header, _ = s.table(f"{table}_by_school", section.by_school, repeat=True)
             if anchor is not None:
-                s.charts(anchor, [self._bars(
+                s.charts(anchor, [self.bars(
                     s, "bar", Rollup.BY_SCHOOL_CHART.format(sheet=section.sheet), header,
                     section.by_school,
                     list(section.series), stacked=section.stacked,
@@ -177,43 +166,43 @@ class _SummaryBook(_Book):
             if anchor is not None:
                 first, last = section.row_names
                 s.charts(anchor, [
-                    self._bars(s, section.row_chart, title, header, section.rows,
-                               [section.row_series], categories=first, categories_to=last,
-                               first=start, rows=count)
+                    self.bars(s, section.row_chart, title, header, section.rows,
+                              [section.row_series], categories=first, categories_to=last,
+                              first=start, rows=count)
                     for title, start, count in section.row_charts], height)
         return s
 
-    def _reports(self) -> _Sheet:
-        s = self._sheet(REPORTS_SHEET, Rollup.REPORTS_TITLE)
+    def _reports(self) -> Sheet:
+        s = self.sheet(REPORTS_SHEET, Rollup.REPORTS_TITLE)
         s.bulk("tbl_reports", self.rolled.reports,
                mark=(Rollup.STATUS, (STATUS_MISSING, STATUS_FLAGGED)))
         return s
 
-    def _files(self) -> _Sheet:
-        s = self._sheet(FILES_SHEET, Rollup.FILES_TITLE)
+    def _files(self) -> Sheet:
+        s = self.sheet(FILES_SHEET, Rollup.FILES_TITLE)
         s.note(Rollup.FILES_NOTE.format(reason=Rollup.REASON))
         s.bulk("tbl_files", self.rolled.files)
         return s
 
-    def _problems_sheet(self) -> _Sheet:
-        s = self._sheet(PROBLEMS_SHEET, Rollup.PROBLEMS_TITLE)
+    def _problems_sheet(self) -> Sheet:
+        s = self.sheet(PROBLEMS_SHEET, Rollup.PROBLEMS_TITLE)
         s.bulk("tbl_problems", self.rolled.problems, mark=(Report.SEVERITY, (Report.ERROR,)))
         return s
 
-    def _dynamics(self, label: str, table, name: str) -> _Sheet:
-        s = self._sheet(name, Rollup.DYNAMICS_TITLE.format(figure=label))
+    def _dynamics(self, label: str, table, name: str) -> Sheet:
+        s = self.sheet(name, Rollup.DYNAMICS_TITLE.format(figure=label))
         s.note(Rollup.DYNAMICS_NOTE)
         periods = [c for c in table.frame.columns if c != SCHOOL]
         rows = min(table.rows, CHART_SCHOOLS)
         anchor = s.reserve() if rows and periods else None
         header, _ = s.table(f"tbl_dynamics_{len(self.placed) + 1}", table, repeat=True)
         if anchor is not None:
-            s.charts(anchor, [self._bars(s, "column", label, header, table, periods,
+            s.charts(anchor, [self.bars(s, "column", label, header, table, periods,
                                          rows=rows)])
         return s
 
-    def _data_sheet(self, form: str, table, name: str) -> _Sheet:
-        s = self._sheet(name, Rollup.DATA_TITLE.format(sheet=name))
+    def _data_sheet(self, form: str, table, name: str) -> Sheet:
+        s = self.sheet(name, Rollup.DATA_TITLE.format(sheet=name))
         s.bulk(f"tbl_data_{form}", table)
         return s
 
