@@ -22,6 +22,7 @@ from ibc_xls.forms.identity import (
     REPORT_FIELDS,
     REPORT_FORMAT,
     REPORT_FORMS_HEADER,
+    REPORT_KIND,
     TABLES_HEADER,
 )
 from ibc_xls.forms.summaries import DATA_TABLE_PREFIX
@@ -32,8 +33,6 @@ from ibc_xls.report.pages import listed, pages
 from ibc_xls.sheets.book import SheetBook, footer_field
 from ibc_xls.sheets.xlsx import Checked
 from ibc_xls.text import Report, ReportBook
-
-REPORT_KIND = "report"
 
 
 def identity(data: Consolidated, created: dt.datetime) -> dict[str, str]:
