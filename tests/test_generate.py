@@ -23,6 +23,7 @@ from ibc_xls.forms.layout import (
 )
 from ibc_xls.forms.spec import date_bound
 from ibc_xls.settings.config import load_config
+from ibc_xls.sheets.formats import FONT
 from ibc_xls.sheets.xlsx import Checked
 
 # openpyxl is 1-based where xlsxwriter is 0-based.
@@ -144,6 +145,16 @@ def test_input_cells_unlocked_and_the_rest_locked(books):
                         f"{o.path.name} / {form.sheet} / {ws.cell(row, i).coordinate}")
             # Nothing below the prepared rows is open for typing.
             assert ws.cell(FIRST + form.row_count, 1).protection.locked
+
+
+def test_every_cell_in_arial_not_the_themes_font(books):
+    """Excel shows a font marked as the theme's («minor») in the theme's Calibri whatever its
+    name says, and the widths and the print scale are worked out for Arial."""
+    _config, opened = books
+    for o, wb in opened:
+        fonts = {(cell.font.name, cell.font.scheme) for ws in wb.worksheets
+                 for row in ws.iter_rows() for cell in row}
+        assert fonts == {(FONT, None)}, o.path.name
 
 
 def test_identity_in_properties_and_hidden_sheet(books):
