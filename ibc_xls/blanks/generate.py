@@ -15,7 +15,7 @@ import multiprocessing as mp
 import os
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -41,7 +41,7 @@ from ibc_xls.forms.layout import (
     list_name,
 )
 from ibc_xls.forms.spec import SOFT_HYPHEN, Column, FormSpec, date_bound
-from ibc_xls.output import write_atomic
+from ibc_xls.output import remove_stale_temporaries, write_atomic
 from ibc_xls.problems import IbcError, Problem
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import Respondent, respondents
@@ -589,6 +589,9 @@ def blank(person: Respondent, made: Stencils) -> bytes:
     return made.blank(person, layout(person))
 
 
+# Threads that write the files (see ``generate``).
+WRITERS = 4
+
 _worker_stencils: Stencils | None = None
 
 
@@ -644,6 +647,25 @@ def generate(config: Config, out: Path | None = None,
     created = dt.datetime(config.academic_year, 9, 1)
     names: set[str] = set()
     outcomes = []
+    remove_stale_temporaries(out)
+    # Each file is flushed to disk before it replaces the old one; the flushes of a few files
+    # at a time overlap (they release the GIL), which matters once a blank takes milliseconds.
+    with ThreadPoolExecutor(WRITERS) as writers:
+        writes = [writers.submit(write_atomic, path, partial(_put, data), sweep=False)
+                  for path, data in _decided(people, config, created, workers, out, manifest,
+                                             names, outcomes)]
+    for done in writes:
+        done.result()  # the first failure, as if the files had been written one by one
+    text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
+    write_atomic(manifest_path, partial(_put, text.encode("utf-8")))
+    return outcomes
+
+
+def _decided(people: list[Respondent], config: Config, created: dt.datetime,
+             workers: int | None, out: Path, manifest: dict, names: set[str],
+             outcomes: list[Outcome]) -> Iterator[tuple[Path, bytes]]:
+    """Each workbook to write: (its path, its bytes); the outcomes and the manifest are
+    updated as each is decided."""
     for person, data in zip(people, _built(people, config, created, workers), strict=True):
         name = safe_file_name(person.file_stem)
         while name.casefold() in names:
@@ -663,9 +685,6 @@ def generate(config: Config, out: Path | None = None,
             else:
                 status = "updated"
         if status != "unchanged":
-            write_atomic(path, partial(_put, data))
+            yield path, data
         manifest[name] = _sha256(data)
         outcomes.append(Outcome(person, path, status))
-    text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
-    write_atomic(manifest_path, partial(_put, text.encode("utf-8")))
-    return outcomes
