@@ -38,9 +38,9 @@ from test_consolidate import (
 from ibc_xls.checking.results import FileResult, FormResult, Record, Report
 from ibc_xls.forms.identity import IDENTITY_SHEET
 from ibc_xls.problems import Problem
-from ibc_xls.report import tablewriter
 from ibc_xls.report.consolidate import consolidate
 from ibc_xls.report.workbook import contents, write_report
+from ibc_xls.sheets import tablewriter
 
 CREATED = dt.datetime(2026, 11, 25, 10, 30)
 TABLES = {"tbl_key_figures", "tbl_roadmap", "tbl_roadmap_stages", "tbl_reading_contest",

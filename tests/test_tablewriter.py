@@ -21,8 +21,8 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from ibc_xls.report import tablewriter
-from ibc_xls.report.tablewriter import TableWriter, Wrap, fast_supported
+from ibc_xls.sheets import tablewriter
+from ibc_xls.sheets.tablewriter import TableWriter, Wrap, fast_supported
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 HEADERS = ["Текст", "Число", "Дата", "Когда", "Флаг"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ import pandas as pd
 from ibc_xls.forms.spec import FormSpec
 from ibc_xls.forms.summaries import Figure, Summary
 from ibc_xls.normalize import YE, YO
+from ibc_xls.sheets.sheet import Table
 from ibc_xls.text import Report
 
 # Headers of computed columns; the report finds its highlights and charts by them.
@@ -34,21 +35,6 @@ BAND = Report.BAND
 DATES = Report.DATES
 COVERED = Report.COVERED
 OVERDUE = Report.OVERDUE
-
-
-@dataclass
-class Table:
-    """One table of the report: a frame whose column names are its Russian headers, the values
-    of its total row (header → value) if it has one, and column widths where the specs give
-    them."""
-
-    frame: pd.DataFrame
-    total: dict[str, object] | None = None
-    widths: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def rows(self) -> int:
-        return len(self.frame)
 
 
 @dataclass

@@ -6,6 +6,11 @@ never does), so the writers set each height from these estimates."""
 from __future__ import annotations
 
 LINE_PT = 15  # the height of one line of 11 pt text
+# Width units (Excel's: 7 px, a digit of the default font) a letter takes, measured for
+# Arial 11 (``sheets.formats``; Liberation Sans in LibreOffice) on Cyrillic text: bold in
+# headers, plain in cells.
+HEADER_CHAR = 1.3
+TEXT_CHAR = 1.2
 
 
 def wrapped_lines(text: str, width: float, chars_per_width: float, size: float = 11) -> int:
