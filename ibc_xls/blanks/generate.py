@@ -505,10 +505,11 @@ def _put(data: bytes, file) -> None:
     file.write(data)
 
 
-# From this many workbooks on, they are built in worker processes, one per core: a
-# respondent's workbook takes a few milliseconds from the stencil of their kind (xlsxwriter
-# takes about 30 ms for each kind's), starting the workers a few tenths of a second.
-PARALLEL_FROM = 40
+# From this many workbooks on, they are built in worker processes, one per core. A
+# respondent's workbook takes 3–5 ms from the stencil of their kind (xlsxwriter takes about
+# 30 ms for each kind's); starting the workers takes 0.5–1 s, more than they save for a
+# school's few hundred respondents (bench_generate.py: 298 a run, one process was faster).
+PARALLEL_FROM = 1000
 
 
 def stencils(config: Config, created: dt.datetime) -> Stencils:
