@@ -45,7 +45,7 @@ from ibc_xls.problems import IbcError, Problem
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import Respondent, respondents
 from ibc_xls.sheets.formats import FONT, FormFormats, workbook_options
-from ibc_xls.sheets.measure import HEADER_CHAR, LINE_PT, TEXT_CHAR, wrapped_lines
+from ibc_xls.sheets.measure import LINE_PT, TEXT_CHAR, bold_width, wrapped_lines
 from ibc_xls.sheets.xlsx import A4_INCHES, SIDE_MARGIN, Checked, a4_page
 from ibc_xls.text import Blank
 
@@ -140,17 +140,6 @@ def _header_words(column: Column) -> list[str]:
     return words
 
 
-_NARROW = frozenset(" \u00a0*()[],.:;!'\"-–«»/|1")
-
-
-def _piece_width(text: str) -> float:
-    """Width units a bold header part needs: capitals are wider than HEADER_CHAR, digits and
-    punctuation narrower (Arial's advance widths), and one unit of padding."""
-    units = sum(0.6 if ch in _NARROW else 1.6 if ch.isupper() else 1.15 if ch.isdigit()
-                else HEADER_CHAR for ch in text)
-    return math.ceil(units + 1)
-
-
 def _width(column: Column) -> float:
     """A column's width: as the spec gives it or worked out, and never narrower than the
     longest unbreakable part of its header, so a header breaks between words only."""
@@ -160,7 +149,7 @@ def _width(column: Column) -> float:
         longest = max([len(column.title) / 2 + 2, *(len(c) + 3 for c in column.choices)])
         width = float(min(max(longest, 8), 40))
     pieces = [p for word in _header_words(column) for p in _pieces(word)]
-    return max([width, *map(_piece_width, pieces)])
+    return max([width, *map(bold_width, pieces)])
 
 
 def header_lines(column: Column, width: float) -> list[str]:
@@ -171,10 +160,10 @@ def header_lines(column: Column, width: float) -> list[str]:
     line = ""
     for word in _header_words(column):
         whole = word.replace(SOFT_HYPHEN, "")
-        parts = [whole] if _piece_width(whole) <= width else _pieces(word)
+        parts = [whole] if bold_width(whole) <= width else _pieces(word)
         for i, part in enumerate(parts):
             joined = f"{line} {part}" if line and i == 0 else line + part
-            if line and _piece_width(joined) > width:
+            if line and bold_width(joined) > width:
                 lines.append(line)
                 line = part
             else:

@@ -25,7 +25,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name, xl_range
 
 from ibc_xls.sheets.formats import ReportFormats
-from ibc_xls.sheets.measure import LINE_PT, TEXT_CHAR, wrapped_lines
+from ibc_xls.sheets.measure import LINE_PT, TEXT_CHAR, bold_width, wrapped_lines
 from ibc_xls.sheets.tablewriter import Wrap, fit_cell, missing
 from ibc_xls.sheets.xlsx import Checked, a4_page
 from ibc_xls.text import ReportBook
@@ -81,13 +81,16 @@ def _number_kinds(frame: pd.DataFrame) -> list[str]:
 
 
 def _width(header: str, values: pd.Series, given: float | None) -> float:
-    """A column's width: the spec's, else what its header and its first values need."""
+    """A column's width: the spec's, else what its header and its first values need; never
+    narrower than the longest word of its header in bold, so that a header breaks between
+    words only."""
+    word = max((bold_width(w) for w in header.split()), default=0)
     if given:
-        return float(min(given, MAX_WIDTH))
+        return float(min(max(given, word), MAX_WIDTH))
     sample = [len(str(v)) for v in values.iloc[:300] if not missing(v)]
     longest = max([max((len(w) for w in header.split()), default=4) + 2,
                    math.ceil(len(header) / 2) + 1, *(n + 2 for n in sample)])
-    return float(min(max(longest, 8), MAX_WIDTH))
+    return float(min(max(longest, 8, word), MAX_WIDTH))
 
 
 def _lines(text: str, width: float, size: float = 11) -> int:
