@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +23,7 @@ from ibc_xls.forms.layout import (
     list_name,
 )
 from ibc_xls.forms.spec import date_bound
+from ibc_xls.problems import IbcError
 from ibc_xls.settings.config import load_config
 from ibc_xls.sheets.formats import FONT
 from ibc_xls.sheets.xlsx import Checked
@@ -274,6 +276,28 @@ def test_rerun_updates_a_blank_workbook_when_the_config_changes(workspace, gener
     assert outcomes[f"Зав. ИБЦ — {load_config(workspace).ibc_head}.xlsx"] == "unchanged"
     manifest = (workspace / "бланки" / MANIFEST).read_text(encoding="utf-8")
     assert "Смирнова Ольга Витальевна" in manifest
+
+
+def test_a_blank_open_in_excel_is_not_replaced_and_the_others_are(workspace, config, generated):
+    # The school year changes, so that every blank would be updated; one is open in Excel.
+    path = workspace / "ibc-xls.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("МОУ «СОШ №4»", "МОУ «СОШ №5»"),
+                    encoding="utf-8")
+    locked = next(o.path for o in generated if o.respondent.class_name)
+    before = locked.read_bytes()
+    (locked.parent / f"~${locked.name}").write_bytes(b"")
+    with pytest.raises(IbcError) as raised:
+        generate(load_config(workspace))
+    assert [(p.code, p.file) for p in raised.value.problems] == [("output-locked", str(locked))]
+    assert locked.read_bytes() == before
+    others = [o.path for o in generated if o.path != locked]
+    assert all("СОШ №5" in _core(p) for p in others)
+
+
+def _core(path: Path) -> str:
+    """A workbook's custom document properties (they name the school)."""
+    with zipfile.ZipFile(path) as z:
+        return z.read("docProps/custom.xml").decode("utf-8")
 
 
 @pytest.mark.parametrize(("stem", "expected"), [
