@@ -4,7 +4,7 @@ Run by hand: ``python benchmarks/bench_generate.py [N] [--runs R]`` (N defaults 
 
 A school with 297 classes (11 grades, 27 letters) has 298 respondents; ``generate`` writes
 their workbooks into fresh folders until N are written, once with one worker per core (as
-``ibc-xls generate`` does for a school of 40 respondents or more) and once in this process.
+``ibc-xls generate`` does for ``PARALLEL_FROM`` respondents or more) and once in this process.
 It prints the median wall time of R rounds, scaled to N workbooks.
 """
 
@@ -57,7 +57,7 @@ def main() -> None:
         config = school(Path(tmp) / "школа")
         print(f"{args.count} workbooks; {os.cpu_count()} CPUs; "
               f"load average {os.getloadavg()[0]:.2f}")
-        for label, workers in (("workers, one per core", None), ("one process", 1)):
+        for label, workers in (("workers, one per core", os.cpu_count()), ("one process", 1)):
             times = []
             for i in range(args.runs):
                 times.append(run(config, args.count, workers, Path(tmp) / f"out{i}"))

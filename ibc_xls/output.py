@@ -68,8 +68,10 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
     return removed
 
 
-def write_atomic(target: Path, write: Callable[[object], None]) -> None:
+def write_atomic(target: Path, write: Callable[[object], None], sweep: bool = True) -> None:
     """Call ``write(file)`` on a temporary file beside ``target``, then move it into place.
+    ``sweep``: first remove stale temporaries from the folder (a caller that writes many
+    files into one folder does that once, and passes False).
 
     Raises IbcError with ``output-locked`` when the target is open in a spreadsheet
     application, ``output-failed`` when it cannot be written."""
@@ -79,7 +81,8 @@ def write_atomic(target: Path, write: Callable[[object], None]) -> None:
                                params={"lock": locks[0].name}))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(target.parent)
+        if sweep:
+            remove_stale_temporaries(target.parent)
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp",
                                    prefix=f".~ibc-xls-{os.getpid()}-{_HOST}-")
     except OSError as exc:

@@ -531,6 +531,25 @@ PLACES = {
 }
 
 
+# Why a file is no school report: «Это не отчёт школы, собранный ibc-xls: {what}»
+# (``report-not-report``); the «{found}» of ``report-format`` for a report without a version.
+NOT_A_REPORT = {
+    "passport-deleted": "лист «{sheet}» удалён из отчёта",
+    "no-passport": "в книге нет скрытого листа «{sheet}» отчёта",
+    "summary": "это сводка управления, а не отчёт школы",
+    "blank": "это книга, которую заполняют в школе (бланк), а не отчёт школы",
+    "other": "это книга другого вида",
+}
+NO_FORMAT = "без номера (старая)"
+# What is wrong in the office's settings (``toml-value``'s «what», ``toml-duplicate``'s
+# «where»).
+OFFICE_SETTINGS = {
+    "same-folders": "папка сводок должна отличаться от папки полученных отчётов",
+    "not-a-table": "ожидается таблица [[schools]]",
+    "duplicate": " в schools[{index}]",
+}
+
+
 # The operating system's errors in Russian, each with what to do; for reading and for writing.
 _OS_REASONS: dict[int, tuple[str, str]] = {
     errno.EACCES: ("нет прав на чтение: попросите администратора компьютера дать доступ",

@@ -611,3 +611,134 @@ class People:
     APRIL_REPORT = "отчёт за апрель {year}"
     OCTOBER_REPORT = "отчёт за октябрь {year}"
     REPORT_FILE = "Сводный отчёт ИБЦ {school} {period}"
+
+
+class Rollup:
+    """``ibc-xls rollup``: the office's working folder and settings, the summary workbook's
+    sheets, titles, notes, headers and statuses."""
+
+    # The office's working folder and the settings ``init --office`` writes.
+    RECEIVED = "полученные"
+    SUMMARIES = "сводки"
+    EXAMPLE_SCHOOLS = (
+        ("МОУ «СОШ №4»",
+         "Муниципальное общеобразовательное учреждение «Средняя общеобразовательная школа №4»"),
+        ("МОУ «Гимназия №1»", "Муниципальное общеобразовательное учреждение «Гимназия №1»"),
+    )
+    SETTINGS = """\
+# Настройки ibc-xls для управления образования. Файл в кодировке UTF-8; правьте его
+# в Блокноте. Строки, начинающиеся с #, — пояснения, программа их не читает.
+
+[office]
+# Название управления: оно печатается на титульном листе сводки.
+name = "Управление образования"
+
+# Папки внутри рабочей папки управления.
+[folders]
+# received — сюда кладите отчёты школ (как их прислали, под любыми именами);
+# summaries — сюда ibc-xls rollup записывает сводки.
+{folders}
+
+# Школы, от которых управление ждёт отчёт: по одному блоку [[schools]] на школу.
+# short — краткое название школы так, как оно записано в настройках самой школы
+# (ключ name в разделе [school] её файла ibc-xls.toml); по нему отчёт узнаётся.
+# full — полное название для сводки.
+# Чтобы добавить школу, скопируйте три строки блока [[schools]] в конец файла и впишите
+# её названия. Отчёт школы, которой здесь нет, в сводку не попадает (о нём будет сказано).
+{schools}"""
+    OUTPUT = "Сводка отчётов ИБЦ {period}"
+    ALL_PERIODS = "все периоды"
+
+    # Headers of the summary's tables.
+    SCHOOL = "Школа"
+    SCHOOL_PLACE = "Место в школе"
+    FULL_NAME = "Полное название"
+    FILE = "Файл"
+    PERIOD = "Период"
+    AS_OF = "Отчётная дата"
+    CREATED = "Создан"
+    STATUS = "Статус"
+    REASON = "Причина"
+    FIGURE = "Показатель"
+    SUM = "Итого"
+    SCHOOLS = "Школ"
+    EXPLANATION = "Пояснение"
+    COUNTED = "Учтён в итогах"
+    SHEET = "Лист"
+    CELL = "Ячейка"
+    MESSAGE = "Сообщение"
+    CODE = "Код"
+    TOPICS_COVERED = "Тем охвачено"
+    ROWS = "Строк"
+    # The office's own key figures.
+    SCHOOLS_LISTED = "Школ в списке управления"
+    SCHOOLS_SENT = "Школ сдали отчёт"
+    SCHOOLS_NOT_SENT = "Школ не сдали отчёт"
+    NOT_COUNTED = "Отчётов не учтено в итогах"
+    OUT_OF = "из {expected}"
+    NOT_COUNTED_WHY = "цифры отчёта не сходятся с его таблицами"
+    SUMMED = "сумма по школам"
+    # What became of each file and each school's report.
+    STATUS_USED = "учтён"
+    STATUS_FLAGGED = "цифры не сходятся, не учтён в итогах"
+    STATUS_HISTORY = "учтён в динамике"
+    STATUS_REPLACED = "заменён более поздним"
+    STATUS_OTHER_PERIOD = "другой период"
+    STATUS_UNKNOWN = "школы нет в списке"
+    STATUS_REFUSED = "не отчёт или не читается"
+    STATUS_MISSING = "не сдан"
+
+    # The summary workbook: properties, sheets, titles, notes, the contents' descriptions.
+    PROPERTY_TITLE = "Сводка отчётов ИБЦ: {office}, {period}"
+    PROPERTY_COMMENTS = "Сводка отчётов информационно-библиотечных центров школ. Создано ibc-xls."
+    FOOTER = "&L{office}, {period}&RСтр. &P из &N"
+    NO_PERIOD = "период не указан"
+    TITLE_SHEET = "Титульный лист"
+    SCHOOLS_SHEET = "Показатели по школам"
+    REPORTS_SHEET = "Сдача отчётов"
+    FILES_SHEET = "Файлы"
+    PROBLEMS_SHEET = "Замечания"
+    DYNAMICS_SHEET = "Динамика — {figure}"
+    TITLE = "Сводка отчётов информационно-библиотечных центров школ"
+    PERIOD_LINE = "Период: {label}"
+    NO_REPORT_PERIOD = "не указан: нет ни одного отчёта"
+    SCHOOLS_LINE = "Школ в списке: {listed}; сдали отчёт: {sent}; не сдали: {missing}."
+    MISSING_LINE = "Не сдали отчёт: {schools}."
+    CREATED_LINE = "Дата составления: {created:%d.%m.%Y}"
+    TITLE_NOTE = ("Итоги — суммы показателей титульных листов отчётов школ. Отчёт, цифры "
+                  "которого не сходятся с его же таблицами (изменён вручную), в итоги не "
+                  "входит: он отмечен на листах «{schools_sheet}» и «{reports_sheet}».")
+    KEY_FIGURES = "Основные показатели"
+    CONTENTS = "Содержание"
+    DATA_SHEETS_NOTE = ("Листы «Данные — …»: строки форм всех учтённых школ со столбцом "
+                        "«{school}» — для своих сводных таблиц и фильтров.")
+    ABOUT_SCHOOLS = "ключевые показатели каждой школы"
+    ABOUT_SECTION_CHART = "по школам, диаграмма"
+    ABOUT_SECTION = "все школы вместе"
+    ABOUT_REPORTS = "какие школы сдали отчёт и когда, какие нет"
+    ABOUT_FILES = "все файлы в папке полученных отчётов: учтён или почему нет"
+    ABOUT_PROBLEMS = "что не так с отчётами: файл, лист, ячейка"
+    ABOUT_DYNAMICS = "по школам и периодам, диаграмма"
+    SCHOOLS_TITLE = "Основные показатели по школам"
+    SCHOOLS_NOTE = ("Показатели титульных листов отчётов. Выделенная школа не учтена в итогах: "
+                    "цифры её отчёта не сходятся с его таблицами (см. лист «{problems_sheet}»).")
+    SECTION_TITLE = "{sheet}: все школы"
+    SECTION_NOTE = ("Только учтённые школы; их таблицы сложены или упорядочены заново по тем "
+                    "же правилам, что в отчётах школ.")
+    BY_SCHOOL = "По школам"
+    BY_SCHOOL_CHART = "{sheet}: по школам"
+    ALL_TOGETHER = "Все школы вместе"
+    SCHOOL_ROWS = "Строки отчётов школ"
+    RANKING_CHART = "{sheet}: первые {shown} мест среди всех школ"
+    BAND_CHART = "{band}: все школы"
+    REPORTS_TITLE = "Какие школы сдали отчёт"
+    FILES_TITLE = "Файлы в папке полученных отчётов"
+    FILES_NOTE = ("Учтён: отчёт вошёл в сводку. Остальные файлы не учтены, причина — в столбце "
+                  "«{reason}».")
+    PROBLEMS_TITLE = "Замечания по отчётам"
+    DYNAMICS_TITLE = "{figure}: по периодам"
+    DYNAMICS_NOTE = ("Одна строка — школа, один столбец — период (по отчётам в папке "
+                     "полученных). Пусто: за этот период отчёта школы нет или он не учтён.")
+    DATA_TITLE = "{sheet}: все учтённые школы"
+    IDENTITY_FIELD = "Поле"
+    IDENTITY_VALUE = "Значение"

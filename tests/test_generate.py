@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -22,7 +23,9 @@ from ibc_xls.forms.layout import (
     list_name,
 )
 from ibc_xls.forms.spec import date_bound
+from ibc_xls.problems import IbcError
 from ibc_xls.settings.config import load_config
+from ibc_xls.sheets.formats import FONT
 from ibc_xls.sheets.xlsx import Checked
 
 # openpyxl is 1-based where xlsxwriter is 0-based.
@@ -146,6 +149,16 @@ def test_input_cells_unlocked_and_the_rest_locked(books):
             assert ws.cell(FIRST + form.row_count, 1).protection.locked
 
 
+def test_every_cell_in_arial_not_the_themes_font(books):
+    """Excel shows a font marked as the theme's («minor») in the theme's Calibri whatever its
+    name says, and the widths and the print scale are worked out for Arial."""
+    _config, opened = books
+    for o, wb in opened:
+        fonts = {(cell.font.name, cell.font.scheme) for ws in wb.worksheets
+                 for row in ws.iter_rows() for cell in row}
+        assert fonts == {(FONT, None)}, o.path.name
+
+
 def test_identity_in_properties_and_hidden_sheet(books):
     config, opened = books
     for o, wb in opened:
@@ -263,6 +276,28 @@ def test_rerun_updates_a_blank_workbook_when_the_config_changes(workspace, gener
     assert outcomes[f"Зав. ИБЦ — {load_config(workspace).ibc_head}.xlsx"] == "unchanged"
     manifest = (workspace / "бланки" / MANIFEST).read_text(encoding="utf-8")
     assert "Смирнова Ольга Витальевна" in manifest
+
+
+def test_a_blank_open_in_excel_is_not_replaced_and_the_others_are(workspace, config, generated):
+    # The school year changes, so that every blank would be updated; one is open in Excel.
+    path = workspace / "ibc-xls.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("МОУ «СОШ №4»", "МОУ «СОШ №5»"),
+                    encoding="utf-8")
+    locked = next(o.path for o in generated if o.respondent.class_name)
+    before = locked.read_bytes()
+    (locked.parent / f"~${locked.name}").write_bytes(b"")
+    with pytest.raises(IbcError) as raised:
+        generate(load_config(workspace))
+    assert [(p.code, p.file) for p in raised.value.problems] == [("output-locked", str(locked))]
+    assert locked.read_bytes() == before
+    others = [o.path for o in generated if o.path != locked]
+    assert all("СОШ №5" in _core(p) for p in others)
+
+
+def _core(path: Path) -> str:
+    """A workbook's custom document properties (they name the school)."""
+    with zipfile.ZipFile(path) as z:
+        return z.read("docProps/custom.xml").decode("utf-8")
 
 
 @pytest.mark.parametrize(("stem", "expected"), [

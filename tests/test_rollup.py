@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 import python_calamine
 from click.testing import CliRunner
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from ibc_xls.cli import cli
 from ibc_xls.rollup.office import OFFICE_CONFIG_NAME
@@ -105,9 +108,61 @@ def test_summary_tables_charts_and_print(office: Path, tmp_path: Path) -> None:
     assert diaries[0][0] == "Школа"
     assert {r[0] for r in diaries[1:]} == {"МОУ «СОШ №4»", "МОУ «Гимназия №1»", "МОУ «Лицей №7»"}
     ranking = table(out, "Сохранность учебников", "tbl_textbooks_ranking_schools")
-    assert ranking[0][:3] == ["Место", "Школа", "Место в школе"]
+    assert ranking[0][:4] == ["Место", "Школа", "Класс", "Место в школе"]
     averages = [r[ranking[0].index("Средний балл")] for r in ranking[1:]]
     assert averages == sorted(averages, reverse=True)
+
+
+def chart_refs(ws) -> list[tuple[str, str, str]]:
+    """Each series of each chart of a sheet read back: (name, categories, values) references."""
+    found = []
+    for chart in ws._charts:
+        for series in chart.series:
+            categories = series.cat.multiLvlStrRef or series.cat.strRef or series.cat.numRef
+            found.append((series.tx.strRef.f, categories.f, series.val.numRef.f))
+    return found
+
+
+def test_rankings_across_schools_have_charts(office: Path, tmp_path: Path) -> None:
+    out = tmp_path / "сводка.xlsx"
+    assert run(str(office), "-o", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    # The best classes at preserving textbooks: the average score of the first places, each
+    # bar named by its school and class.
+    ws = book["Сохранность учебников"]
+    ranking = table(out, ws.title, "tbl_textbooks_ranking_schools")
+    top = range_boundaries(ws.tables["tbl_textbooks_ranking_schools"].ref)[1]
+    assert ranking[0][:4] == ["Место", "Школа", "Класс", "Место в школе"]
+    average = ranking[0].index("Средний балл")
+    shown = min(len(ranking) - 1, 20)
+    assert shown > 3
+    sheet = "'Сохранность учебников'"
+    assert chart_refs(ws) == [(
+        f"{sheet}!${get_column_letter(average + 1)}${top}",
+        f"{sheet}!$B${top + 1}:$C${top + shown}",
+        f"{sheet}!${get_column_letter(average + 1)}${top + 1}:"
+        f"${get_column_letter(average + 1)}${top + shown}")]
+    # The best reader's diaries: one chart per grade band, its rows' sums of scores, each bar
+    # named by its school and pupil.
+    ws = book["Читательские дневники"]
+    diaries = table(out, ws.title, "tbl_diaries_top_schools")
+    top = range_boundaries(ws.tables["tbl_diaries_top_schools"].ref)[1]
+    assert diaries[0][:4] == ["Группа классов", "Место", "Школа", "ФИО ученика"]
+    total = diaries[0].index("Сумма баллов")
+    bands = list(dict.fromkeys(r[0] for r in diaries[1:]))
+    assert len(bands) > 1
+    sheet = "'Читательские дневники'"
+    expected = []
+    for band in bands:
+        first = next(i for i, r in enumerate(diaries) if r[0] == band)
+        last = max(i for i, r in enumerate(diaries) if r[0] == band)
+        column = get_column_letter(total + 1)
+        expected.append((f"{sheet}!${column}${top}",
+                         f"{sheet}!$C${top + first}:$D${top + last}",
+                         f"{sheet}!${column}${top + first}:${column}${top + last}"))
+    assert chart_refs(ws) == expected
+    assert [c.title.tx.rich.p[0].r[0].t for c in ws._charts] == [
+        f"{band}: все школы" for band in bands]
 
 
 def test_all_periods_progress(office: Path, tmp_path: Path) -> None:
@@ -263,6 +318,16 @@ def test_report_resaved_by_libreoffice(office: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert table(after, "Титульный лист", "tbl_key_figures") == \
         table(before, "Титульный лист", "tbl_key_figures")
+
+
+def test_the_reader_of_reports_does_not_load_pandas() -> None:
+    # Every reader process (and the fork server they start from) imports the reader's module:
+    # pandas would add some 50 MiB to each of them.
+    code = ("import sys, ibc_xls.rollup.readreport; "
+            "print(sorted(m for m in ('pandas', 'numpy') if m in sys.modules))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    assert found.stdout == "[]\n"
 
 
 def test_file_names_with_control_characters_are_shown_not_obeyed(office: Path,

@@ -93,14 +93,6 @@ def test_the_stage_check_sees_a_backward_import(tmp_path):
 _CYRILLIC = re.compile("[А-Яа-яЁё]")
 # The catalogues: where Russian text a user sees belongs.
 CATALOGUES = {"problems.py", "cli_ru.py", "text.py"}
-# Modules that still hold Russian literals (issue 10, point 5 is not finished): the list may
-# only shrink. A module that moves its text out must leave the list (the test says so).
-NOT_YET_CATALOGUED = {
-    # rollup (issue 12) was written in parallel with the catalogue's rule: its text is still to
-    # move into the catalogue.
-    "rollup/combine.py", "rollup/office.py", "rollup/readreport.py", "rollup/run.py",
-    "rollup/workbook.py",
-}
 # Russian words that are vocabulary rather than text shown: what a reader matches or parses in
 # the files it reads, or sample data. Each stays where it is used, in the module-level
 # constants named here with the reason; a Russian literal anywhere else still fails the test.
@@ -145,8 +137,7 @@ def test_russian_text_lives_in_the_catalogues():
     holding = {name for p in _modules() if p.name not in CATALOGUES
                and _russian_literals(p, VOCABULARY.get(name := p.relative_to(PACKAGE)
                                                        .as_posix(), (set(), ""))[0])}
-    assert holding - NOT_YET_CATALOGUED == set(), "Russian text outside the catalogues"
-    assert NOT_YET_CATALOGUED - holding == set(), "no Russian text left: take it off the list"
+    assert holding == set(), "Russian text outside the catalogues"
 
 
 def test_the_text_check_sees_a_literal_and_skips_docstrings(tmp_path):

@@ -15,13 +15,14 @@ import multiprocessing as mp
 import os
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 import xlsxwriter
 
+from ibc_xls.blanks.stencil import Stencils
 from ibc_xls.forms.identity import (
     FORMS_HEADER,
     IDENTITY_SHEET,
@@ -39,7 +40,7 @@ from ibc_xls.forms.layout import (
     list_name,
 )
 from ibc_xls.forms.spec import SOFT_HYPHEN, Column, FormSpec, date_bound
-from ibc_xls.output import write_atomic
+from ibc_xls.output import remove_stale_temporaries, write_atomic
 from ibc_xls.problems import IbcError, Problem
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import Respondent, respondents
@@ -374,25 +375,37 @@ def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config,
                     "delete_rows": free, "sort": free})
 
 
-def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None:
+# Narrow enough for a portrait page at 90 % (see fit_scale).
+INSTRUCTION_WIDTHS = (24, 16, 34, 34)
+
+
+def layout(respondent: Respondent) -> int:
+    """What of a respondent's own texts sets a size in their blank: the lines «Кто
+    заполняет» wraps to (see ``ibc_xls.blanks.stencil``)."""
+    return _lines(Blank.WHO_FILLS.format(respondent=respondent.label), sum(INSTRUCTION_WIDTHS))
+
+
+def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config,
+                        measured: Respondent | None = None) -> None:
     ws = Checked(wb.add_worksheet(INSTRUCTIONS_SHEET))
-    # Narrow enough for a portrait page at 90 % (see fit_scale).
-    widths = (24, 16, 34, 34)
+    widths = INSTRUCTION_WIDTHS
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     row = 0
 
-    def line(text: str, style) -> None:
+    def line(text: str, style, lines: int | None = None) -> None:
         # A paragraph spans the four columns; the text itself goes in by write_string.
         nonlocal row
         ws.merge_range(row, 0, row, len(widths) - 1, "", style)
         ws.write_string(row, 0, text, style)
-        ws.set_row(row, LINE_PT * _lines(text, sum(widths)) + (4 if style is fmt.title else 0))
+        lines = lines or _lines(text, sum(widths))
+        ws.set_row(row, LINE_PT * lines + (4 if style is fmt.title else 0))
         row += 1
 
     line(Blank.TITLE, fmt.title)
     line(Blank.SCHOOL_YEAR.format(school=config.school, year=config.year_label), fmt.bold)
-    line(Blank.WHO_FILLS.format(respondent=respondent.label), fmt.bold)
+    line(Blank.WHO_FILLS.format(respondent=respondent.label), fmt.bold,
+         layout(measured or respondent))
     row += 1
     fields = {"example": dt.date(config.academic_year, 9, 15),
               "return_to": config.return_to or Blank.RETURN_TO}
@@ -424,10 +437,11 @@ def _instructions_sheet(wb, fmt, respondent: Respondent, config: Config) -> None
 
 
 def build(respondent: Respondent, config: Config, created: dt.datetime,
-          filling: Filling | None = None) -> bytes:
+          filling: Filling | None = None, measured: Respondent | None = None) -> bytes:
     """The workbook of one respondent, as the bytes of an .xlsx file; with ``filling``, a copy
     of their returned workbook: the blank with their values in place and the problems marked
-    (see ``ibc_xls.review.copies``)."""
+    (see ``ibc_xls.review.copies``). ``measured``: the respondent whose texts set the row
+    heights, when ``respondent`` is a stencil's stand-in (``ibc_xls.blanks.stencil``)."""
     buffer = io.BytesIO()
     identity = Identity(
         template=respondent.role, template_version=template_version(respondent.forms),
@@ -446,7 +460,7 @@ def build(respondent: Respondent, config: Config, created: dt.datetime,
     for name, value in identity.properties().items():
         wb.set_custom_property(name, value, "text")
     front = filling.front(wb, fmt) if filling and filling.front else None
-    _instructions_sheet(wb, fmt, respondent, config)
+    _instructions_sheet(wb, fmt, respondent, config, measured)
     for form in respondent.forms:
         _form_sheet(wb, fmt, form, respondent, config, filling)
     _lists_sheet(wb, fmt, respondent.forms, config)
@@ -480,9 +494,40 @@ def _put(data: bytes, file) -> None:
     file.write(data)
 
 
-# From this many workbooks on, they are built in worker processes, one per core: xlsxwriter
-# takes 15–30 ms a workbook, starting the workers a few tenths of a second.
-PARALLEL_FROM = 40
+# From this many workbooks on, they are built in worker processes, one per core. A
+# respondent's workbook takes 3–5 ms from the stencil of their kind (xlsxwriter takes about
+# 30 ms for each kind's); starting the workers takes 0.5–1 s, more than they save for a
+# school's few hundred respondents (bench_generate.py: 298 a run, one process was faster).
+PARALLEL_FROM = 1000
+
+
+def stencils(config: Config, created: dt.datetime) -> Stencils:
+    """The stencils of one run: each kind of respondent's workbook built once."""
+    def whole(person: Respondent, measured: Respondent | None) -> bytes:
+        return build(person, config, created, measured=measured)
+
+    return Stencils(whole)
+
+
+def blank(person: Respondent, made: Stencils) -> bytes:
+    """A respondent's blank, from the stencil of their kind; as ``build`` writes it but for
+    the order of the shared strings (see ``ibc_xls.blanks.stencil``)."""
+    return made.blank(person, layout(person))
+
+
+# Threads that write the files (see ``generate``).
+WRITERS = 4
+
+_worker_stencils: Stencils | None = None
+
+
+def _worker_init(config: Config, created: dt.datetime) -> None:
+    global _worker_stencils
+    _worker_stencils = stencils(config, created)
+
+
+def _worker_blank(person: Respondent) -> bytes:
+    return blank(person, _worker_stencils)
 
 
 def _built(people: list[Respondent], config: Config, created: dt.datetime,
@@ -491,14 +536,17 @@ def _built(people: list[Respondent], config: Config, created: dt.datetime,
     one per core when there are ``PARALLEL_FROM`` or more; 1: in this process)."""
     count = workers or (os.cpu_count() or 1 if len(people) >= PARALLEL_FROM else 1)
     if count < 2 or len(people) < 2:
+        made = stencils(config, created)
         for person in people:
-            yield build(person, config, created)
+            yield blank(person, made)
         return
     methods = mp.get_all_start_methods()
     context = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with ProcessPoolExecutor(min(count, len(people)), mp_context=context) as pool:
-        yield from pool.map(partial(build, config=config, created=created), people,
-                            chunksize=max(1, min(16, len(people) // (4 * count))))
+    with ProcessPoolExecutor(min(count, len(people)), mp_context=context,
+                             initializer=_worker_init, initargs=(config, created)) as pool:
+        # Chunks in order: a worker meets the respondents of a kind together.
+        yield from pool.map(_worker_blank, people,
+                            chunksize=max(1, min(64, len(people) // (4 * count))))
 
 
 def generate(config: Config, out: Path | None = None,
@@ -525,6 +573,25 @@ def generate(config: Config, out: Path | None = None,
     created = dt.datetime(config.academic_year, 9, 1)
     names: set[str] = set()
     outcomes = []
+    remove_stale_temporaries(out)
+    # Each file is flushed to disk before it replaces the old one; the flushes of a few files
+    # at a time overlap (they release the GIL), which matters once a blank takes milliseconds.
+    with ThreadPoolExecutor(WRITERS) as writers:
+        writes = [writers.submit(write_atomic, path, partial(_put, data), sweep=False)
+                  for path, data in _decided(people, config, created, workers, out, manifest,
+                                             names, outcomes)]
+    for done in writes:
+        done.result()  # the first failure, as if the files had been written one by one
+    text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
+    write_atomic(manifest_path, partial(_put, text.encode("utf-8")))
+    return outcomes
+
+
+def _decided(people: list[Respondent], config: Config, created: dt.datetime,
+             workers: int | None, out: Path, manifest: dict, names: set[str],
+             outcomes: list[Outcome]) -> Iterator[tuple[Path, bytes]]:
+    """Each workbook to write: (its path, its bytes); the outcomes and the manifest are
+    updated as each is decided."""
     for person, data in zip(people, _built(people, config, created, workers), strict=True):
         name = safe_file_name(person.file_stem)
         while name.casefold() in names:
@@ -544,9 +611,6 @@ def generate(config: Config, out: Path | None = None,
             else:
                 status = "updated"
         if status != "unchanged":
-            write_atomic(path, partial(_put, data))
+            yield path, data
         manifest[name] = _sha256(data)
         outcomes.append(Outcome(person, path, status))
-    text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
-    write_atomic(manifest_path, partial(_put, text.encode("utf-8")))
-    return outcomes

@@ -40,7 +40,7 @@ FIELDS = tuple((name, Passport.LABELS[name]) for name in (
 # listed on its «Паспорт» sheet and how they are laid out. Raise it when a change would make
 # an older rollup misread a report; rollup refuses a report of another version.
 REPORT_FORMAT = "1"
-REPORT_KIND = "report"  # the «kind» in a report's identity: how rollup tells a report from a blank
+REPORT_KIND = "report"  # the identity kind of a school's report (``ibc-xls collect``)
 
 # A report's identity fields, in the order of its «Паспорт» sheet.
 REPORT_FIELDS = tuple((name, Passport.LABELS[name]) for name in (

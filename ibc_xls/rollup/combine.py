@@ -20,27 +20,42 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ibc_xls.forms.identity import ORDER_SEPARATOR
+from ibc_xls.forms.summaries import DATA_SHEET_PREFIX
 from ibc_xls.normalize import choice_key
 from ibc_xls.problems import IbcError, Problem, Severity, shown
-from ibc_xls.report.analyses import BAND, COVERED, OVERDUE, RANK, TOTAL, TOTAL_LABEL, YES, Table
+from ibc_xls.report.analyses import (
+    AVERAGE,
+    BAND,
+    COVERED,
+    OVERDUE,
+    RANK,
+    SCORE_SUM,
+    TOTAL,
+    TOTAL_LABEL,
+    YES,
+    Table,
+)
 from ibc_xls.report.consolidate import COUNTED
 from ibc_xls.rollup.office import OFFICE_CONFIG_NAME, Office, School
 from ibc_xls.rollup.readreport import ReportRead, TableRead, period_code
 from ibc_xls.settings.periods import report_period
+from ibc_xls.text import Report, Rollup
 
-SCHOOL = "Школа"
-SCHOOL_PLACE = "Место в школе"
+SCHOOL = Rollup.SCHOOL
+SCHOOL_PLACE = Rollup.SCHOOL_PLACE
 FIGURE_TABLE = "tbl_key_figures"
 GROUPED = ("progress", "crosstab", "coverage")  # kinds whose tables have a total row to add
-STATUS_USED = "учтён"
-STATUS_FLAGGED = "цифры не сходятся, не учтён в итогах"
-STATUS_HISTORY = "учтён в динамике"
-STATUS_REPLACED = "заменён более поздним"
-STATUS_OTHER_PERIOD = "другой период"
-STATUS_UNKNOWN = "школы нет в списке"
-STATUS_REFUSED = "не отчёт или не читается"
-STATUS_MISSING = "не сдан"
-SEVERITY_TEXT = {Severity.ERROR: "ошибка", Severity.WARNING: "замечание"}
+CHART_PLACES = 20  # the places of a ranking across schools its chart shows at most
+STATUS_USED = Rollup.STATUS_USED
+STATUS_FLAGGED = Rollup.STATUS_FLAGGED
+STATUS_HISTORY = Rollup.STATUS_HISTORY
+STATUS_REPLACED = Rollup.STATUS_REPLACED
+STATUS_OTHER_PERIOD = Rollup.STATUS_OTHER_PERIOD
+STATUS_UNKNOWN = Rollup.STATUS_UNKNOWN
+STATUS_REFUSED = Rollup.STATUS_REFUSED
+STATUS_MISSING = Rollup.STATUS_MISSING
+SEVERITY_TEXT = {Severity.ERROR: Report.ERROR, Severity.WARNING: Report.WARNING}
+FILE_HEADERS = (Rollup.FILE, SCHOOL, Rollup.PERIOD, Rollup.CREATED, Rollup.STATUS, Rollup.REASON)
 
 
 @dataclass
@@ -56,6 +71,12 @@ class Section:
     stacked: bool = False
     by_category: Table | None = None  # the school tables' rows added up
     rows: Table | None = None  # every school's rows, with the school
+    # Charts of ``rows`` (rankings across schools): each chart's title, first row and number
+    # of rows; the charted column; the columns that name a bar (first, last); the chart type.
+    row_charts: tuple[tuple[str, int, int], ...] = ()
+    row_series: str = ""
+    row_names: tuple[int, int] = (0, 0)
+    row_chart: str = "column"
 
 
 @dataclass
@@ -213,8 +234,7 @@ def _order(code: str) -> tuple:
 
 
 def _row(file: str, school: str, period: str, created: str, status: str, why: str) -> dict:
-    return {"Файл": file, SCHOOL: school, "Период": period, "Создан": created,
-            "Статус": status, "Причина": why}
+    return dict(zip(FILE_HEADERS, (file, school, period, created, status, why), strict=True))
 
 
 def rollup(office: Office, outcomes: list[tuple[str, ReportRead | Problem]],
@@ -280,12 +300,12 @@ def rollup(office: Office, outcomes: list[tuple[str, ReportRead | Problem]],
     counted = [u for u in used if u.sound]
     labels = _figure_labels(counted)
     school_figures, flagged = _school_figures(used, labels)
-    files_frame = pd.DataFrame(sorted(files, key=lambda r: r["Файл"]),
-                               columns=list(_row("", "", "", "", "", "")))
+    files_frame = pd.DataFrame(sorted(files, key=lambda r: r[Rollup.FILE]),
+                               columns=list(FILE_HEADERS))
     return Rolled(
         office=office, period=chosen,
         period_label=_label(chosen, (r for _, r, _ in reports)) if chosen else "",
-        files=Table(files_frame, widths={"Файл": 40, "Причина": 60}),
+        files=Table(files_frame, widths={Rollup.FILE: 40, Rollup.REASON: 60}),
         reports=_reports(office, used),
         problems=_problems(problems),
         figures=_figures(office, used, counted, labels),
@@ -320,17 +340,17 @@ def _figure_labels(used: list[Used]) -> list[str]:
 def _figures(office: Office, used: list[Used], counted: list[Used],
              labels: list[str]) -> Table:
     expected = len(office.schools)
-    rows = [("Школ в списке управления", expected, "", ""),
-            ("Школ сдали отчёт", len(used), "", f"из {expected}"),
-            ("Школ не сдали отчёт", expected - len(used), "", f"из {expected}"),
-            ("Отчётов не учтено в итогах", len(used) - len(counted), "",
-             "цифры отчёта не сходятся с его таблицами")]
+    out_of = Rollup.OUT_OF.format(expected=expected)
+    rows = [(Rollup.SCHOOLS_LISTED, expected, "", ""),
+            (Rollup.SCHOOLS_SENT, len(used), "", out_of),
+            (Rollup.SCHOOLS_NOT_SENT, expected - len(used), "", out_of),
+            (Rollup.NOT_COUNTED, len(used) - len(counted), "", Rollup.NOT_COUNTED_WHY)]
     for label in labels:
         values = [v for u in counted if (v := _key_figures(u.report).get(label)) is not None]
-        rows.append((label, _plain(sum(values)), len(values), "сумма по школам"))
-    frame = pd.DataFrame(rows, columns=["Показатель", "Итого", "Школ", "Пояснение"],
-                         dtype=object)
-    return Table(frame, widths={"Показатель": 46, "Итого": 12, "Школ": 8, "Пояснение": 30})
+        rows.append((label, _plain(sum(values)), len(values), Rollup.SUMMED))
+    headers = [Rollup.FIGURE, Rollup.SUM, Rollup.SCHOOLS, Rollup.EXPLANATION]
+    frame = pd.DataFrame(rows, columns=headers, dtype=object)
+    return Table(frame, widths=dict(zip(headers, (46, 12, 8, 30), strict=True)))
 
 
 def _school_figures(used: list[Used], labels: list[str]) -> tuple[Table, list[bool]]:
@@ -340,8 +360,8 @@ def _school_figures(used: list[Used], labels: list[str]) -> tuple[Table, list[bo
     for u in used:
         figures = _key_figures(u.report)
         rows.append([u.school.short, *(_plain(figures[x]) if x in figures else None
-                                       for x in labels), "да" if u.sound else "нет"])
-    frame = pd.DataFrame(rows, columns=[SCHOOL, *labels, "Учтён в итогах"], dtype=object)
+                                       for x in labels), Report.YES if u.sound else Report.NO])
+    frame = pd.DataFrame(rows, columns=[SCHOOL, *labels, Rollup.COUNTED], dtype=object)
     widths = {SCHOOL: 24} | {x: 12 for x in labels}
     return Table(frame, widths=widths), [not u.sound for u in used]
 
@@ -358,9 +378,11 @@ def _reports(office: Office, used: list[Used]) -> Table:
         rows.append([school.short, school.full, u.report.file, identity.get("period_label"),
                      _date(identity.get("as_of")), _datetime(identity.get("created")),
                      STATUS_USED if u.sound else STATUS_FLAGGED])
-    frame = pd.DataFrame(rows, columns=[SCHOOL, "Полное название", "Файл", "Период",
-                                        "Отчётная дата", "Создан", "Статус"], dtype=object)
-    return Table(frame, widths={SCHOOL: 22, "Полное название": 40, "Файл": 36, "Статус": 18})
+    frame = pd.DataFrame(rows, columns=[SCHOOL, Rollup.FULL_NAME, Rollup.FILE, Rollup.PERIOD,
+                                        Rollup.AS_OF, Rollup.CREATED, Rollup.STATUS],
+                         dtype=object)
+    return Table(frame, widths={SCHOOL: 22, Rollup.FULL_NAME: 40, Rollup.FILE: 36,
+                                Rollup.STATUS: 18})
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -380,9 +402,9 @@ def _datetime(text: str | None) -> dt.datetime | None:
 def _problems(problems: list[Problem]) -> Table:
     rows = [[p.file, p.sheet, p.cell, SEVERITY_TEXT[p.severity], p.message, p.code]
             for p in problems]
-    frame = pd.DataFrame(rows, columns=["Файл", "Лист", "Ячейка", "Важность", "Сообщение",
-                                        "Код"], dtype=object)
-    return Table(frame, widths={"Файл": 36, "Сообщение": 70})
+    frame = pd.DataFrame(rows, columns=[Rollup.FILE, Rollup.SHEET, Rollup.CELL, Report.SEVERITY,
+                                        Rollup.MESSAGE, Rollup.CODE], dtype=object)
+    return Table(frame, widths={Rollup.FILE: 36, Rollup.MESSAGE: 70})
 
 
 def _frame(rows: list[list], headers: list[str]) -> pd.DataFrame:
@@ -423,8 +445,10 @@ def _sections(counted: list[Used]) -> list[Section]:
             _grouped(section, tables)
         elif first.kind == "ranking":
             section.rows = _ranked(tables, first)
+            _ranking_chart(section)
         elif first.kind == "top_per_band":
             section.rows = _top(tables, first)
+            _band_charts(section)
         else:
             section.rows = _with_school(tables)
             if first.total is not None:
@@ -446,7 +470,7 @@ def _grouped(section: Section, tables: list[tuple[str, TableRead]]) -> None:
             covered = table.column(COVERED)
             row.append(sum(r[covered] == YES for r in table.rows) if covered is not None else 0)
         rows.append(row)
-    headers = [SCHOOL, *numeric] + (["Тем охвачено"] if section.kind == "coverage" else [])
+    headers = [SCHOOL, *numeric] + ([Rollup.TOPICS_COVERED] if section.kind == "coverage" else [])
     frame = _frame(rows, headers)
     section.by_school = Table(frame, total={SCHOOL: TOTAL_LABEL, **{
         h: _plain(sum(_number(v) or 0 for v in frame[h])) for h in headers[1:]}},
@@ -467,7 +491,7 @@ def _grouped(section: Section, tables: list[tuple[str, TableRead]]) -> None:
                 acc[j] += (_number(row[i]) or 0) if i is not None else 0
             if covered is not None and row[covered] == YES:
                 schools[key] = schools.get(key, 0) + 1
-    extra = ["Школ"] if section.kind == "coverage" else []
+    extra = [Rollup.SCHOOLS] if section.kind == "coverage" else []
     data = [[key, *map(_plain, values), *([schools.get(key, 0)] if extra else [])]
             for key, values in sums.items()]
     frame = _frame(data, [category, *numeric, *extra])
@@ -483,9 +507,9 @@ def _listing_totals(tables: list[tuple[str, TableRead]]) -> Table:
                                         if (c := table.column(h)) is not None else None
                                         for h in numeric)]
             for school, table in tables]
-    frame = _frame(rows, [SCHOOL, "Строк", *numeric])
+    frame = _frame(rows, [SCHOOL, Rollup.ROWS, *numeric])
     total = {SCHOOL: TOTAL_LABEL, **{h: _plain(sum(_number(v) or 0 for v in frame[h]))
-                                     for h in ["Строк", *numeric]}}
+                                     for h in [Rollup.ROWS, *numeric]}}
     return Table(frame, total=total, widths={SCHOOL: 24})
 
 
@@ -510,12 +534,43 @@ def _ranked(tables: list[tuple[str, TableRead]], first: TableRead) -> Table:
     """The schools' rankings as one: every school's rows ranked again on the report's keys."""
     table = _with_school(tables)
     frame = table.frame.rename(columns={RANK: SCHOOL_PLACE})
+    # What is ranked (the class) right after its school: together they name a row.
+    ranked = first.headers[1] if len(first.headers) > 1 and first.headers[0] == RANK else None
+    if ranked in frame.columns and SCHOOL_PLACE in frame.columns:
+        frame = frame[[SCHOOL, ranked, SCHOOL_PLACE]
+                      + [c for c in frame.columns if c not in (SCHOOL, ranked, SCHOOL_PLACE)]]
     keys, ascending = _sort_keys(first.order)
     keys = [k for k in keys if k in frame.columns]
     if len(frame) and keys:
         frame.insert(0, RANK, _places(frame, keys, ascending[:len(keys)]))
         frame = frame.sort_values([RANK, SCHOOL], kind="stable").reset_index(drop=True)
     return Table(frame, widths={SCHOOL: 22})
+
+
+def _ranking_chart(section: Section) -> None:
+    """One column chart of the first places' average score, each bar named by its school and
+    what is ranked (the column after the school)."""
+    columns = list(section.rows.frame.columns)
+    if not section.rows.rows or AVERAGE not in columns or columns[:2] != [RANK, SCHOOL]:
+        return
+    shown = min(section.rows.rows, CHART_PLACES)
+    section.row_charts = ((Rollup.RANKING_CHART.format(sheet=section.sheet, shown=shown), 0,
+                           shown),)
+    section.row_series, section.row_names, section.row_chart = AVERAGE, (1, 2), "column"
+
+
+def _band_charts(section: Section) -> None:
+    """One bar chart per grade band of its rows' sums of scores, each bar named by its school
+    and pupil (the column after the school)."""
+    frame = section.rows.frame
+    columns = list(frame.columns)
+    if not len(frame) or SCORE_SUM not in columns or columns[:3] != [BAND, RANK, SCHOOL]:
+        return
+    runs = frame[BAND].ne(frame[BAND].shift()).cumsum()
+    section.row_charts = tuple(
+        (Rollup.BAND_CHART.format(band=run[BAND].iloc[0]), int(run.index[0]), len(run))
+        for _, run in frame.groupby(runs, sort=False))
+    section.row_series, section.row_names, section.row_chart = SCORE_SUM, (2, 3), "bar"
 
 
 def _top(tables: list[tuple[str, TableRead]], first: TableRead) -> Table:
@@ -566,6 +621,6 @@ def _data(counted: list[Used]) -> list[tuple[str, str, Table]]:
     result = []
     for form, sheet in forms.items():
         tables = [(u.school.short, t) for u in counted if (t := _data_rows(u.report, form))]
-        result.append((form, sheet.removeprefix("Данные — "), _with_school(tables)))
+        result.append((form, sheet.removeprefix(DATA_SHEET_PREFIX), _with_school(tables)))
     return result
 

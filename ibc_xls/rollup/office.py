@@ -8,19 +8,15 @@ from pathlib import Path
 
 from ibc_xls.forms.tomlcheck import Checker, read_toml
 from ibc_xls.normalize import choice_key
-from ibc_xls.problems import IbcError, Problem
+from ibc_xls.problems import OFFICE_SETTINGS, IbcError, Problem
+from ibc_xls.text import Rollup
 
 OFFICE_CONFIG_NAME = "ibc-xls-office.toml"
 TOP_KEYS = ("office", "folders", "schools")
 OFFICE_KEYS = ("name",)
 FOLDER_KEYS = ("received", "summaries")
 SCHOOL_KEYS = ("short", "full")
-DEFAULT_FOLDERS = {"received": "полученные", "summaries": "сводки"}
-EXAMPLE_SCHOOLS = (
-    ("МОУ «СОШ №4»",
-     "Муниципальное общеобразовательное учреждение «Средняя общеобразовательная школа №4»"),
-    ("МОУ «Гимназия №1»", "Муниципальное общеобразовательное учреждение «Гимназия №1»"),
-)
+DEFAULT_FOLDERS = {"received": Rollup.RECEIVED, "summaries": Rollup.SUMMARIES}
 
 
 @dataclass(frozen=True)
@@ -57,27 +53,8 @@ def example_office() -> str:
     """The settings ``init --office`` writes, commented in Russian."""
     folders = "\n".join(f'{key} = "{value}"' for key, value in DEFAULT_FOLDERS.items())
     schools = "\n".join(f'[[schools]]\nshort = "{short}"\nfull = "{full}"\n'
-                        for short, full in EXAMPLE_SCHOOLS)
-    return f'''# Настройки ibc-xls для управления образования. Файл в кодировке UTF-8; правьте его
-# в Блокноте. Строки, начинающиеся с #, — пояснения, программа их не читает.
-
-[office]
-# Название управления: оно печатается на титульном листе сводки.
-name = "Управление образования"
-
-# Папки внутри рабочей папки управления.
-[folders]
-# received — сюда кладите отчёты школ (как их прислали, под любыми именами);
-# summaries — сюда ibc-xls rollup записывает сводки.
-{folders}
-
-# Школы, от которых управление ждёт отчёт: по одному блоку [[schools]] на школу.
-# short — краткое название школы так, как оно записано в настройках самой школы
-# (ключ name в разделе [school] её файла ibc-xls.toml); по нему отчёт узнаётся.
-# full — полное название для сводки.
-# Чтобы добавить школу, скопируйте три строки блока [[schools]] в конец файла и впишите
-# её названия. Отчёт школы, которой здесь нет, в сводку не попадает (о нём будет сказано).
-{schools}'''
+                        for short, full in Rollup.EXAMPLE_SCHOOLS)
+    return Rollup.SETTINGS.format(folders=folders, schools=schools)
 
 
 def load_office(root: Path) -> Office:
@@ -97,14 +74,14 @@ def load_office(root: Path) -> Office:
                                   default=default)).resolve()
                for key, default in DEFAULT_FOLDERS.items()}
     if folders["received"] == folders["summaries"]:
-        c.bad("folders.summaries", "папка сводок должна отличаться от папки полученных отчётов",
+        c.bad("folders.summaries", OFFICE_SETTINGS["same-folders"],
               folders_raw.get("summaries"))
     schools: list[School] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(c.get(data, "schools", list, "", default=[])):
         prefix = f"schools[{i + 1}]."
         if not isinstance(raw, dict):
-            c.bad(prefix.rstrip("."), "ожидается таблица [[schools]]", raw)
+            c.bad(prefix.rstrip("."), OFFICE_SETTINGS["not-a-table"], raw)
             continue
         c.unknown(raw, SCHOOL_KEYS, prefix)
         short = c.get(raw, "short", str, prefix)
@@ -114,7 +91,7 @@ def load_office(root: Path) -> Office:
         school = School(short.strip(), (full or short).strip())
         if school.key in seen:
             c.add("toml-duplicate", f"{prefix}short", short,
-                  where=f" в schools[{seen[school.key]}]")
+                  where=OFFICE_SETTINGS["duplicate"].format(index=seen[school.key]))
             continue
         seen[school.key] = i + 1
         schools.append(school)

@@ -11,7 +11,9 @@ anywhere on its sheet. Runs in an isolated worker: a report is a file from outsi
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,8 +39,9 @@ from ibc_xls.forms.summaries import (
     SOURCES_SHEET,
     SUBMISSIONS_SHEET,
 )
-from ibc_xls.problems import IbcError, Problem
+from ibc_xls.problems import NO_FORMAT, NOT_A_REPORT, IbcError, Problem
 from ibc_xls.reading.rawread import read_raw
+from ibc_xls.text import Report
 
 SUMMARY_KIND = "office_summary"  # the identity kind of rollup's own summary workbook
 # The report's own sheets that the summary does not use: not read (a third of the time).
@@ -56,7 +59,7 @@ class TableRead:
     sheet: str
     kind: str
     headers: list[str]
-    rows: list[list]
+    rows: list[tuple]
     total: list | None
     header_row: int
     order: str = ""
@@ -94,6 +97,10 @@ class ReportRead:
     # form id → its version, its sheet in the blanks, its raw data table
     forms: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # The raw data tables (most of the cells) pickled, while the main process keeps them out
+    # of memory (``read_packed``, ``Stash``); then where they are in the stash.
+    packed: bytes = b""
+    stashed: tuple[int, int] | None = None
     sha256: str = ""
     size: int = 0
     modified: float = 0.0
@@ -179,7 +186,7 @@ def _table(rows: list[list], listed: list[str]) -> TableRead | None:
     header_row = _find_header(rows, headers_list, first)
     if header_row is None:
         return None
-    has_total = total == "да"
+    has_total = total == Report.YES
     count = last - first - has_total
     width = len(headers_list)
 
@@ -208,18 +215,17 @@ def read_report(path: Path, base: Path | None = None) -> ReportRead:
     properties = {k[len(PROPERTY_PREFIX):]: v for k, v in raw.properties.items()
                   if k.startswith(PROPERTY_PREFIX)}
     if sheet is None:
-        what = ("лист «Паспорт» удалён из отчёта" if properties.get("kind") == REPORT_KIND
-                else f"в книге нет скрытого листа «{IDENTITY_SHEET}» отчёта")
+        what = NOT_A_REPORT["passport-deleted" if properties.get("kind") == REPORT_KIND
+                            else "no-passport"].format(sheet=IDENTITY_SHEET)
         raise refuse("report-not-report", what=what)
     identity, tables, checks, forms = _passport(_rows(sheet))
     kind = identity.get("kind", "")
     if kind != REPORT_KIND:
-        what = ("это сводка управления, а не отчёт школы" if kind == SUMMARY_KIND
-                else "это книга, которую заполняют в школе (бланк), а не отчёт школы"
-                if identity.get("template") else "это книга другого вида")
+        what = NOT_A_REPORT["summary" if kind == SUMMARY_KIND
+                            else "blank" if identity.get("template") else "other"]
         raise refuse("report-not-report", what=what)
     if identity.get("format") != REPORT_FORMAT:
-        raise refuse("report-format", found=identity.get("format") or "без номера (старая)",
+        raise refuse("report-format", found=identity.get("format") or NO_FORMAT,
                       expected=REPORT_FORMAT)
     report = ReportRead(name, identity, sha256=raw.sha256, size=raw.size,
                         modified=path.stat().st_mtime)
@@ -247,6 +253,73 @@ def read_report(path: Path, base: Path | None = None) -> ReportRead:
         report.checks.append(Check(label, form, count, column, class_column, pairs, table))
     report.forms = {f[0]: (f[1], f[2], f[3]) for f in forms}
     return report
+
+
+def read_packed(path: Path, base: Path | None = None) -> ReportRead:
+    """``read_report``, its raw data tables pickled into ``packed`` (for ``Stash``)."""
+    report = read_report(path, base)
+    data = {name: t for name, t in report.tables.items() if t.kind == "data"}
+    report.packed = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    for name in data:
+        del report.tables[name]
+    return report
+
+
+class Stash:
+    """A temporary file that holds the reports' raw data tables while the readers run, so
+    that the main process does not hold every school's rows beside the readers' memory;
+    they come back once the readers have stopped."""
+
+    def __init__(self, file):
+        self.file = file  # a binary temporary file, open for writing and reading
+
+    def put(self, report: ReportRead) -> None:
+        self.file.seek(0, 2)
+        report.stashed = (self.file.tell(), len(report.packed))
+        self.file.write(report.packed)
+        report.packed = b""
+
+    def take(self, report: ReportRead, shared: Shared) -> None:
+        if report.stashed is None:
+            return
+        offset, size = report.stashed
+        self.file.seek(offset)
+        tables = pickle.loads(self.file.read(size))
+        _share(tables.values(), shared)
+        report.tables.update(tables)
+        report.stashed = None
+
+
+class Shared(dict):
+    """One copy of each text and date across the reports of a rollup: the main process keeps
+    every counted school's tables until the summary is written, and the reports repeat most of
+    their cells (choice values, measures of the municipal roadmap, classes, dates, headers)."""
+
+    def __missing__(self, value):
+        self[value] = value
+        return value
+
+
+# Shared by value: a date and a datetime are never equal, so never confused (numbers are
+# not: 1 == 1.0 == True).
+_SHARED_TYPES = frozenset({str, dt.date, dt.datetime})
+
+
+def compact(report: ReportRead, shared: Shared) -> ReportRead:
+    """``report`` with its cells shared with the other reports' (``Shared``) and its rows
+    kept as tuples; called in the main process as each report arrives from its reader."""
+    _share(report.tables.values(), shared)
+    return report
+
+
+def _share(tables: Iterable[TableRead], shared: Shared) -> None:
+    get, kinds = shared.__getitem__, _SHARED_TYPES
+    for table in tables:
+        table.headers = [get(h) for h in table.headers]
+        table.rows = [tuple([get(v) if type(v) in kinds else v for v in row])
+                      for row in table.rows]
+        if table.total is not None:
+            table.total = [get(v) if type(v) in kinds else v for v in table.total]
 
 
 def display(path: Path, base: Path | None) -> str:

@@ -21,16 +21,15 @@ from ibc_xls.rollup.combine import (
 )
 from ibc_xls.rollup.readreport import SUMMARY_KIND
 from ibc_xls.sheets.book import SheetBook, footer_field
-from ibc_xls.sheets.sheet import Sheet
+from ibc_xls.sheets.sheet import CHART_ROWS, Sheet
 from ibc_xls.sheets.xlsx import Checked
+from ibc_xls.text import Report, ReportBook, Rollup
 
-TITLE_SHEET = "Титульный лист"
-SCHOOLS_SHEET = "Показатели по школам"
-REPORTS_SHEET = "Сдача отчётов"
-FILES_SHEET = "Файлы"
-PROBLEMS_SHEET = "Замечания"
-DYNAMICS_PREFIX = "Динамика — "
-DATA_PREFIX = "Данные — "
+TITLE_SHEET = Rollup.TITLE_SHEET
+SCHOOLS_SHEET = Rollup.SCHOOLS_SHEET
+REPORTS_SHEET = Rollup.REPORTS_SHEET
+FILES_SHEET = Rollup.FILES_SHEET
+PROBLEMS_SHEET = Rollup.PROBLEMS_SHEET
 CHART_SCHOOLS = 30  # schools a chart shows at most; the table holds them all
 
 
@@ -60,9 +59,9 @@ class _SummaryBook(SheetBook):
     """The summary as xlsxwriter builds it, with the report's sheets, formats and charts."""
 
     def __init__(self, rolled: Rolled, created: dt.datetime):
-        office = footer_field(rolled.office.name)
-        period = footer_field(rolled.period_label or "период не указан")
-        super().__init__(f"&L{office}, {period}&RСтр. &P из &N")
+        super().__init__(Rollup.FOOTER.format(
+            office=footer_field(rolled.office.name),
+            period=footer_field(rolled.period_label or Rollup.NO_PERIOD)))
         self.rolled = rolled
         self.created = created
 
@@ -75,27 +74,26 @@ class _SummaryBook(SheetBook):
     def write(self) -> None:
         r = self.rolled
         self.wb.set_properties({
-            "title": f"Сводка отчётов ИБЦ: {r.office.name}, {r.period_label}",
+            "title": Rollup.PROPERTY_TITLE.format(office=r.office.name, period=r.period_label),
             "author": "ibc-xls", "company": r.office.name, "created": self.created,
-            "comments": "Сводка отчётов информационно-библиотечных центров школ. "
-                        "Создано ibc-xls."})
+            "comments": Rollup.PROPERTY_COMMENTS})
         for name, value in self.identity().items():
             self.wb.set_custom_property(PROPERTY_PREFIX + name, value, "text")
         own = {TITLE_SHEET, SCHOOLS_SHEET, REPORTS_SHEET, FILES_SHEET, PROBLEMS_SHEET,
                IDENTITY_SHEET}
         section_names = _names([s.sheet for s in r.sections], own)
-        dynamics_names = _names([DYNAMICS_PREFIX + label for label, _ in r.dynamics],
+        dynamics_names = _names([Rollup.DYNAMICS_SHEET.format(figure=label)
+                                 for label, _ in r.dynamics],
                                 own | set(section_names))
-        data_names = _names([DATA_PREFIX + sheet for _, sheet, _ in r.data],
+        data_names = _names([ReportBook.DATA_SHEET.format(sheet=sheet) for _, sheet, _ in r.data],
                             own | set(section_names) | set(dynamics_names))
-        contents = [(SCHOOLS_SHEET, "ключевые показатели каждой школы")]
-        contents += [(n, "по школам, диаграмма" if s.by_school is not None and s.series
-                      else "все школы вместе") for n, s in zip(section_names, r.sections,
-                                                                strict=True)]
-        contents += [(REPORTS_SHEET, "какие школы сдали отчёт и когда, какие нет"),
-                     (FILES_SHEET, "все файлы в папке полученных отчётов: учтён или почему нет"),
-                     (PROBLEMS_SHEET, "что не так с отчётами: файл, лист, ячейка")]
-        contents += [(n, "по школам и периодам, диаграмма") for n in dynamics_names]
+        contents = [(SCHOOLS_SHEET, Rollup.ABOUT_SCHOOLS)]
+        contents += [(n, Rollup.ABOUT_SECTION_CHART if s.by_school is not None and s.series
+                      else Rollup.ABOUT_SECTION) for n, s in zip(section_names, r.sections,
+                                                                 strict=True)]
+        contents += [(REPORTS_SHEET, Rollup.ABOUT_REPORTS), (FILES_SHEET, Rollup.ABOUT_FILES),
+                     (PROBLEMS_SHEET, Rollup.ABOUT_PROBLEMS)]
+        contents += [(n, Rollup.ABOUT_DYNAMICS) for n in dynamics_names]
         sheets = [self._title_sheet(contents), self._schools()]
         sheets += [self._section(s, n) for s, n in zip(r.sections, section_names, strict=True)]
         sheets += [self._reports(), self._files(), self._problems_sheet()]
@@ -109,47 +107,41 @@ class _SummaryBook(SheetBook):
 
     def _title_sheet(self, contents: list[tuple[str, str]]) -> Sheet:
         r, fmt = self.rolled, self.fmt
-        s = self.sheet(TITLE_SHEET, "Сводка отчётов информационно-библиотечных центров школ",
-                        landscape=False)
+        s = self.sheet(TITLE_SHEET, Rollup.TITLE, landscape=False)
         s.heading(r.office.name)
-        s.text(f"Период: {r.period_label or 'не указан: нет ни одного отчёта'}")
-        sent = len(r.used)
-        s.text(f"Школ в списке: {len(r.office.schools)}; сдали отчёт: {sent}; не сдали: "
-               f"{len(r.missing)}.")
+        s.text(Rollup.PERIOD_LINE.format(label=r.period_label or Rollup.NO_REPORT_PERIOD))
+        s.text(Rollup.SCHOOLS_LINE.format(listed=len(r.office.schools), sent=len(r.used),
+                                          missing=len(r.missing)))
         if r.missing:
-            s.text("Не сдали отчёт: " + "; ".join(m.short for m in r.missing) + ".")
-        s.text(f"Дата составления: {self.created:%d.%m.%Y}")
-        s.note("Итоги — суммы показателей титульных листов отчётов школ. Отчёт, цифры которого "
-               "не сходятся с его же таблицами (изменён вручную), в итоги не входит: он отмечен "
-               f"на листах «{SCHOOLS_SHEET}» и «{REPORTS_SHEET}».")
+            s.text(Rollup.MISSING_LINE.format(schools="; ".join(m.short for m in r.missing)))
+        s.text(Rollup.CREATED_LINE.format(created=self.created))
+        s.note(Rollup.TITLE_NOTE.format(schools_sheet=SCHOOLS_SHEET,
+                                        reports_sheet=REPORTS_SHEET))
         s.gap()
-        s.heading("Основные показатели")
+        s.heading(Rollup.KEY_FIGURES)
         s.table("tbl_key_figures", r.figures)
-        s.heading("Содержание")
+        s.heading(Rollup.CONTENTS)
         for sheet, what in contents:
             s.ws.write_url(s.row, 0, f"internal:'{sheet}'!A1", fmt.link, sheet)
             s.ws.write_string(s.row, 1, what, fmt.plain)
             s.row += 1
-        s.note("Листы «Данные — …»: строки форм всех учтённых школ со столбцом «Школа» — для "
-               "своих сводных таблиц и фильтров.")
+        s.note(Rollup.DATA_SHEETS_NOTE.format(school=SCHOOL))
         s.gap()
         return s
 
     def _schools(self) -> Sheet:
         r = self.rolled
-        s = self.sheet(SCHOOLS_SHEET, "Основные показатели по школам")
-        s.note("Показатели титульных листов отчётов. Выделенная школа не учтена в итогах: "
-               f"цифры её отчёта не сходятся с его таблицами (см. лист «{PROBLEMS_SHEET}»).")
+        s = self.sheet(SCHOOLS_SHEET, Rollup.SCHOOLS_TITLE)
+        s.note(Rollup.SCHOOLS_NOTE.format(problems_sheet=PROBLEMS_SHEET))
         s.table("tbl_school_figures", r.school_figures, marked=r.flagged, repeat=True)
         return s
 
     def _section(self, section: Section, name: str) -> Sheet:
-        s = self.sheet(name, f"{section.sheet}: все школы")
-        s.note("Только учтённые школы; их таблицы сложены или упорядочены заново по тем же "
-               "правилам, что в отчётах школ.")
+        s = self.sheet(name, Rollup.SECTION_TITLE.format(sheet=section.sheet))
+        s.note(Rollup.SECTION_NOTE)
         table = section.name
         if section.by_school is not None:
-            s.heading("По школам")
+            s.heading(Rollup.BY_SCHOOL)
             rows = section.by_school.rows
             chart = bool(section.series) and rows > 0
             height = max(8, min(18, 4 + min(rows, CHART_SCHOOLS)))
@@ -157,39 +149,49 @@ class _SummaryBook(SheetBook):
             header, _ = s.table(f"{table}_by_school", section.by_school, repeat=True)
             if anchor is not None:
                 s.charts(anchor, [self.bars(
-                    s, "bar", f"{section.sheet}: по школам", header, section.by_school,
+                    s, "bar", Rollup.BY_SCHOOL_CHART.format(sheet=section.sheet), header,
+                    section.by_school,
                     list(section.series), stacked=section.stacked,
                     rows=min(rows, CHART_SCHOOLS))], height)
         if section.by_category is not None:
-            s.heading("Все школы вместе")
+            s.heading(Rollup.ALL_TOGETHER)
             s.table(f"{table}_total", section.by_category)
         if section.rows is not None:
-            s.heading("Строки отчётов школ")
+            per_chart = max((count for _, _, count in section.row_charts), default=0)
+            height = max(8, min(CHART_ROWS, 4 + per_chart))
+            anchor = s.reserve(height) if section.row_charts else None
+            s.heading(Rollup.SCHOOL_ROWS)
+            header = s.row
             s.bulk(f"{table}_schools", section.rows)
+            if anchor is not None:
+                first, last = section.row_names
+                s.charts(anchor, [
+                    self.bars(s, section.row_chart, title, header, section.rows,
+                              [section.row_series], categories=first, categories_to=last,
+                              first=start, rows=count)
+                    for title, start, count in section.row_charts], height)
         return s
 
     def _reports(self) -> Sheet:
-        s = self.sheet(REPORTS_SHEET, "Какие школы сдали отчёт")
+        s = self.sheet(REPORTS_SHEET, Rollup.REPORTS_TITLE)
         s.bulk("tbl_reports", self.rolled.reports,
-               mark=("Статус", (STATUS_MISSING, STATUS_FLAGGED)))
+               mark=(Rollup.STATUS, (STATUS_MISSING, STATUS_FLAGGED)))
         return s
 
     def _files(self) -> Sheet:
-        s = self.sheet(FILES_SHEET, "Файлы в папке полученных отчётов")
-        s.note("Учтён: отчёт вошёл в сводку. Остальные файлы не учтены, причина — в столбце "
-               "«Причина».")
+        s = self.sheet(FILES_SHEET, Rollup.FILES_TITLE)
+        s.note(Rollup.FILES_NOTE.format(reason=Rollup.REASON))
         s.bulk("tbl_files", self.rolled.files)
         return s
 
     def _problems_sheet(self) -> Sheet:
-        s = self.sheet(PROBLEMS_SHEET, "Замечания по отчётам")
-        s.bulk("tbl_problems", self.rolled.problems, mark=("Важность", ("ошибка",)))
+        s = self.sheet(PROBLEMS_SHEET, Rollup.PROBLEMS_TITLE)
+        s.bulk("tbl_problems", self.rolled.problems, mark=(Report.SEVERITY, (Report.ERROR,)))
         return s
 
     def _dynamics(self, label: str, table, name: str) -> Sheet:
-        s = self.sheet(name, f"{label}: по периодам")
-        s.note("Одна строка — школа, один столбец — период (по отчётам в папке полученных). "
-               "Пусто: за этот период отчёта школы нет или он не учтён.")
+        s = self.sheet(name, Rollup.DYNAMICS_TITLE.format(figure=label))
+        s.note(Rollup.DYNAMICS_NOTE)
         periods = [c for c in table.frame.columns if c != SCHOOL]
         rows = min(table.rows, CHART_SCHOOLS)
         anchor = s.reserve() if rows and periods else None
@@ -200,14 +202,14 @@ class _SummaryBook(SheetBook):
         return s
 
     def _data_sheet(self, form: str, table, name: str) -> Sheet:
-        s = self.sheet(name, f"{name}: все учтённые школы")
+        s = self.sheet(name, Rollup.DATA_TITLE.format(sheet=name))
         s.bulk(f"tbl_data_{form}", table)
         return s
 
     def _summary_identity(self) -> None:
         ws = Checked(self.raw.add_worksheet(IDENTITY_SHEET))
-        ws.write_string(0, 0, "Поле", self.fmt.bold)
-        ws.write_string(0, 2, "Значение", self.fmt.bold)
+        ws.write_string(0, 0, Rollup.IDENTITY_FIELD, self.fmt.bold)
+        ws.write_string(0, 2, Rollup.IDENTITY_VALUE, self.fmt.bold)
         for row, (name, value) in enumerate(self.identity().items(), start=1):
             ws.write_string(row, 0, name)
             ws.write_string(row, 2, value)

@@ -54,8 +54,10 @@ class SheetBook:
 
     def bars(self, s: Sheet, kind: str, title: str, header: int, table: Table,
               series: list[str], stacked: bool = False, categories: int = 0, first: int = 0,
-              rows: int | None = None):
-        """A bar or column chart of ``series`` (headers) over rows of a table just written."""
+              rows: int | None = None, categories_to: int | None = None):
+        """A bar or column chart of ``series`` (headers) over rows of a table just written;
+        its bars are named by column ``categories`` (through ``categories_to``: names of
+        several levels, like a school and its class)."""
         columns = list(table.frame.columns)
         count = table.rows - first if rows is None else rows
         r0, r1 = header + 1 + first, header + first + count
@@ -65,7 +67,8 @@ class SheetBook:
             col = columns.index(name)
             chart.add_series({
                 "name": [s.name, header, col],
-                "categories": [s.name, r0, categories, r1, categories],
+                "categories": [s.name, r0, categories, r1,
+                               categories if categories_to is None else categories_to],
                 "values": [s.name, r0, col, r1, col],
                 "fill": {"color": PALETTE[i % len(PALETTE)] if len(series) > 1 else PALETTE[1]},
                 "border": {"none": True}, "gap": 60,

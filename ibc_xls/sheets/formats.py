@@ -16,7 +16,9 @@ from types import MappingProxyType
 FONT, FONT_SIZE = "Arial", 11
 # xlsxwriter adds keys to the dict it is given: each workbook gets a copy, and the original
 # cannot be changed (a test that passed it itself changed every later workbook of its process).
-DEFAULT_FONT = MappingProxyType({"font_name": FONT, "font_size": 10})
+# "none": not the theme's font. xlsxwriter marks a format in the default font as the theme's
+# minor font, and Excel then shows it in the theme's Calibri whatever the name says.
+DEFAULT_FONT = MappingProxyType({"font_name": FONT, "font_size": 10, "font_scheme": "none"})
 
 HEADER_FILL = "#DCE6F1"
 BORDER_COLOR = "#A6A6A6"

@@ -20,8 +20,11 @@ def wrapped_lines(text: str, width: float, chars_per_width: float, size: float =
     ``chars_per_width`` characters of 11 pt text a unit, at ``size`` points (bold counts as a
     size larger)."""
     chars = max(int(width * chars_per_width * 11 / size), 1)
+    text = str(text)
+    if len(text) <= chars and "\n" not in text:
+        return 1  # most cells, spared the loop: it would count their letters to one line
     total = 0
-    for paragraph in str(text).split("\n"):
+    for paragraph in text.split("\n"):
         lines, used = 1, -1
         for word in paragraph.split(" "):
             if used + 1 + len(word) <= chars:
