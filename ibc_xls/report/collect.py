@@ -80,7 +80,7 @@ def collect(config: Config, period: Period, *, paths: Sequence[Path] = (),
         blocked = [p for p in report.problems if p.code in NOT_READ]
         if blocked:
             raise IbcError([*blocked, Problem("report-not-written", file=str(target))])
-        data = consolidate(report, config, specs, period, as_of)
+        data = consolidate(report, config, specs, period, as_of, release=True)
         report.release_rows()  # the report's tables hold their values now
         created = dt.datetime.now().replace(microsecond=0)
         replaced = target.exists()

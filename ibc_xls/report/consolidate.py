@@ -166,15 +166,17 @@ class _Row:
 
 
 def consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
-                as_of: dt.date) -> Consolidated:
+                as_of: dt.date, release: bool = False) -> Consolidated:
     """Turn the checked files into the report's tables as of the reporting date ``as_of``:
-    see the module's docstring for which rows count and when a measure is overdue."""
+    see the module's docstring for which rows count and when a measure is overdue. With
+    ``release``, each form's records are let go (``Report.release_rows``) once its raw data
+    table holds them: a big collect needs the memory."""
     with gc_paused():
-        return _consolidate(report, config, specs, period, as_of)
+        return _consolidate(report, config, specs, period, as_of, release)
 
 
 def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
-                 as_of: dt.date) -> Consolidated:
+                 as_of: dt.date, release: bool) -> Consolidated:
     by_id = {s.id: s for s in specs}
     files = sorted(report.files, key=lambda f: f.file)
     taken = _taken(files)
@@ -195,11 +197,18 @@ def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: 
     )
     figures = _figures(declared, files, submissions,
                        {p.id for p in respondents(config, specs)}, counts)
+    # The raw data tables last, the smallest form first, each form's rows let go once its
+    # table holds them: the largest table is built when the others' rows are gone.
+    data = {}
+    for spec in sorted(specs, key=lambda s: len(rows.get(s.id, ()))):
+        data[spec.id] = _form_data(spec, rows.pop(spec.id, []))
+        if release:
+            report.release_rows(spec.id)
     return Consolidated(
         school=config.school, full_name=config.full_name, municipality=config.municipality,
         year_label=config.year_label, period=period, as_of=as_of, academic_year=year,
         generator=f"ibc-xls {__version__}", figures=figures,
-        data={s.id: _form_data(s, rows.get(s.id, [])) for s in specs}, checks=tuple(checks),
+        data={s.id: data[s.id] for s in specs}, checks=tuple(checks),
         **parts)
 
 
