@@ -49,7 +49,7 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -165,6 +165,27 @@ class _Row:
     why_not: str = ""
 
 
+@dataclass
+class _Rows:
+    """Every record read of one form, column by column (a list for each field of ``_Row``,
+    not an object a row: a big collect has hundreds of thousands of them); iterating gives
+    ``_Row``s."""
+
+    files: list[FileResult] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    why_not: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[_Row]:
+        return map(_Row, self.files, self.records, self.notes, self.why_not)
+
+    def counted(self) -> list[Record]:
+        return [r for r, why in zip(self.records, self.why_not, strict=True) if not why]
+
+
 def consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
                 as_of: dt.date, release: bool = False) -> Consolidated:
     """Turn the checked files into the report's tables as of the reporting date ``as_of``:
@@ -201,7 +222,7 @@ def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: 
     # table holds them: the largest table is built when the others' rows are gone.
     data = {}
     for spec in sorted(specs, key=lambda s: len(rows.get(s.id, ()))):
-        data[spec.id] = _form_data(spec, rows.pop(spec.id, []))
+        data[spec.id] = _form_data(spec, rows.pop(spec.id, None) or _Rows())
         if release:
             report.release_rows(spec.id)
     return Consolidated(
@@ -256,10 +277,10 @@ def _row_date(values: Record, date_keys: list[str]) -> dt.date | None:
 
 
 def _rows(files: list[FileResult], specs: dict[str, FormSpec], taken: dict[str, str],
-          first: dt.date, last: dt.date, messages: dict[int, str]) -> dict[str, list[_Row]]:
+          first: dt.date, last: dt.date, messages: dict[int, str]) -> dict[str, _Rows]:
     """Every record of every file by form id, each with its problems and why it is not counted
     (a dated row counts from ``first`` to ``last``)."""
-    rows: dict[str, list[_Row]] = defaultdict(list)
+    rows: dict[str, _Rows] = defaultdict(_Rows)
     none: list[Problem] = []
     for f in files:
         by_row = _row_problems(f)
@@ -269,6 +290,8 @@ def _rows(files: list[FileResult], specs: dict[str, FormSpec], taken: dict[str, 
             date_keys = [] if spec is None or spec.rows == "fixed" else \
                 [c.key for c in spec.columns if c.type == "date"]
             found = rows[form_id]
+            files, records, notes, why_not = \
+                found.files, found.records, found.notes, found.why_not
             for record in form.records:
                 problems = by_row.get((form.sheet, record.row), none) if by_row else none
                 why = excluded
@@ -280,7 +303,10 @@ def _rows(files: list[FileResult], specs: dict[str, FormSpec], taken: dict[str, 
                         day = _row_date(record, date_keys)
                         if day is not None and not first <= day <= last:
                             why = WHY_PERIOD
-                found.append(_Row(f, record, _notes(problems, messages), why))
+                files.append(f)
+                records.append(record)
+                notes.append(_notes(problems, messages))
+                why_not.append(why)
     return rows
 
 
@@ -305,22 +331,21 @@ def _headers(titles: list[str], reserved: list[str]) -> list[str]:
     return result
 
 
-def _form_data(spec: FormSpec, rows: list[_Row]) -> FormData:
+def _form_data(spec: FormSpec, rows: _Rows) -> FormData:
     """The raw data table of one form: where each row came from, whether it counted, its
     problems, then the spec's columns (typed values; as read for a row with errors)."""
     meta = [FILE, ROW, C.RESPONDENT, C.BLANK_CLASS, COUNTED, WHY_NOT, NOTES]
     titles = _headers([c.title for c in spec.columns], meta)
     def where_from() -> Iterator[list]:  # one column at a time, as object_frame takes them
-        yield [r.file.file for r in rows]
-        yield [r.record.row for r in rows]
-        yield [r.file.identity.get("respondent", "") for r in rows]
-        yield [r.file.identity.get("class_name", "") for r in rows]
-        yield [NO if r.why_not else YES for r in rows]
-        yield [r.why_not for r in rows]
-        yield [r.notes for r in rows]
+        yield [f.file for f in rows.files]
+        yield [r.row for r in rows.records]
+        yield [f.identity.get("respondent", "") for f in rows.files]
+        yield [f.identity.get("class_name", "") for f in rows.files]
+        yield [NO if why else YES for why in rows.why_not]
+        yield rows.why_not
+        yield rows.notes
 
-    values = value_columns([r.record for r in rows], [c.key for c in spec.columns],
-                           as_read=True)
+    values = value_columns(rows.records, [c.key for c in spec.columns], as_read=True)
     frame = object_frame(itertools.chain(where_from(), values), meta + titles, len(rows))
     widths = {FILE: 24, ROW: 7, C.RESPONDENT: 18, C.BLANK_CLASS: 7, COUNTED: 8, WHY_NOT: 16,
               NOTES: 32}
@@ -328,12 +353,12 @@ def _form_data(spec: FormSpec, rows: list[_Row]) -> FormData:
     return FormData(spec.id, spec.version, spec.sheet, spec.title, Table(frame, widths=widths))
 
 
-def _reconciliation(specs: list[FormSpec], rows: dict[str, list[_Row]]) -> Table:
+def _reconciliation(specs: list[FormSpec], rows: dict[str, _Rows]) -> Table:
     header = [C.FORM, C.ROWS_READ, C.COUNTED, C.WITH_ERRORS, C.OUTSIDE,
               C.IN_EXCLUDED, C.AGREES]
     data = []
     for spec in specs:
-        reasons = [r.why_not for r in rows.get(spec.id, [])]
+        reasons = rows[spec.id].why_not if spec.id in rows else []
         read = len(reasons)
         counted = reasons.count("")
         errors = reasons.count(WHY_ERRORS)
@@ -431,7 +456,7 @@ class _Measure:
     overdue: bool
 
 
-def _roadmap(spec: FormSpec, rows: list[_Row], as_of: dt.date, year: tuple[dt.date, dt.date],
+def _roadmap(spec: FormSpec, rows: _Rows, as_of: dt.date, year: tuple[dt.date, dt.date],
              show: tuple[str, ...] = ()) -> tuple[Table, list[_Measure]]:
     """The progress of every measure part of the plan, as of the reporting date: the
     prefilled columns of the roles in ``show``, then every input column."""
@@ -487,7 +512,7 @@ def _roadmap_by(spec: FormSpec, by: str, measures: list[_Measure]) -> Table:
     return Table(frame, total=total, widths={group.title: 30})
 
 
-def _progress(spec: FormSpec, summary: Summary, rows: list[_Row], as_of: dt.date,
+def _progress(spec: FormSpec, summary: Summary, rows: _Rows, as_of: dt.date,
               year: tuple[dt.date, dt.date],
               measures: list[_Measure] | None) -> tuple[Shown, list[_Measure]]:
     """A declared progress summary: every measure part, or their statuses by a role."""
@@ -546,7 +571,7 @@ def _file_status(f: FileResult, why: str, errors: int, warnings: int,
 
 
 def _submissions(files: list[FileResult], taken: dict[str, str],
-                 rows: dict[str, list[_Row]], config: Config, specs: list[FormSpec],
+                 rows: dict[str, _Rows], config: Config, specs: list[FormSpec],
                  counts: dict[str, tuple[int, int]], messages: dict[int, str]) -> Table:
     """Every expected respondent with each workbook they handed in (or «не сдан»), then the
     workbooks of nobody expected."""
@@ -555,9 +580,9 @@ def _submissions(files: list[FileResult], taken: dict[str, str],
     read: dict[str, int] = defaultdict(int)
     used: dict[str, int] = defaultdict(int)
     for form_rows in rows.values():
-        for r in form_rows:
-            read[r.file.file] += 1
-            used[r.file.file] += not r.why_not
+        for f, why in zip(form_rows.files, form_rows.why_not, strict=True):
+            read[f.file] += 1
+            used[f.file] += not why
     by_respondent: dict[str, list[FileResult]] = defaultdict(list)
     for f in files:
         by_respondent[f.identity.get("respondent_id", "")].append(f)
@@ -630,15 +655,15 @@ def _sources(files: list[FileResult], submissions: Table) -> Table:
 
 
 def _source_rows(files: list[FileResult], specs: list[FormSpec],
-                 rows: dict[str, list[_Row]]) -> Table:
+                 rows: dict[str, _Rows]) -> Table:
     """Rows read per file and form, and how many of them count."""
     header = [FILE, C.FORM, C.LINES_READ, C.COUNTED, C.NOT_COUNTED]
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for form_id, form_rows in rows.items():
-        for r in form_rows:
-            tally = counts[(r.file.file, form_id)]
+        for f, why in zip(form_rows.files, form_rows.why_not, strict=True):
+            tally = counts[(f.file, form_id)]
             tally[0] += 1
-            tally[1] += not r.why_not
+            tally[1] += not why
     data = []
     for f in files:
         for spec in specs:
@@ -656,7 +681,7 @@ _PROGRESS_COUNTS = {"measures": lambda m: True, "done": lambda m: m.done,
                     "due": lambda m: m.in_force, "overdue": lambda m: m.overdue}
 
 
-def _declared(specs: list[FormSpec], rows: dict[str, list[_Row]], period: Period,
+def _declared(specs: list[FormSpec], rows: dict[str, _Rows], period: Period,
               as_of: dt.date, year: tuple[dt.date, dt.date],
               ) -> tuple[list[Shown], list[tuple[str, object, str]], list[FigureCheck]]:
     """Every summary and key figure the forms declare, in the forms' order. A form's counted
@@ -668,8 +693,8 @@ def _declared(specs: list[FormSpec], rows: dict[str, list[_Row]], period: Period
     for spec in specs:
         if not spec.summaries and not spec.figures:
             continue
-        form_rows = rows.get(spec.id, [])
-        frame = _frame(spec, [r.record for r in form_rows if not r.why_not])
+        form_rows = rows.get(spec.id) or _Rows()
+        frame = _frame(spec, form_rows.counted())
         mine: list[Shown] = []
         measures = None
         for summary in spec.summaries:
