@@ -84,7 +84,7 @@ def collect(config: Config, period: Period, *, paths: Sequence[Path] = (),
         report.release_rows()  # the report's tables hold their values now
         created = dt.datetime.now().replace(microsecond=0)
         replaced = target.exists()
-        write_atomic(target, partial(write_report, data, created=created))
+        write_atomic(target, partial(write_report, data, created=created, release=True))
     sent = {f.identity.get("respondent_id") for f in report.files if f.forms}
     people = respondents(config, specs)
     missing = [r for r in people if r.id not in sent]
