@@ -17,9 +17,9 @@ import xlsxwriter
 from fill import one_line
 from libreoffice import convert, with_libreoffice
 
-from ibc_xls.blanks.generate import DEFAULT_FONT, FONT
 from ibc_xls.forms.layout import header_key
 from ibc_xls.problems import CATALOGUE
+from ibc_xls.sheets.formats import DEFAULT_FONT, FONT
 
 
 @pytest.fixture(scope="module")

@@ -22,17 +22,9 @@ from ibc_xls.forms.identity import IDENTITY_SHEET
 from ibc_xls.forms.spec import DEFAULT_TEMPLATES, load_specs
 from ibc_xls.problems import Problem
 from ibc_xls.report.analyses import band_of
-from ibc_xls.report.consolidate import (
-    WHY_BLOCKED,
-    WHY_ERRORS,
-    WHY_PERIOD,
-    WHY_SUPERSEDED,
-    Deadline,
-    Table,
-    consolidate,
-    is_overdue,
-    parse_deadline,
-)
+from ibc_xls.report.consolidate import Table, consolidate
+from ibc_xls.report.roadmap import Deadline, is_overdue, parse_deadline
+from ibc_xls.report.rows import WHY_BLOCKED, WHY_ERRORS, WHY_PERIOD, WHY_SUPERSEDED
 from ibc_xls.settings.config import Config, load_config
 from ibc_xls.settings.periods import custom_period, report_period
 from ibc_xls.settings.workspace import init_workspace

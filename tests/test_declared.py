@@ -21,7 +21,8 @@ from ibc_xls.cli import cli
 from ibc_xls.forms.layout import header_key
 from ibc_xls.forms.spec import load_specs
 from ibc_xls.report.consolidate import Consolidated, consolidate
-from ibc_xls.report.workbook import contents, write_report
+from ibc_xls.report.pages import contents
+from ibc_xls.report.workbook import write_report
 from ibc_xls.settings.config import CONFIG_NAME
 from ibc_xls.settings.workspace import init_workspace
 

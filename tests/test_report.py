@@ -38,9 +38,11 @@ from test_consolidate import (
 from ibc_xls.checking.results import FileResult, FormResult, Record, Report
 from ibc_xls.forms.identity import IDENTITY_SHEET
 from ibc_xls.problems import Problem
-from ibc_xls.report import tablewriter
 from ibc_xls.report.consolidate import consolidate
-from ibc_xls.report.workbook import contents, write_report
+from ibc_xls.report.pages import contents
+from ibc_xls.report.workbook import write_report
+from ibc_xls.sheets import tablewriter
+from ibc_xls.sheets.formats import FONT
 
 CREATED = dt.datetime(2026, 11, 25, 10, 30)
 TABLES = {"tbl_key_figures", "tbl_roadmap", "tbl_roadmap_stages", "tbl_reading_contest",
@@ -300,6 +302,14 @@ def test_dates_and_numbers_are_typed(book):
     header = {c.value: c.column for c in submitted[3]}
     stamp = submitted.cell(4, header["Сдан"])
     assert stamp.number_format == "dd.mm.yyyy hh:mm"
+
+
+def test_every_cell_is_in_the_blanks_font(book):
+    """One font family for the report and the blanks (``sheets.formats``), the one whose
+    metrics the row heights are worked out for."""
+    fonts = {cell.font.name for ws in book.worksheets for row in ws.iter_rows() for cell in row
+             if cell.value is not None}
+    assert fonts == {FONT}
 
 
 def test_identity(book):

@@ -18,13 +18,13 @@ import pytest
 from click.testing import CliRunner
 from fill import DIARY_ROW, FIRST, column_of, fill
 
-from ibc_xls.blanks.generate import ERROR_FILL, INPUT_FILL, WARNING_FILL
 from ibc_xls.checking.check import check_paths
 from ibc_xls.cli import cli
 from ibc_xls.forms.identity import IDENTITY_SHEET, PROPERTY_PREFIX
 from ibc_xls.forms.layout import INSTRUCTIONS_SHEET, REVIEW_SHEET
 from ibc_xls.review.copies import SENDING_LIST, review
 from ibc_xls.settings.config import load_config
+from ibc_xls.sheets.formats import ERROR_FILL, INPUT_FILL, WARNING_FILL
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 25)

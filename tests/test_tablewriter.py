@@ -21,8 +21,8 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from ibc_xls.report import tablewriter
-from ibc_xls.report.tablewriter import TableWriter, Wrap, fast_supported
+from ibc_xls.sheets import tablewriter
+from ibc_xls.sheets.tablewriter import TableWriter, Wrap, fast_supported
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 HEADERS = ["Текст", "Число", "Дата", "Когда", "Флаг"]
@@ -63,6 +63,8 @@ def _options(header, total, rows: int) -> dict:
 def _workbook(buffer):
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                       "strings_to_urls": False, "strings_to_numbers": False})
+    # Pinned: two files made a second apart would differ in their creation time.
+    wb.set_properties({"created": dt.datetime(2026, 10, 1, 12, 0)})
     ws = wb.add_worksheet("Данные")
     ws.write_string(0, 0, "Заголовок листа")
     for col, width in enumerate(WIDTHS):

@@ -19,7 +19,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from types import MappingProxyType
 
 import xlsxwriter
 
@@ -44,25 +43,12 @@ from ibc_xls.output import write_atomic
 from ibc_xls.problems import IbcError, Problem
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import Respondent, respondents
-from ibc_xls.sheets.measure import LINE_PT, wrapped_lines
-from ibc_xls.sheets.xlsx import A4_INCHES, BORDER_COLOR, HEADER_FILL, SIDE_MARGIN, Checked, a4_page
+from ibc_xls.sheets.formats import FONT, FormFormats, workbook_options
+from ibc_xls.sheets.measure import LINE_PT, TEXT_CHAR, bold_width, wrapped_lines
+from ibc_xls.sheets.xlsx import A4_INCHES, SIDE_MARGIN, Checked, a4_page
 from ibc_xls.text import Blank
 
 MANIFEST = ".ibc-xls-generated.json"
-INPUT_FILL = "#FFF7D6"
-PREFILLED_FILL = "#F2F2F2"
-DATE_FORMAT = "dd.mm.yyyy"
-# Arial, not Calibri: LibreOffice has a metric twin of it everywhere (Liberation Sans), so the
-# columns, the wrapping and the print scale come out as in Excel. The workbook's default font,
-# Arial 10, keeps Excel's column unit (7 px a digit) that the widths are worked out in.
-FONT, FONT_SIZE = "Arial", 11
-# xlsxwriter adds keys to the dict it is given: each workbook gets a copy, and the original
-# cannot be changed (a test that passed it itself changed every later workbook of its process).
-DEFAULT_FONT = MappingProxyType({"font_name": FONT, "font_size": 10})
-# A copy for correction (``ibc_xls.review``) marks cells with problems in colours of their
-# own, unlike the yellow of an input cell.
-ERROR_FILL = "#F8B4B4"
-WARNING_FILL = "#FFD98A"
 
 
 @dataclass(frozen=True)
@@ -138,12 +124,6 @@ def _num(value) -> str:
     return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
 
 
-# Width units (Excel's: 7 px, a digit of the default font) a letter takes, measured for
-# Arial 11 (Liberation Sans in LibreOffice) on Cyrillic text: bold in headers, plain in cells.
-HEADER_CHAR = 1.3
-TEXT_CHAR = 1.2
-
-
 def _pieces(word: str) -> list[str]:
     """The parts a header word may break into: at its soft hyphens, each but the last with its
     hyphen shown."""
@@ -159,17 +139,6 @@ def _header_words(column: Column) -> list[str]:
     return words
 
 
-_NARROW = frozenset(" \u00a0*()[],.:;!'\"-–«»/|1")
-
-
-def _piece_width(text: str) -> float:
-    """Width units a bold header part needs: capitals are wider than HEADER_CHAR, digits and
-    punctuation narrower (Arial's advance widths), and one unit of padding."""
-    units = sum(0.6 if ch in _NARROW else 1.6 if ch.isupper() else 1.15 if ch.isdigit()
-                else HEADER_CHAR for ch in text)
-    return math.ceil(units + 1)
-
-
 def _width(column: Column) -> float:
     """A column's width: as the spec gives it or worked out, and never narrower than the
     longest unbreakable part of its header, so a header breaks between words only."""
@@ -179,7 +148,7 @@ def _width(column: Column) -> float:
         longest = max([len(column.title) / 2 + 2, *(len(c) + 3 for c in column.choices)])
         width = float(min(max(longest, 8), 40))
     pieces = [p for word in _header_words(column) for p in _pieces(word)]
-    return max([width, *map(_piece_width, pieces)])
+    return max([width, *map(bold_width, pieces)])
 
 
 def header_lines(column: Column, width: float) -> list[str]:
@@ -190,10 +159,10 @@ def header_lines(column: Column, width: float) -> list[str]:
     line = ""
     for word in _header_words(column):
         whole = word.replace(SOFT_HYPHEN, "")
-        parts = [whole] if _piece_width(whole) <= width else _pieces(word)
+        parts = [whole] if bold_width(whole) <= width else _pieces(word)
         for i, part in enumerate(parts):
             joined = f"{line} {part}" if line and i == 0 else line + part
-            if line and _piece_width(joined) > width:
+            if line and bold_width(joined) > width:
                 lines.append(line)
                 line = part
             else:
@@ -231,48 +200,6 @@ def _lines(text: str, width: float) -> int:
 
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-class _Formats:
-    def __init__(self, wb, marked: bool = False):
-        base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
-        cell = {**base, "border": 1, "border_color": BORDER_COLOR}
-        add = wb.add_format
-        self.title = add({**base, "bold": True, "font_size": 14})
-        self.subtitle = add({**base, "italic": True})
-        self.subtitle_wrap = add({**base, "italic": True, "text_wrap": True})
-        self.wrap = add({**base, "text_wrap": True})
-        self.bold = add({**base, "bold": True})
-        self.header = add({**cell, "bold": True, "text_wrap": True, "bg_color": HEADER_FILL,
-                           "align": "center", "valign": "vcenter"})
-        self.prefilled = add({**cell, "text_wrap": True, "bg_color": PREFILLED_FILL})
-        unlocked = {**cell, "locked": False, "bg_color": INPUT_FILL}
-        self.input = {
-            "text": add({**unlocked, "text_wrap": True, "num_format": "@"}),
-            "choice": add({**unlocked, "text_wrap": True, "num_format": "@"}),
-            "class": add({**unlocked, "num_format": "@"}),
-            "date": add({**unlocked, "num_format": DATE_FORMAT, "align": "center"}),
-            "integer": add({**unlocked, "num_format": "0"}),
-            "decimal": add({**unlocked, "num_format": "0.0#"}),
-        }
-        self.table = add({**cell, "text_wrap": True})
-        self.table_header = add({**cell, "bold": True, "text_wrap": True, "bg_color": HEADER_FILL})
-        # Only a copy for correction has them: a blank's styles stay as they were.
-        self.marked: dict[tuple[str, str], object] = {}
-        if marked:
-            input_props = {
-                "text": {"text_wrap": True, "num_format": "@"},
-                "choice": {"text_wrap": True, "num_format": "@"},
-                "class": {"num_format": "@"},
-                "date": {"num_format": DATE_FORMAT, "align": "center"},
-                "integer": {"num_format": "0"},
-                "decimal": {"num_format": "0.0#"},
-            }
-            for severity, fill in (("error", ERROR_FILL), ("warning", WARNING_FILL)):
-                for kind, props in input_props.items():
-                    self.marked[kind, severity] = add({**unlocked, **props, "bg_color": fill})
-                self.marked["prefilled", severity] = add(
-                    {**cell, "text_wrap": True, "bg_color": fill})
 
 
 def _validation(column: Column, form: FormSpec, config: Config) -> dict:
@@ -507,11 +434,9 @@ def build(respondent: Respondent, config: Config, created: dt.datetime,
         respondent_id=respondent.id, respondent=respondent.name,
         class_name=respondent.class_name, school=config.school,
         academic_year=config.year_label)
-    raw = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                       "strings_to_urls": False, "strings_to_numbers": False,
-                                       "default_format_properties": dict(DEFAULT_FONT)})
+    raw = xlsxwriter.Workbook(buffer, workbook_options())
     wb = Checked(raw)
-    fmt = _Formats(raw, marked=filling is not None)
+    fmt = FormFormats(raw, marked=filling is not None)
     wb.set_properties({
         "title": Blank.PROPERTY_TITLE.format(respondent=respondent.label),
         "subject": config.year_label,

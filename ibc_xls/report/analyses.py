@@ -4,8 +4,9 @@ generic function per kind, pure pandas, no I/O.
 Each function takes a form's spec, one of its summary declarations and the form's counted rows
 (a frame keyed by column key) and returns a ``Shown``: the table, headed by the spec's titles,
 and what its chart shows. Columns are found by role and choice values by meaning; nothing here
-knows a form, a column key or a choice value. (The roadmap's progress works on the rows read
-rather than on the counted ones, and lives with the overdue rule in ``ibc_xls.report.consolidate``.)
+knows a form, a column key or a choice value. The roadmap's progress takes the roadmap's
+measures instead (``ibc_xls.report.roadmap``: worked out from the rows read, not only the
+counted ones, by the overdue rule). The key figures are in ``ibc_xls.report.figures``.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ibc_xls.forms.spec import FormSpec
-from ibc_xls.forms.summaries import Figure, Summary
-from ibc_xls.normalize import YE, YO
+from ibc_xls.forms.summaries import Summary
+from ibc_xls.report.roadmap import NO_INFO, Measure
+from ibc_xls.sheets.sheet import Table
+from ibc_xls.text import Consolidated as C
 from ibc_xls.text import Report
 
 # Headers of computed columns; the report finds its highlights and charts by them.
@@ -34,21 +37,8 @@ BAND = Report.BAND
 DATES = Report.DATES
 COVERED = Report.COVERED
 OVERDUE = Report.OVERDUE
-
-
-@dataclass
-class Table:
-    """One table of the report: a frame whose column names are its Russian headers, the values
-    of its total row (header → value) if it has one, and column widths where the specs give
-    them."""
-
-    frame: pd.DataFrame
-    total: dict[str, object] | None = None
-    widths: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def rows(self) -> int:
-        return len(self.frame)
+DUE_DATE = C.DUE_DATE
+NOTES = C.NOTES
 
 
 @dataclass
@@ -257,90 +247,47 @@ def coverage(spec: FormSpec, summary: Summary, frame: pd.DataFrame) -> Shown:
     return Shown(summary, Table(table, total=total, widths=widths))
 
 
+def progress(spec: FormSpec, summary: Summary, frame: pd.DataFrame) -> Shown:
+    """A roadmap's progress, from its measures as of the reporting date (``frame``, made by
+    ``report.roadmap.measures`` from the rows read, not only the counted ones): every measure
+    part with the prefilled roles in ``show`` and every input column, or, with ``by``, how many
+    parts of each value of that role have each status and how many are overdue."""
+    if summary.by:
+        table = _progress_by(spec, summary.by, frame)
+        series = tuple(table.frame.columns[1:-2])
+        return Shown(summary, table, series=series, groups=charts(summary, table.rows))
+    shown = [spec.role(role) for role in summary.show]
+    inputs = list(spec.input_columns)
+    header = [c.title for c in shown] + [DUE_DATE] + [c.title for c in inputs] + [OVERDUE, NOTES]
+    keys = [c.key for c in shown] + [Measure.DUE] + [c.key for c in inputs] \
+        + [Measure.OVERDUE, Measure.NOTES]
+    data = [[*row[:-2], YES if row[-2] else NO, row[-1]]
+            for row in frame[keys].itertuples(index=False, name=None)]
+    widths = {c.title: c.width or 14 for c in shown + inputs}
+    widths |= {DUE_DATE: 12, OVERDUE: 12, NOTES: 30}
+    table = Table(pd.DataFrame(data, columns=header, dtype=object), widths=widths)
+    marked = list(table.frame[OVERDUE].eq(YES)) if table.rows else []
+    return Shown(summary, table, marked=marked)
+
+
+def _progress_by(spec: FormSpec, by: str, frame: pd.DataFrame) -> Table:
+    """How many measure parts of each value of a prefilled role (the stage) have each status,
+    and how many are overdue."""
+    group = spec.role(by)
+    header = [group.title, *spec.role("status").choices, NO_INFO, TOTAL, OVERDUE]
+    values = frame[group.key].tolist()
+    statuses, late = frame[Measure.STATUS].tolist(), frame[Measure.OVERDUE].tolist()
+    data = []
+    for value in dict.fromkeys(values):
+        mine = [i for i, v in enumerate(values) if v == value]
+        counts = [sum(statuses[i] == s for i in mine) for s in header[1:-2]]
+        data.append([value, *counts, len(mine), sum(bool(late[i]) for i in mine)])
+    table = pd.DataFrame(data, columns=header).astype({h: "int64" for h in header[1:]})
+    total = {group.title: TOTAL_LABEL, **{h: int(table[h].sum()) for h in header[1:]}}
+    return Table(table, total=total, widths={group.title: 30})
+
+
 KINDS: dict[str, Callable[[FormSpec, Summary, pd.DataFrame], Shown]] = {
-    "crosstab": crosstab, "listing": listing, "ranking": ranking, "top_per_band": top_per_band,
-    "coverage": coverage,
+    "progress": progress, "crosstab": crosstab, "listing": listing, "ranking": ranking,
+    "top_per_band": top_per_band, "coverage": coverage,
 }
-
-
-# --- key figures ---------------------------------------------------------------------------
-
-def _people(spec: FormSpec, frame: pd.DataFrame) -> int:
-    """How many different people (name, and class where the form has one) a frame names,
-    case and ё aside."""
-    names = frame[spec.role("person").key].astype(str).str.casefold() \
-        .str.replace(YO, YE, regex=False).tolist()
-    if not spec.has_role("class"):
-        return len(set(names))
-    classes = frame[spec.role("class").key].astype(str).tolist()
-    return len(set(zip(names, classes, strict=True)))
-
-
-def figure(spec: FormSpec, declared: Figure, frame: pd.DataFrame,
-           shown: list[Shown]) -> tuple[object, int] | None:
-    """A key figure of the counted rows (or of the form's summaries) and the number its note
-    names as ``{count}``; None when there is nothing to show (no ranking yet)."""
-    frame = where(spec, frame, declared.where)
-    if declared.count == "rows":
-        return len(frame), len(frame)
-    if declared.count == "people":
-        return _people(spec, frame), len(frame)
-    if declared.count == "sum":
-        key = spec.role(declared.of).key
-        total = pd.to_numeric(frame[key], errors="coerce").sum() if len(frame) else 0
-        return plain(total), len(frame)
-    if declared.count == "best":
-        table = next(s.table.frame for s in shown if s.summary.kind == "ranking")
-        if not len(table):
-            return None
-        best = table.loc[table[RANK] == 1, table.columns[1]]
-        return ", ".join(map(str, best)), len(table)
-    if declared.count == "covered":
-        found = next(s for s in shown if s.summary.kind == "coverage")
-        table, column = found.table.frame, spec.role(found.summary.of)
-        plan = table[~table[column.title].isin(column.meaning("other"))] if len(table) else table
-        return int((plan[found.summary.count_title] > 0).sum()), len(plan)
-    raise ValueError(f"not a figure of counted rows: {declared.count}")
-
-
-@dataclass(frozen=True)
-class FigureCheck:
-    """How a key figure can be counted again from the report's own tables, so that a summary
-    of many schools' reports can tell a figure edited by hand from one the report computed.
-
-    ``count`` "rows", "people" or "sum": from the counted rows of the form's raw data table,
-    those whose ``where`` column holds one of the values: their number, the different people
-    in ``column`` (with ``class_column``), or the sum of ``column``. ``count`` "total": the
-    total row's ``column`` of the summary table ``table``."""
-
-    label: str
-    form: str
-    count: str
-    column: str = ""
-    class_column: str = ""
-    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    table: str = ""
-
-
-# A progress figure and the column of the summary by stage whose total must equal it.
-PROGRESS_TOTALS = {"measures": TOTAL, "overdue": OVERDUE}
-
-
-def figure_check(spec: FormSpec, declared: Figure) -> FigureCheck | None:
-    """How ``declared`` can be counted again from the report's tables (None: it cannot)."""
-    where = tuple((spec.role(role).title, spec.role(role).meaning(meaning))
-                  for role, meaning in declared.where)
-    if declared.count == "rows":
-        return FigureCheck(declared.label, spec.id, "rows", where=where)
-    if declared.count == "people":
-        school_class = spec.role("class").title if spec.has_role("class") else ""
-        return FigureCheck(declared.label, spec.id, "people", spec.role("person").title,
-                           school_class, where)
-    if declared.count == "sum":
-        return FigureCheck(declared.label, spec.id, "sum", spec.role(declared.of).title,
-                           where=where)
-    by_stage = [s.table for s in spec.summaries if s.kind == "progress" and s.by]
-    if declared.count in PROGRESS_TOTALS and by_stage:
-        return FigureCheck(declared.label, spec.id, "total", PROGRESS_TOTALS[declared.count],
-                           table=by_stage[0])
-    return None

@@ -25,11 +25,6 @@ from pathlib import Path
 import xlsxwriter
 
 from ibc_xls.blanks.generate import (
-    DEFAULT_FONT,
-    ERROR_FILL,
-    FONT,
-    FONT_SIZE,
-    WARNING_FILL,
     Filling,
     Mark,
     build,
@@ -45,6 +40,14 @@ from ibc_xls.output import write_atomic
 from ibc_xls.problems import IbcError, Problem, Severity
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import ROLE_TITLES, Respondent, respondents
+from ibc_xls.sheets.formats import (
+    BASE,
+    BORDERED,
+    ERROR_FILL,
+    LINK_COLOR,
+    WARNING_FILL,
+    workbook_options,
+)
 from ibc_xls.sheets.xlsx import A4, SIDE_MARGIN, Checked
 from ibc_xls.text import Review
 
@@ -238,12 +241,11 @@ def front_sheet(wb, fmt, front: Front, items: list[Item]):
     """Write «Что исправить» into ``wb`` (an xlsxwriter workbook whose calls are checked) and
     return it."""
     ws = Checked(wb.add_worksheet(REVIEW_SHEET))
-    base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
-    cell = {**base, "border": 1, "border_color": "#A6A6A6", "text_wrap": True}
+    cell = {**BORDERED, "text_wrap": True}
     add = wb.add_format
     fill = {"error": add({**cell, "bg_color": ERROR_FILL}),
             "warning": add({**cell, "bg_color": WARNING_FILL})}
-    link = add({**cell, "font_color": "#0563C1", "underline": 1, "align": "center"})
+    link = add({**cell, "font_color": LINK_COLOR, "underline": 1, "align": "center"})
     centre = add({**cell, "align": "center"})
     for col, width in enumerate(FRONT_WIDTHS):
         ws.set_column(col, col, width)
@@ -496,16 +498,14 @@ def _todo(entry: Entry) -> str:
 
 def _write_list(result: ReviewResult, config: Config, created: dt.datetime, file) -> None:
     buffer = io.BytesIO()
-    raw = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                      "strings_to_urls": False, "strings_to_numbers": False,
-                                      "default_format_properties": dict(DEFAULT_FONT)})
+    raw = xlsxwriter.Workbook(buffer, workbook_options())
     wb = Checked(raw)
     wb.set_properties({"title": Review.LIST_PROPERTY_TITLE, "author": "ibc-xls",
                        "company": config.school, "created": created})
-    base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "top"}
+    base = dict(BASE)
     title = wb.add_format({**base, "bold": True, "font_size": 14})
     wrap = wb.add_format({**base, "text_wrap": True})
-    link = wb.add_format({**base, "text_wrap": True, "font_color": "#0563C1", "underline": 1})
+    link = wb.add_format({**base, "text_wrap": True, "font_color": LINK_COLOR, "underline": 1})
     ws = Checked(wb.add_worksheet(Review.LIST_SHEET))
     ws.write_string(0, 0, Review.LIST_TITLE, title)
     ws.write_string(1, 0, Review.LIST_SUBTITLE.format(school=config.school,

@@ -72,7 +72,7 @@ class TableRead:
 
 @dataclass
 class Check:
-    """How a key figure is counted again (``ibc_xls.analyses.FigureCheck``, as listed)."""
+    """How a key figure is counted again (``ibc_xls.report.figures.FigureCheck``, as listed)."""
 
     label: str
     form: str

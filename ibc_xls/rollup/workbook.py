@@ -1,6 +1,6 @@
 """The office's summary workbook: writes what ``combine`` computed, and computes nothing.
 
-It is built with the school report's own sheet builder (``ibc_xls.report``): the same formats,
+It is built with the school report's sheet builder (``ibc_xls.sheets.book``): the same formats,
 named tables, A4 print setup, native charts and streamed large tables, so the office's summary
 looks and prints like the reports it combines.
 """
@@ -8,15 +8,10 @@ looks and prints like the reports it combines.
 from __future__ import annotations
 
 import datetime as dt
-import io
-
-import xlsxwriter
 
 from ibc_xls import __version__
 from ibc_xls.checking.check import gc_paused
 from ibc_xls.forms.identity import IDENTITY_SHEET, PROPERTY_PREFIX, REPORT_FORMAT
-from ibc_xls.report.tablewriter import TableWriter
-from ibc_xls.report.workbook import CUT_NOTE, _Book, _Formats, _Sheet
 from ibc_xls.rollup.combine import (
     SCHOOL,
     STATUS_FLAGGED,
@@ -25,6 +20,8 @@ from ibc_xls.rollup.combine import (
     Section,
 )
 from ibc_xls.rollup.readreport import SUMMARY_KIND
+from ibc_xls.sheets.book import SheetBook, footer_field
+from ibc_xls.sheets.sheet import Sheet
 from ibc_xls.sheets.xlsx import Checked
 
 TITLE_SHEET = "Титульный лист"
@@ -40,10 +37,9 @@ CHART_SCHOOLS = 30  # schools a chart shows at most; the table holds them all
 def write_summary(rolled: Rolled, target, created: dt.datetime) -> None:
     """Write the summary workbook to ``target`` (a binary file object)."""
     with gc_paused():
-        buffer = io.BytesIO()
-        book = _SummaryBook(buffer, rolled, created)
+        book = _SummaryBook(rolled, created)
         book.write()
-        book.tables.close(target)
+        book.close(target)
 
 
 def _names(wanted: list[str], taken: set[str]) -> list[str]:
@@ -60,22 +56,15 @@ def _names(wanted: list[str], taken: set[str]) -> list[str]:
     return names
 
 
-class _SummaryBook(_Book):
+class _SummaryBook(SheetBook):
     """The summary as xlsxwriter builds it, with the report's sheets, formats and charts."""
 
-    def __init__(self, buffer, rolled: Rolled, created: dt.datetime):
+    def __init__(self, rolled: Rolled, created: dt.datetime):
+        office = footer_field(rolled.office.name)
+        period = footer_field(rolled.period_label or "период не указан")
+        super().__init__(f"&L{office}, {period}&RСтр. &P из &N")
         self.rolled = rolled
         self.created = created
-        self.raw = xlsxwriter.Workbook(buffer, {
-            "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False})
-        self.wb = Checked(self.raw)
-        self.fmt = _Formats(self.raw)
-        self.tables = TableWriter(self.raw, buffer, CUT_NOTE)  # closes the workbook
-        self.placed = {}
-        office = rolled.office.name.replace("&", "&&")
-        period = (rolled.period_label or "период не указан").replace("&", "&&")
-        self.footer = f"&L{office}, {period}&RСтр. &P из &N"
 
     def identity(self) -> dict[str, str]:
         return {"kind": SUMMARY_KIND, "format": REPORT_FORMAT, "office": self.rolled.office.name,
@@ -118,9 +107,9 @@ class _SummaryBook(_Book):
             sheet.finish()
         self._summary_identity()
 
-    def _title_sheet(self, contents: list[tuple[str, str]]) -> _Sheet:
+    def _title_sheet(self, contents: list[tuple[str, str]]) -> Sheet:
         r, fmt = self.rolled, self.fmt
-        s = self._sheet(TITLE_SHEET, "Сводка отчётов информационно-библиотечных центров школ",
+        s = self.sheet(TITLE_SHEET, "Сводка отчётов информационно-библиотечных центров школ",
                         landscape=False)
         s.heading(r.office.name)
         s.text(f"Период: {r.period_label or 'не указан: нет ни одного отчёта'}")
@@ -146,16 +135,16 @@ class _SummaryBook(_Book):
         s.gap()
         return s
 
-    def _schools(self) -> _Sheet:
+    def _schools(self) -> Sheet:
         r = self.rolled
-        s = self._sheet(SCHOOLS_SHEET, "Основные показатели по школам")
+        s = self.sheet(SCHOOLS_SHEET, "Основные показатели по школам")
         s.note("Показатели титульных листов отчётов. Выделенная школа не учтена в итогах: "
                f"цифры её отчёта не сходятся с его таблицами (см. лист «{PROBLEMS_SHEET}»).")
         s.table("tbl_school_figures", r.school_figures, marked=r.flagged, repeat=True)
         return s
 
-    def _section(self, section: Section, name: str) -> _Sheet:
-        s = self._sheet(name, f"{section.sheet}: все школы")
+    def _section(self, section: Section, name: str) -> Sheet:
+        s = self.sheet(name, f"{section.sheet}: все школы")
         s.note("Только учтённые школы; их таблицы сложены или упорядочены заново по тем же "
                "правилам, что в отчётах школ.")
         table = section.name
@@ -167,7 +156,7 @@ class _SummaryBook(_Book):
             anchor = s.reserve(height) if chart else None
             header, _ = s.table(f"{table}_by_school", section.by_school, repeat=True)
             if anchor is not None:
-                s.charts(anchor, [self._bars(
+                s.charts(anchor, [self.bars(
                     s, "bar", f"{section.sheet}: по школам", header, section.by_school,
                     list(section.series), stacked=section.stacked,
                     rows=min(rows, CHART_SCHOOLS))], height)
@@ -179,26 +168,26 @@ class _SummaryBook(_Book):
             s.bulk(f"{table}_schools", section.rows)
         return s
 
-    def _reports(self) -> _Sheet:
-        s = self._sheet(REPORTS_SHEET, "Какие школы сдали отчёт")
+    def _reports(self) -> Sheet:
+        s = self.sheet(REPORTS_SHEET, "Какие школы сдали отчёт")
         s.bulk("tbl_reports", self.rolled.reports,
                mark=("Статус", (STATUS_MISSING, STATUS_FLAGGED)))
         return s
 
-    def _files(self) -> _Sheet:
-        s = self._sheet(FILES_SHEET, "Файлы в папке полученных отчётов")
+    def _files(self) -> Sheet:
+        s = self.sheet(FILES_SHEET, "Файлы в папке полученных отчётов")
         s.note("Учтён: отчёт вошёл в сводку. Остальные файлы не учтены, причина — в столбце "
                "«Причина».")
         s.bulk("tbl_files", self.rolled.files)
         return s
 
-    def _problems_sheet(self) -> _Sheet:
-        s = self._sheet(PROBLEMS_SHEET, "Замечания по отчётам")
+    def _problems_sheet(self) -> Sheet:
+        s = self.sheet(PROBLEMS_SHEET, "Замечания по отчётам")
         s.bulk("tbl_problems", self.rolled.problems, mark=("Важность", ("ошибка",)))
         return s
 
-    def _dynamics(self, label: str, table, name: str) -> _Sheet:
-        s = self._sheet(name, f"{label}: по периодам")
+    def _dynamics(self, label: str, table, name: str) -> Sheet:
+        s = self.sheet(name, f"{label}: по периодам")
         s.note("Одна строка — школа, один столбец — период (по отчётам в папке полученных). "
                "Пусто: за этот период отчёта школы нет или он не учтён.")
         periods = [c for c in table.frame.columns if c != SCHOOL]
@@ -206,12 +195,12 @@ class _SummaryBook(_Book):
         anchor = s.reserve() if rows and periods else None
         header, _ = s.table(f"tbl_dynamics_{len(self.placed) + 1}", table, repeat=True)
         if anchor is not None:
-            s.charts(anchor, [self._bars(s, "column", label, header, table, periods,
+            s.charts(anchor, [self.bars(s, "column", label, header, table, periods,
                                          rows=rows)])
         return s
 
-    def _data_sheet(self, form: str, table, name: str) -> _Sheet:
-        s = self._sheet(name, f"{name}: все учтённые школы")
+    def _data_sheet(self, form: str, table, name: str) -> Sheet:
+        s = self.sheet(name, f"{name}: все учтённые школы")
         s.bulk(f"tbl_data_{form}", table)
         return s
 

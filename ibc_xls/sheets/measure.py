@@ -5,7 +5,14 @@ never does), so the writers set each height from these estimates."""
 
 from __future__ import annotations
 
+import math
+
 LINE_PT = 15  # the height of one line of 11 pt text
+# Width units (Excel's: 7 px, a digit of the default font) a letter takes, measured for
+# Arial 11 (``sheets.formats``; Liberation Sans in LibreOffice) on Cyrillic text: bold in
+# headers, plain in cells.
+HEADER_CHAR = 1.3
+TEXT_CHAR = 1.2
 
 
 def wrapped_lines(text: str, width: float, chars_per_width: float, size: float = 11) -> int:
@@ -27,3 +34,14 @@ def wrapped_lines(text: str, width: float, chars_per_width: float, size: float =
         total += lines
     return total
 
+
+_NARROW = frozenset(" \u00a0*()[],.:;!'\"-–«»/|1")
+
+
+def bold_width(text: str) -> float:
+    """Width units a bold text needs on one line (a header's word): capitals are wider than
+    HEADER_CHAR, digits and punctuation narrower (Arial's advance widths), and one unit of
+    padding."""
+    units = sum(0.6 if ch in _NARROW else 1.6 if ch.isupper() else 1.15 if ch.isdigit()
+                else HEADER_CHAR for ch in text)
+    return math.ceil(units + 1)

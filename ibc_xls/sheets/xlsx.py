@@ -7,8 +7,6 @@ A4 = 9  # xlsxwriter's paper code
 A4_INCHES = (8.27, 11.69)  # portrait width, then landscape width (the page's height)
 SIDE_MARGIN = 0.4  # inches, left and right
 TOP_MARGIN, BOTTOM_MARGIN = 0.5, 0.6
-HEADER_FILL = "#DCE6F1"
-BORDER_COLOR = "#A6A6A6"
 
 
 class Checked:
