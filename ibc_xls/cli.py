@@ -320,6 +320,9 @@ def collect(paths: tuple[Path, ...], folder: Path | None, output: Path | None,
 
     try:
         config, sources = locate(paths, folder)
+        for problem in config.template_warnings():  # before the report that lacks the sheets
+            click.echo(Cli.PROBLEM_LINE.format(mark=Cli.WARNING, problem=problem),
+                       err=as_json)
         today = dt.date.today()
         if date_from:
             chosen = periods.custom_period(date_from.date(), date_to.date())

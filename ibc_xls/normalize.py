@@ -12,6 +12,8 @@ import math
 import re
 from functools import lru_cache
 
+from ibc_xls.problems import shown
+
 # Latin letters that look like Cyrillic class letters, as people type them on an English layout.
 # ё is compared as е wherever names and choices are matched.
 YO, YE = "ё", "е"
@@ -88,7 +90,7 @@ def _class_name(value: str | int | float) -> str | None:
         value = str(int(value))
     if not isinstance(value, str):
         return None
-    text = clean_text(value).translate(_LATIN_TO_CYRILLIC).upper().replace("Ё", "Е")
+    text = clean_text(value).translate(_LATIN_TO_CYRILLIC).upper().replace(YO.upper(), YE.upper())
     match = _CLASS.match(text.replace(" ", ""))
     if not match or not 1 <= int(match.group(1)) <= 11:
         return None
@@ -99,7 +101,7 @@ def _class_name(value: str | int | float) -> str | None:
 def choice_key(text: str) -> str:
     """What choices are compared on: case, ``ё``, quotes, spacing and a final full stop
     do not matter."""
-    text = clean_text(text).casefold().replace("ё", "е")
+    text = clean_text(text).casefold().replace(YO, YE)
     if _QUOTE.search(text):  # str.translate is slow on Cyrillic text; quotes are rare
         text = text.translate(_QUOTES)
     if not text.isprintable():  # clean_text keeps line breaks; a key does not
@@ -121,7 +123,7 @@ def to_text(value: object) -> str:
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, bool):
-        return "ИСТИНА" if value else "ЛОЖЬ"
+        return shown(value)  # as Russian Excel shows a logical value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, float):
@@ -206,6 +208,6 @@ def to_date(value: object) -> tuple[dt.date, str | None]:
 
 def _month(word: str) -> int:
     try:
-        return MONTHS[word.replace("ё", "е")]
+        return MONTHS[word.replace(YO, YE)]
     except KeyError:
         raise Invalid("bad-date") from None

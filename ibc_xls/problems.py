@@ -10,8 +10,10 @@ import dataclasses
 import datetime as dt
 import errno
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType as Frozen
 
 from ibc_xls.cells import a1
 
@@ -31,13 +33,21 @@ class Kind:
     template: str
     severity: Severity = Severity.ERROR
     own: str = ""
+    # A kind said several ways: the template's ``{why}`` is the variant that the problem's
+    # ``why`` parameter names, itself a template of the problem's other parameters.
+    variants: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 CATALOGUE: dict[str, Kind] = {
     # Settings files: the form specs in templates/ and the school's ibc-xls.toml.
     "toml-syntax": Kind(
         "Файл настроек не читается",
-        "Файл нельзя прочитать как TOML: {reason}. Исправьте синтаксис (кавычки, скобки, запятые).",
+        "Файл нельзя прочитать как TOML: {why}. Исправьте синтаксис (кавычки, скобки, запятые).",
+        variants=Frozen({
+            "encoding": "файл не в кодировке UTF-8; сохраните его в Блокноте с кодировкой UTF-8",
+            "at": "ошибка в строке {line}, знак {column}",
+            "at-end": "ошибка в конце файла",
+        }),
     ),
     "toml-missing-key": Kind(
         "Нет обязательного ключа",
@@ -73,7 +83,25 @@ CATALOGUE: dict[str, Kind] = {
     "spec-placeholder-unset": Kind(
         "Подстановка без значения",
         "Ключ «{key}» использует подстановку «{placeholder}», а в ibc-xls.toml не задан ключ "
-        "«{setting}». Впишите его в раздел [school] файла настроек.",
+        "«{setting}». Впишите его в раздел [school] файла настроек: {why}.",
+        # What to write, by the setting a placeholder names (forms.spec.PLACEHOLDERS).
+        variants=Frozen({
+            "school.name": "name = \"МОУ «СОШ №4»\" — краткое название школы",
+            "school.full_name": "full_name = \"…\" — полное название школы",
+            "school.municipality": "municipality = \"Управление образования\" — кому сдаётся "
+                                   "отчёт",
+            "school.region": "region = \"Томская область\" — регион",
+            "school.region_genitive": "region_genitive = \"Томской области\" — регион в "
+                                      "родительном падеже (кого? чего?)",
+        }),
+    ),
+    "spec-no-summaries": Kind(
+        "В шаблоне нет сводок отчёта",
+        "В шаблоне нет сводок отчёта ([[summaries]]), а в шаблоне этой формы из поставки "
+        "ibc-xls они есть: шаблон скопирован раньше, чем они появились, и в отчёте не будет "
+        "листов этой формы. Скопируйте в него блоки [[summaries]] и [[figures]] из «{shipped}» "
+        "(см. в README раздел «Свои формы и сводки отчёта»).",
+        Severity.WARNING,
     ),
     "spec-empty": Kind(
         "Нет шаблонов",
@@ -112,9 +140,17 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "identity-mismatch": Kind(
         "Паспорт бланка изменён",
-        "Паспорт бланка не сходится: {what}. Паспорт (скрытый лист «Паспорт» и свойства "
+        "Паспорт бланка не сходится: {why}. Паспорт (скрытый лист «Паспорт» и свойства "
         "документа) изменён, поэтому книга не засчитана никому. Возьмите у зав. ИБЦ новый "
         "бланк для этого респондента и перенесите в него данные.",
+        variants=Frozen({
+            "class": "код респондента «{rid}», а класс «{class_name}»",
+            "role": "код респондента «{rid}», а вид бланка «{role}»",
+            "role-class": "код респондента «{rid}» ({title}), а класс «{class_name}»",
+            "name": "в бланке респондент «{name}», а в настройках ({who}) — «{expected}»",
+            "properties": "«{label}» на листе «Паспорт» — «{on_sheet}», а в свойствах "
+                          "документа — «{in_properties}»",
+        }),
     ),
     "empty-workbook": Kind(
         "Книга не заполнена",
@@ -333,8 +369,8 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "file-not-workbook": Kind(
         "Не книга Excel",
-        "Это не книга Excel или LibreOffice, а {what}. Уберите файл из папки сданных книг "
-        "или попросите прислать заполненную книгу (.xlsx).",
+        "Это не книга Excel или LibreOffice, а {what}. Уберите файл из папки «{folder}» "
+        "или попросите прислать вместо него книгу Excel (.xlsx).",
     ),
     "file-truncated": Kind(
         "Файл оборван",
@@ -353,20 +389,65 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "file-too-large": Kind(
         "Книга слишком велика",
-        "Книгу нельзя прочитать безопасно: {reason}. Удалите лишние строки и столбцы "
+        "Книгу нельзя прочитать безопасно: {why}. Удалите лишние строки и столбцы "
         "(особенно пустые, но оформленные до конца листа) и сохраните книгу заново; "
         "если книга не должна быть такой, попросите прислать её ещё раз.",
+        variants=Frozen({
+            # Found in the file before it is read (reading.sniff, reading.files).
+            "file-size": "файл занимает {size:.0f} МБ, допустимо не больше {limit:.0f} МБ",
+            "grew": "файл больше {limit:.0f} МБ",
+            "parts": "в архиве книги {count} частей, допустимо не больше {limit}",
+            "unpacked": "в распакованном виде книга занимает {size}, допустимо не больше "
+                        "{limit} МБ",
+            "ratio": "часть {name} сжата в {ratio:.0f} раз (так устроены «архивные бомбы»)",
+            "past-size": "часть {name} намного больше заявленного размера (архив подделан)",
+            "rows": "лист «{sheet}» доходит до строки {rows}, допустимо не больше {limit}",
+            "cells": "лист «{sheet}» занимает {cells} ячеек, допустимо не больше {limit}",
+            # Met while it is read (reading.rawread) or by the limits of the reading process
+            # (reading.isolate).
+            "sheet-rows": "на листе «{sheet}» {rows} строк, допустимо не больше {limit}",
+            "too-many-cells": "на листе слишком много ячеек",
+            "formula-repeated": "на листе «{sheet}» формула повторена в {cells} ячейках",
+            "out-of-memory": "на чтение не хватило памяти",
+            "wall": "чтение длилось дольше {seconds:g} с",
+            "cpu": "чтение заняло больше {seconds} с процессорного времени",
+            "memory": "чтение потребовало больше {mb} МБ памяти",
+        }),
     ),
     "file-unsafe": Kind(
         "Подозрительный файл",
-        "Книга устроена не так, как пишут её Excel и LibreOffice ({reason}); такие файлы "
+        "Книга устроена не так, как пишут её Excel и LibreOffice ({why}); такие файлы "
         "используют для атак, поэтому она не прочитана. Попросите прислать книгу, заново "
         "сохранённую в Excel или LibreOffice.",
+        variants=Frozen({
+            "absolute-path": "абсолютный путь внутри архива: {name}",
+            "parent-path": "путь «..» внутри архива: {name}",
+            "nul-in-name": "нулевой символ в имени части архива: {name!r}",
+            "same-name": "две части архива с одним именем: {name}",
+            "overlap": "части архива накладываются друг на друга",
+            "doctype": "объявление DOCTYPE в части {name}",
+            "odd-start": "непонятное начало части {name}",
+        }),
     ),
     "file-unreadable": Kind(
         "Книга не читается",
-        "Книгу не удалось прочитать: {reason}. Откройте её в Excel или LibreOffice; если "
+        "Книгу не удалось прочитать: {why}. Откройте её в Excel или LibreOffice; если "
         "откроется, сохраните как новую книгу .xlsx, если нет, попросите прислать её ещё раз.",
+        variants=Frozen({
+            "zip-broken": "архив книги повреждён",
+            "compression": "книга сжата необычным способом",
+            "not-xml": "часть книги не является XML",
+            "no-sheet-list": "книга повреждена: в ней нет списка листов (части xl/workbook.xml)",
+            "broken": "книга повреждена или записана с ошибками",
+            "not-a-file": "это не файл, а папка или устройство",
+            "not-found": "файл не найден: его переместили или удалили",
+            "crashed": "программа чтения аварийно остановилась на этом файле",
+        }),
+    ),
+    "file-system-refused": Kind(
+        "Система не дала прочитать файл",
+        "Файл не удалось прочитать: {os_reason}. Книга не проверена; когда причина "
+        "устранена, запустите команду снова.",
     ),
     "file-busy": Kind(
         "Файл занят",
@@ -543,17 +624,24 @@ class Problem:
     code: str
     file: str = ""
     sheet: str = ""
-    cell: str = ""  # the A1 text people read; derived from (row, col) when those are given
     field: str = ""
     value: object = None
     params: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
-    # The cell's position as a value, zero-based, for code that needs the row or the column
-    # (None for a problem about a whole sheet, a file, or a settings key).
+    # The cell's position as a value, zero-based: both or neither (None for a problem about a
+    # whole sheet, a file, or a settings key). A problem is never given an A1 text to parse
+    # back; ``cell`` is derived, so a check cannot name a cell and lose its row.
     row: int | None = dataclasses.field(default=None, compare=False)
     col: int | None = dataclasses.field(default=None, compare=False)
+    cell: str = dataclasses.field(init=False, default="")  # the A1 text people read
 
     def __post_init__(self) -> None:
-        if self.row is not None and not self.cell:
+        if (self.row is None) != (self.col is None):
+            raise ValueError(f"{self.code}: a cell's position needs both row and column")
+        if self.row is not None:
+            if not self.sheet:
+                raise ValueError(f"{self.code}: a cell's position needs its sheet")
+            if self.row < 0 or self.col < 0:
+                raise ValueError(f"{self.code}: a cell's position is zero-based, not negative")
             object.__setattr__(self, "cell", a1(self.row, self.col))
 
     @property
@@ -569,7 +657,10 @@ class Problem:
         """The Russian explanation: what is wrong and what to do."""
         kind = self.kind
         template = kind.own if kind.own and self.params.get("rule_message") else kind.template
-        return template.format(value=shown(self.value), **self.params)
+        params = self.params
+        if kind.variants:
+            params = {**params, "why": kind.variants[params["why"]].format(**params)}
+        return template.format(value=shown(self.value), **params)
 
     def where(self) -> str:
         """File, sheet and cell (or key) in Russian, as much as is known."""
@@ -587,9 +678,21 @@ class Problem:
         return f"{where}: {self.message}" if where else self.message
 
 
+def in_folder(problem: Problem, file: str, folder: str) -> Problem:
+    """A file's ``problem`` (from the reader, which knows neither) named by ``file``, read from
+    ``folder`` as the user knows it («сданные», «полученные»): the messages that say to take a
+    file out name the folder it was read from."""
+    return dataclasses.replace(problem, file=file, params={**problem.params, "folder": folder})
+
+
 class IbcError(Exception):
     """A failure that stops a command; carries the problems that explain it."""
 
     def __init__(self, problems: Problem | list[Problem]):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
+        # Said when shown, not when raised: a reader's problem learns the folder it was read
+        # from (``in_folder``) only after it has left the reading process.
+        return "\n".join(str(p) for p in self.problems)

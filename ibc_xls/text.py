@@ -173,8 +173,8 @@ class Report:
 
 
 class Rules:
-    """Parts of the checks' messages: a column's bounds, a form rule's own wording, where a
-    blank's passport disagrees (each the «what» of ``identity-mismatch``)."""
+    """Parts of the checks' messages: a column's bounds, a form rule's own wording, whose
+    blank the settings expect (the «who» of ``identity-mismatch``)."""
 
     DATES_BETWEEN = "с {lo} по {hi}"
     NUMBERS_BETWEEN = "от {lo} до {hi}"
@@ -183,11 +183,7 @@ class Rules:
     DATE_TO = "не позже {hi}"
     NUMBER_TO = "не больше {hi}"
     TITLE = "«{title}»"
-    ID_CLASS = "код респондента «{rid}», а класс «{class_name}»"
-    ID_ROLE = "код респондента «{rid}», а вид бланка «{role}»"
-    ID_ROLE_CLASS = "код респондента «{rid}» ({title}), а класс «{class_name}»"
     CLASS_TEACHER = "{class_name} класс"
-    ID_NAME = "в бланке респондент «{name}», а в настройках ({who}) — «{expected}»"
 
 
 class ReportBook:
@@ -307,9 +303,8 @@ class Consolidated:
 
 
 class Sniffed:
-    """What a file is when it is not a workbook (the «what» of ``file-not-workbook``) and why
-    a workbook is refused before it is read (the «reason» of ``file-unsafe``,
-    ``file-too-large``, ``file-unreadable``)."""
+    """What a file is when it is not a workbook (the «what» of ``file-not-workbook``), and a
+    size as the «why» of ``file-too-large`` says it."""
 
     EMPTY_ZIP = "пустой архив ZIP"
     PDF = "документ PDF"
@@ -327,23 +322,175 @@ class Sniffed:
     ZIP = "архив ZIP"
     MB = "{size:.0f} МБ"
     KB = "{size:.0f} КБ"
-    ZIP_BROKEN = "архив книги повреждён"
-    TOO_MANY_PARTS = "в архиве книги {count} частей, допустимо не больше {limit}"
-    ABSOLUTE_PATH = "абсолютный путь внутри архива: {name}"
-    PARENT_PATH = "путь «..» внутри архива: {name}"
-    NUL_IN_NAME = "нулевой символ в имени части архива: {name!r}"
-    SAME_NAME = "две части архива с одним именем: {name}"
-    OVERLAP = "части архива накладываются друг на друга"
-    UNPACKED_SIZE = "в распакованном виде книга занимает {size}, допустимо не больше {limit} МБ"
-    RATIO = "часть {name} сжата в {ratio:.0f} раз (так устроены «архивные бомбы»)"
-    PAST_SIZE = "часть {name} намного больше заявленного размера (архив подделан)"
-    ODD_COMPRESSION = "книга сжата необычным способом"
-    DOCTYPE = "объявление DOCTYPE в части {name}"
-    ODD_START = "непонятное начало части {name}"
-    NOT_XML = "часть книги не является XML"
-    ROWS = "лист «{sheet}» доходит до строки {rows}, допустимо не больше {limit}"
-    CELLS = "лист «{sheet}» занимает {cells} ячеек, допустимо не больше {limit}"
-    NO_SHEET_LIST = "книга повреждена: в ней нет списка листов (части xl/workbook.xml)"
+
+
+class Toml:
+    """Why a value of a settings file (a form spec in ``templates/``, ``ibc-xls.toml``) is
+    wrong: the «reason» of ``toml-bad-value``, the parts of
+    ``spec-missing-role`` and ``toml-duplicate``."""
+
+    SHOWN = ", указано «{value}»"
+    IN = " в {place}"
+    OR = " или "
+    # Any settings file.
+    EXPECTED = "ожидается {kind}"
+    TYPE_NAMES = Frozen({"str": "строка", "int": "целое число", "float": "число",
+                         "bool": "true или false", "list": "список", "dict": "таблица"})
+    EMPTY_STRING = "пустая строка"
+    STRINGS = "ожидается список непустых строк"
+    ONE_OF = "допустимо одно из: {allowed}"
+    TABLE = "ожидается таблица [[{name}]]"
+    # Form specs: names.
+    NAME = "латинские строчные буквы, цифры и _, с буквы в начале"
+    MEANING_NAME = "название — латинские строчные буквы, цифры и _, с буквы в начале"
+    VERSION = "версия — целое число от 1"
+    SHEET_NAME = "имя листа — до 31 знака, без знаков [ ] : * ? / \\"
+    TABLE_NAME = "имя таблицы — tbl_ и дальше латинские строчные буквы, цифры и _"
+    RESERVED_SHEET = "это имя служебного листа, выберите другое"
+    REPORT_SHEET = "это имя листа самого отчёта (свои: {own}, «{prefix}…»), выберите другое"
+    REPORT_TABLE = ("это имя таблицы самого отчёта (свои: {own}, «{prefix}…»), выберите "
+                    "другое")
+    # Form specs: columns and rows.
+    DATE_BOUND = "ожидается дата ГГГГ-ММ-ДД или одно из: {allowed}"
+    WHOLE_BOUND = "для целого столбца граница должна быть целой"
+    NO_SUCH_BOUND = "у столбца типа «{type}» такой границы быть не может"
+    CHOICES_ONLY = "список выбора бывает только у столбца типа choice"
+    CHOICES_REPEATED = "в списке выбора есть повторы"
+    MIN_OVER_MAX = "нижняя граница больше верхней"
+    WIDTH = "ширина должна быть от 2 до 120"
+    MAX_LENGTH = "длина должна быть от 1 до 32767"
+    MEANINGS_ONLY = "значения по смыслу (meanings) бывают только у столбца типа choice"
+    MEANING_VALUE = "ожидается значение из списка выбора или список таких значений"
+    RULE_COLUMN = "правило ссылается на неизвестный столбец «{name}»"
+    INPUT_ROWS = "число строк для ввода — от 1 до 5000"
+    NO_COLUMNS = "нужен хотя бы один столбец"
+    NO_INPUT = "в форме нет ни одного столбца для ввода"
+    FIXED_ROWS_ONLY = "готовые строки бывают только у формы с rows = \"fixed\""
+    NO_FIXED_ROWS = "нужна хотя бы одна строка"
+    STRING = "ожидается строка"
+    PREFILLED_ONLY = ("заполненные заранее столбцы (prefilled) бывают только у формы "
+                      "с rows = \"fixed\"")
+    # Form specs: what the report declares.
+    NEED_TYPES = " (тип {types})"
+    NEED_PREFILLED = " (заполненный заранее, prefilled)"
+    NEED_SCORES = " (тип integer или decimal, хотя бы один)"
+    ROLE_TYPE = "столбец «{column}» с ролью «{role}» должен быть типа {types}"
+    ROLE_PREFILLED = "столбец «{column}» с ролью «{role}» должен быть заполнен заранее (prefilled)"
+    NO_MEANING = "у столбца «{column}» с ролью «{role}» нет значения meanings.{meaning}"
+    PLACEHOLDER_HERE = "подстановка {{{field}}} здесь не бывает; допустимо: {allowed}"
+    NO_PLACEHOLDERS = "нет"
+    MEANING_EXPECTED = "ожидается название значения из meanings, например \"award\""
+    CHART_TABLE = "ожидается таблица, например {{ type = \"bar\" }}"
+    CHART_TOP = "число строк диаграммы — целое от 1 (0 — все)"
+    NO_BANDS = "нужна хотя бы одна группа классов"
+    BAND_TABLE = "ожидается таблица {{ name = \"1–4 классы\", grades = [1, 4] }}"
+    BAND_GRADES = "ожидаются две параллели от 0 до 12, первая не больше второй"
+    PROGRESS_ONLY = "сводка progress бывает только у формы с rows = \"fixed\""
+    RATIO = "ожидаются две роли: что делится и на что"
+    POSITIVE = "ожидается положительное число"
+    TOP = "ожидается целое число от 1"
+    OF_ONLY = "ключ of бывает только у показателя с count = \"sum\""
+    ONE_SUMMARY = "для этого показателя в форме нужна одна сводка kind = \"{kind}\""
+    # The school's ibc-xls.toml.
+    ACADEMIC_YEAR = "год начала учебного года, например 2025 для 2025/2026"
+    NO_TEMPLATES = "такой папки с шаблонами нет"
+    RETURNED_IS_OUTGOING = "папка для сданных книг должна отличаться от папки бланков"
+    REVIEW_IN_RETURNED = ("копии на исправление нельзя класть в папку сданных книг: они будут "
+                          "прочитаны как сданные")
+    PUPILS = "число учащихся — от 1 до 45"
+    CLASS_NAME = "класс пишется как «5А», «11Б» или «3»"
+
+
+class Sheets:
+    """The names of the sheets ibc-xls writes besides the forms: a blank's, a copy for
+    correction's, the report's own. The readers skip them by these names."""
+
+    INSTRUCTIONS = "Инструкция"
+    LISTS = "Списки"
+    REVIEW = "Что исправить"
+    TITLE = "Титульный лист"
+    SUBMISSIONS = "Сдача книг"
+    PROBLEMS = "Ошибки и замечания"
+    RECONCILIATION = "Сверка строк"
+    SOURCES = "Источники"
+    SOURCE_ROWS = "Строки по книгам"
+    DATA_PREFIX = "Данные — "
+
+
+class Passport:
+    """The labels of a workbook's «Паспорт» fields, written next to each value; the readers go
+    by the field's name in the first column, not by its label."""
+
+    LABELS = Frozen({
+        "template": "Шаблон",
+        "template_version": "Версия шаблона",
+        "respondent_id": "Код респондента",
+        "respondent": "Респондент",
+        "class_name": "Класс",
+        "school": "Школа",
+        "academic_year": "Учебный год",
+        "generator": "Создано программой",
+        "kind": "Вид книги",
+        "format": "Версия формата отчёта",
+        "full_name": "Полное название",
+        "period_label": "Период",
+        "period_start": "Начало периода",
+        "period_end": "Конец периода",
+        "as_of": "Отчётная дата",
+        "created": "Создан",
+    })
+
+
+class Workspace:
+    """What ``ibc-xls init`` writes: the working folder's folders and the example settings
+    file, commented for a school that edits it in Notepad."""
+
+    FOLDERS = Frozen({"templates": "шаблоны", "outgoing": "бланки", "returned": "сданные",
+                      "reports": "отчёты", "review": "на исправление"})
+    # The settings file; {folders} and {classes} are its filled-in lines.
+    EXAMPLE_CONFIG = '''\
+# Настройки ibc-xls для школы. Файл в кодировке UTF-8; правьте его в Блокноте.
+# Строки, начинающиеся с #, — пояснения, программа их не читает.
+
+[school]
+name = "МОУ «СОШ №4»"
+full_name = "Муниципальное общеобразовательное учреждение «Средняя общеобразовательная школа №4»"
+# Кому сдаётся отчёт: орган управления образованием.
+municipality = "Управление образования"
+# Регион, как он пишется сам по себе, и в родительном падеже (кого? чего?): шаблоны форм
+# пишут, например, «библиотекари Томской области».
+region = "Томская область"
+region_genitive = "Томской области"
+# Год начала учебного года: 2025 — это 2025/2026 учебный год (1 сентября – 31 августа).
+academic_year = {academic_year}
+# Что напечатать в книге о том, куда и когда её вернуть.
+return_to = "Отправьте заполненную книгу заведующему ИБЦ до 5 апреля и до 5 октября."
+
+[people]
+ibc_head = "Сидорова Елена Викторовна"
+director = "Кузнецов Андрей Николаевич"
+# true — директор получает свою книгу; false — его формы входят в книгу зав. ИБЦ.
+director_workbook = false
+
+# Папки внутри рабочей папки.
+[folders]
+# templates — шаблоны форм (можно править тексты, списки, границы, заголовки). В текстах
+# шаблонов {{school.name}}, {{school.region_genitive}} и другие подстановки заменяются значениями
+# из раздела [school] этого файла;
+# outgoing — бланки для рассылки; returned — сюда кладите заполненные книги;
+# reports — готовые отчёты; review — копии книг с отмеченными ошибками, которые
+# ibc-xls review готовит, чтобы вернуть их на исправление.
+{folders}
+
+# Кто что заполняет: коды форм из шаблонов (поле id). Если роли здесь нет,
+# берутся формы, в шаблоне которых указана эта роль (filled_by).
+[forms]
+ibc_head = ["roadmap", "documents", "explanatory", "meetings", "practices", "courses"]
+director = ["documents", "explanatory"]
+class_teacher = ["reading_contest", "textbooks", "diaries"]
+
+# Классы школы и классные руководители: по одному блоку [[classes]] на класс.
+{classes}'''
 
 
 class Blank:
@@ -449,26 +596,6 @@ class Review:
     LIST_SUBTITLE = ("{school}, {year} учебный год. Проверено {as_of:%d.%m.%Y}. Копии лежат в "
                      "папке {folder}.")
     NO_RESPONDENT = "(не указан)"
-
-
-class Reading:
-    """Why a file is refused while it is read (the «reason» of ``file-too-large`` and
-    ``file-unreadable``)."""
-
-    OUT_OF_MEMORY = "на чтение не хватило памяти"
-    WALL = "чтение длилось дольше {seconds:g} с"
-    CPU = "чтение заняло больше {seconds} с процессорного времени"
-    MEMORY = "чтение потребовало больше {mb} МБ памяти"
-    CRASHED = "программа чтения аварийно остановилась на этом файле"
-    NOT_A_FILE = "это не файл, а папка или устройство"
-    FILE_SIZE = "файл занимает {size:.0f} МБ, допустимо не больше {limit:.0f} МБ"
-    NOT_FOUND = "файл не найден: его переместили или удалили"
-    GREW = "файл больше {limit:.0f} МБ"
-    TOO_MANY_CELLS = "на листе слишком много ячеек"
-    BROKEN = "книга повреждена или записана с ошибками"
-    SHEET_ROWS = "на листе «{sheet}» {rows} строк, допустимо не больше {limit}"
-    SHEET_CELLS = "лист «{sheet}» занимает {cells} ячеек, допустимо не больше {limit}"
-    FORMULA_REPEATED = "на листе «{sheet}» формула повторена в {cells} ячейках"
 
 
 class People:

@@ -34,7 +34,10 @@ def codes() -> str:
     rows = ["| код | что это | важность | сообщение |", "| --- | --- | --- | --- |"]
     for code, kind in CATALOGUE.items():
         weight = "ошибка" if kind.severity is Severity.ERROR else "замечание"
-        message = kind.template.replace("|", "\\|").replace("\n", " ")
+        message = kind.template
+        if kind.variants:  # what {why} may say
+            message += " {why}: " + "; ".join(kind.variants.values()) + "."
+        message = message.replace("|", "\\|").replace("\n", " ")
         rows.append(f"| `{code}` | {kind.title} | {weight} | {message} |")
     return "\n".join(rows) + "\n"
 

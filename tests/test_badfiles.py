@@ -22,7 +22,7 @@ from pathlib import Path
 import badfiles
 import pytest
 
-from ibc_xls.problems import CATALOGUE, IbcError, Problem
+from ibc_xls.problems import CATALOGUE, IbcError, Problem, in_folder
 from ibc_xls.reading.isolate import (
     ISOLATION_VARIABLE,
     Limits,
@@ -142,8 +142,10 @@ def test_bad_file_gives_its_problem(corpus, name):
     assert time.monotonic() - start < PER_FILE_SECONDS
     [problem] = caught.value.problems
     assert (problem.code, problem.file) == (corpus[path], str(path))
-    assert path.name not in problem.message
-    assert problem.message.endswith(".")
+    # Shown as check_paths shows it: with the folder the file was read from.
+    message = in_folder(problem, problem.file, "сданные").message
+    assert path.name not in message
+    assert message.endswith(".")
 
 
 def test_password_protected_by_excel():
@@ -406,14 +408,34 @@ def test_damaged_files_give_problems_not_exceptions(tmp_path, good, isolation):
 
 # --- the catalogue ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("code", FILE_CODES)
-def test_file_problem_messages(code):
-    params = {"what": "документ PDF", "reason": "лист «Лист1» доходит до строки 1048576"}
+# Every field a file problem's variants fill in, with a value of its kind.
+FILE_PARAMS = {"what": "документ PDF", "name": "xl/worksheets/sheet1.xml", "count": 20_000,
+               "limit": 10_000, "size": 600.0, "ratio": 1000, "sheet": "Лист1",
+               "rows": 1_048_576, "cells": 10**9, "seconds": 60, "mb": 1024, "detail": "",
+               "folder": "сданные"}
+
+
+@pytest.mark.parametrize("code, why", [
+    (code, why) for code in FILE_CODES for why in CATALOGUE[code].variants or [None]])
+def test_file_problem_messages(code, why):
     kind = CATALOGUE[code]
+    params = FILE_PARAMS if why is None else {**FILE_PARAMS, "why": why}
     message = Problem(code, file="x.xlsx", params=params).message
     assert kind.title and message.endswith(".") and "x.xlsx" not in message
-    assert "{" not in message
+    assert "{" not in message and ".." not in message.replace("«..»", "")
+    if why is not None:  # the variant is said where the template puts it
+        head, _, tail = kind.template.partition("{why}")
+        assert message.startswith(head) and message.endswith(tail) and \
+            len(message) > len(head) + len(tail) + 10
     if code == "file-encrypted":
         assert "без пароля" in message and "поврежд" not in message
     if code == "file-html":
         assert ".xlsx" in message
+
+
+def test_a_variant_is_said_in_full():
+    problem = Problem("file-too-large", file="x.xlsx", params={
+        "why": "rows", "sheet": "Лист1", "rows": 1_048_576, "limit": 100_000})
+    assert problem.message.startswith(
+        "Книгу нельзя прочитать безопасно: лист «Лист1» доходит до строки 1048576, допустимо "
+        "не больше 100000. Удалите лишние строки и столбцы")

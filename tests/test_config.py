@@ -4,6 +4,7 @@ which workbook."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -194,7 +195,18 @@ def test_config_syntax_error(root):
     path = edit_config(root, "[people]", "[people")
     (problem,) = config_problems(root)
     assert (problem.code, problem.file) == ("toml-syntax", str(path))
-    assert str(problem).startswith(f"Файл «{path}»: Файл нельзя прочитать как TOML")
+    assert re.fullmatch(rf"Файл «{re.escape(str(path))}»: Файл нельзя прочитать как TOML: "
+                        r"ошибка в строке \d+, знак \d+\. Исправьте синтаксис \(кавычки, "
+                        r"скобки, запятые\)\.", str(problem))
+
+
+def test_config_not_in_utf8(root):
+    path = root / "ibc-xls.toml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1251"))
+    (problem,) = config_problems(root)
+    assert problem.message == (
+        "Файл нельзя прочитать как TOML: файл не в кодировке UTF-8; сохраните его в Блокноте с "
+        "кодировкой UTF-8. Исправьте синтаксис (кавычки, скобки, запятые).")
 
 
 def test_missing_config(tmp_path):

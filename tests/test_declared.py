@@ -19,7 +19,7 @@ from test_spec import copy_templates, load_problems, replace_first, replace_once
 
 from ibc_xls.cli import cli
 from ibc_xls.forms.layout import header_key
-from ibc_xls.forms.spec import load_specs
+from ibc_xls.forms.spec import DEFAULT_TEMPLATES, load_specs
 from ibc_xls.report.consolidate import Consolidated, consolidate
 from ibc_xls.report.pages import contents
 from ibc_xls.report.workbook import write_report
@@ -143,6 +143,30 @@ def test_collect_with_a_broken_declaration_exits_2_with_the_message(tmp_path):
         "«klass», а в форме его нет. Добавьте role = \"klass\" нужному столбцу или исправьте "
         "ключ.\n")
     assert not list((root / "отчёты").glob("*.xlsx"))
+
+
+def test_templates_copied_before_summaries_existed_are_named_by_collect(tmp_path):
+    # A school's own copy of a template from before [[summaries]]: the report would silently
+    # lack the form's sheets, so collect says which file and what to copy from where.
+    root = tmp_path / "школа"
+    init_workspace(root, today=TODAY)
+    path = root / "шаблоны" / TEXTBOOKS
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[:text.index("[[summaries]]")], encoding="utf-8")
+    result = CliRunner().invoke(cli, ["collect", str(root), "--period", "2027-04"])
+    assert result.exit_code == 0
+    shipped = DEFAULT_TEMPLATES / TEXTBOOKS
+    assert result.stdout.splitlines()[0] == (
+        f"  замечание: Файл «{path}»: В шаблоне нет сводок отчёта ([[summaries]]), а в шаблоне "
+        "этой формы из поставки ibc-xls они есть: шаблон скопирован раньше, чем они появились, "
+        "и в отчёте не будет листов этой формы. Скопируйте в него блоки [[summaries]] и "
+        f"[[figures]] из «{shipped}» (см. в README раздел «Свои формы и сводки отчёта»).")
+    assert sum("замечание: Файл" in line for line in result.stdout.splitlines()) == 1
+    # The school's other templates, and a school with the shipped copies, get no such line.
+    fresh = tmp_path / "другая"
+    init_workspace(fresh, today=TODAY)
+    again = CliRunner().invoke(cli, ["collect", str(fresh), "--period", "2027-04"])
+    assert again.exit_code == 0 and "В шаблоне нет сводок" not in again.stdout
 
 
 # --- a school changes its forms: TOML only -----------------------------------------------------

@@ -182,3 +182,28 @@ def test_a_workbook_without_its_main_part_is_one_problem(config, blanks):
         "  ошибка: Книгу не удалось прочитать: книга повреждена: в ней нет списка листов "
         "(части xl/workbook.xml). Откройте её в Excel или LibreOffice; если откроется, "
         "сохраните как новую книгу .xlsx, если нет, попросите прислать её ещё раз."]
+
+
+def test_a_problem_is_placed_by_row_and_column_never_by_a1_text():
+    from ibc_xls.problems import Problem
+
+    placed = Problem("too-long", file="a.xlsx", sheet="Лист", row=4, col=8)
+    assert (placed.cell, placed.row, placed.col) == ("I5", 4, 8)
+    assert placed.where() == "Файл «a.xlsx», лист «Лист», ячейка I5"
+    with pytest.raises(TypeError):
+        Problem("too-long", sheet="Лист", cell="I5")  # an A1 text alone would lose its row
+    with pytest.raises(ValueError, match="both row and column"):
+        Problem("too-long", sheet="Лист", row=4)
+    with pytest.raises(ValueError, match="its sheet"):
+        Problem("too-long", row=4, col=8)
+    assert Problem("missing-sheet", sheet="Лист").cell == ""
+
+
+def test_a_file_that_is_no_workbook_is_to_be_taken_out_of_the_returned_folder(config):
+    (config.folders["returned"] / "письмо.txt").write_text("Добрый день! Отчёт во вложении.",
+                                                          encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "-C", str(config.root)])
+    assert result.exit_code == 1
+    assert ("  ошибка: Это не книга Excel или LibreOffice, а текстовый файл. Уберите файл из "
+            "папки «сданные» или попросите прислать вместо него книгу Excel (.xlsx).") \
+        in result.output.splitlines()

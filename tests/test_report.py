@@ -391,7 +391,7 @@ ODD = ["<b>&amp;</b> «ёлка»", "_x0041_ stays as typed", "tab\tand\nnew lin
 
 def test_odd_text_round_trips(config, tmp_path):
     rows = [diary(f"Ученик {i}", 1, (1, 1, 1, 1), comment=text) for i, text in enumerate(ODD)]
-    problem = Problem("too-long", file="сданные/a.xlsx", sheet=DIARIES, cell="I5",
+    problem = Problem("too-long", file="сданные/a.xlsx", sheet=DIARIES, row=4, col=8,
                       field="comment", value="x" * 3, params={"title": "Комментарий",
                                                               "limit": 1, "length": 3})
     tables = _write(config, [_diaries_file("a.xlsx", rows, [problem])], tmp_path)
@@ -405,7 +405,7 @@ def test_text_longer_than_an_excel_cell_is_cut_and_says_so(config, tmp_path):
     long_comment = "Отзыв. " * 6000  # 42,000 characters
     emoji = "📚" * 20_000  # 20,000 characters, 40,000 units
     rows = [diary("Ученик 1", 1, (1, 1, 1, 1), comment=long_comment)]
-    problem = Problem("too-long", file="сданные/a.xlsx", sheet=DIARIES, cell="I5",
+    problem = Problem("too-long", file="сданные/a.xlsx", sheet=DIARIES, row=4, col=8,
                       field="comment", value=emoji, params={"title": "Комментарий",
                                                             "limit": 1, "length": 20_000})
     tables = _write(config, [_diaries_file("a.xlsx", rows, [problem])], tmp_path)

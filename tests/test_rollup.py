@@ -160,8 +160,10 @@ def test_refused_files_with_reasons(office: Path, tmp_path: Path) -> None:
             "«МОУ «Лицей №7»» нет в списке школ управления (ibc-xls-office.toml), поэтому отчёт "
             "не учтён. Если это ваша школа, добавьте её в файл настроек блоком [[schools]] с "
             "short = \"МОУ «Лицей №7»\".") in lines
-    assert any(line.startswith("  ошибка: Файл «полученные/письмо.txt»: Это не книга Excel")
-               for line in lines)
+    # The file is to be taken out of the folder it was read from, the office's.
+    assert ("  ошибка: Файл «полученные/письмо.txt»: Это не книга Excel или LibreOffice, а "
+            "текстовый файл. Уберите файл из папки «полученные» или попросите прислать вместо "
+            "него книгу Excel (.xlsx).") in lines
     files = {r[0]: r[4] for r in table(out, "Файлы", "tbl_files")[1:]}
     assert files["полученные/письмо.txt"] == "не отчёт или не читается"
     assert files["полученные/Сводный отчёт ИБЦ МОУ «Лицей №7» 2026-04.xlsx"] == \

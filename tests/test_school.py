@@ -138,10 +138,20 @@ def test_a_placeholder_without_its_setting_is_a_russian_problem(tmp_path):
         load_config(root).specs()
     messages = {(Path(p.file).name, p.field, p.message) for p in caught.value.problems}
     need = ("использует подстановку «{school.region_genitive}», а в ibc-xls.toml не задан ключ "
-            "«school.region_genitive». Впишите его в раздел [school] файла настроек.")
+            "«school.region_genitive». Впишите его в раздел [school] файла настроек: "
+            "region_genitive = \"Томской области\" — регион в родительном падеже (кого? чего?).")
     assert ("07_meetings.toml", "title", f"Ключ «title» {need}") in messages
     assert ("01_roadmap.toml", "fixed_rows[8].measure",
             f"Ключ «fixed_rows[8].measure» {need}") in messages
+
+
+def test_every_placeholder_says_what_to_write_and_init_writes_them_all(tmp_path):
+    from ibc_xls.forms.spec import PLACEHOLDERS
+    from ibc_xls.problems import CATALOGUE
+
+    assert set(CATALOGUE["spec-placeholder-unset"].variants) == set(PLACEHOLDERS)
+    init_workspace(tmp_path / "новая")
+    assert all(value for value in load_config(tmp_path / "новая").placeholders().values())
 
 
 def test_doubled_braces_are_literal_braces(tmp_path):

@@ -4,7 +4,6 @@ the files against each other. Used by ``validate`` and ``collect``."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterable, Iterator
@@ -15,7 +14,7 @@ from ibc_xls.checking.results import FileResult, Report, ValueTable
 from ibc_xls.checking.validate import Context, check_across, validate_workbook
 from ibc_xls.forms.layout import INSTRUCTIONS_SHEET, LISTS_SHEET, REVIEW_SHEET
 from ibc_xls.forms.spec import FormSpec
-from ibc_xls.problems import Problem, visible
+from ibc_xls.problems import Problem, in_folder, visible
 from ibc_xls.reading.files import find_workbooks, folder_unreadable
 from ibc_xls.reading.isolate import prestart, run_isolated
 from ibc_xls.reading.rawread import read_raw
@@ -119,6 +118,7 @@ def check_paths(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
     work = partial(check_file, specs=by_id, ctx=ctx, base=config.root)
     shared: dict[str, str] = {}
     values = ValueTable()
+    returned = display_name(config.folders["returned"], config.root)
     # closing(): on Ctrl+C here the workers are stopped now, not when the generator is
     # collected (the traceback holds it, and the cycle collector is paused).
     with gc_paused(), contextlib.closing(run_isolated(files, work, workers=workers)) as outcomes:
@@ -127,7 +127,7 @@ def check_paths(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
                 progress(done, len(files))
             if isinstance(outcome, Problem):
                 name = display_name(path, config.root)
-                outcome = FileResult(name, problems=[dataclasses.replace(outcome, file=name)],
+                outcome = FileResult(name, problems=[in_folder(outcome, name, returned)],
                                      modified=_mtime(path))
             _share(outcome, shared, values)
             results.append(outcome)

@@ -346,28 +346,28 @@ def _same(a: str, b: str) -> bool:
     return choice_key(a or "") == choice_key(b or "")
 
 
-def _identity_mismatches(ident: dict[str, str], ctx: Context) -> list[str]:
+def _identity_mismatches(ident: dict[str, str], ctx: Context) -> list[dict[str, str]]:
     """Where a workbook's respondent code, role, class and name disagree with each other or
-    with the settings, each said as the «what» of ``identity-mismatch``."""
+    with the settings, each as the parameters of one ``identity-mismatch``."""
     rid, role = ident.get("respondent_id", ""), ident.get("template", "")
     name, class_ = ident.get("respondent", ""), ident.get("class_name", "")
     found = []
     if rid.startswith("class_"):
         if not _same(class_, rid.removeprefix("class_")):
-            found.append(Rules.ID_CLASS.format(rid=rid, class_name=class_))
+            found.append({"why": "class", "rid": rid, "class_name": class_})
         if role != "class_teacher":
-            found.append(Rules.ID_ROLE.format(rid=rid, role=role))
+            found.append({"why": "role", "rid": rid, "role": role})
     elif rid in ROLE_TITLES:
         if class_:
-            found.append(Rules.ID_ROLE_CLASS.format(rid=rid, title=ROLE_TITLES[rid],
-                                                    class_name=class_))
+            found.append({"why": "role-class", "rid": rid, "title": ROLE_TITLES[rid],
+                          "class_name": class_})
         if role != rid:
-            found.append(Rules.ID_ROLE.format(rid=rid, role=role))
+            found.append({"why": "role", "rid": rid, "role": role})
     person = ctx.people.get(rid)
     if person is not None and not _same(name, person[1]):
         who = Rules.CLASS_TEACHER.format(class_name=person[2]) if person[2] \
             else ROLE_TITLES.get(person[0], person[0])
-        found.append(Rules.ID_NAME.format(name=name, who=who, expected=person[1]))
+        found.append({"why": "name", "name": name, "who": who, "expected": person[1]})
     return found
 
 
@@ -392,8 +392,8 @@ def validate_workbook(read: WorkbookRead, ctx: Context,
             result.problems.append(Problem("unknown-respondent", file=read.file,
                                            value=ident.get("respondent_id"),
                                            params={"found": ident.get("respondent", "")}))
-        result.problems += [Problem("identity-mismatch", file=read.file, params={"what": what})
-                            for what in _identity_mismatches(ident, ctx)]
+        result.problems += [Problem("identity-mismatch", file=read.file, params=params)
+                            for params in _identity_mismatches(ident, ctx)]
         if any(p.code == "identity-mismatch" for p in result.problems):
             # Whose book it is cannot be trusted: it counts for nobody, nobody has handed in.
             result.identity = {**ident, "respondent_id": ""}

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ibc_xls import __version__
+from ibc_xls.normalize import YE, YO
 from ibc_xls.problems import shown
+from ibc_xls.text import Passport
 
 IDENTITY_SHEET = "Паспорт"
 PROPERTY_PREFIX = "ibc_xls_"
@@ -29,16 +31,9 @@ HEADER_SEPARATOR = " | "  # between a table's headers, and between the values of
 ORDER_SEPARATOR = "; "  # between sort keys; "-" before a header: more is better
 
 # (field, Russian label on the identity sheet); the order is the sheet's row order.
-FIELDS = (
-    ("template", "Шаблон"),
-    ("template_version", "Версия шаблона"),
-    ("respondent_id", "Код респондента"),
-    ("respondent", "Респондент"),
-    ("class_name", "Класс"),
-    ("school", "Школа"),
-    ("academic_year", "Учебный год"),
-    ("generator", "Создано программой"),
-)
+FIELDS = tuple((name, Passport.LABELS[name]) for name in (
+    "template", "template_version", "respondent_id", "respondent", "class_name", "school",
+    "academic_year", "generator"))
 
 
 # The version of the report's layout that ``ibc-xls rollup`` reads: its identity, the tables
@@ -47,19 +42,9 @@ FIELDS = (
 REPORT_FORMAT = "1"
 
 # A report's identity fields, in the order of its «Паспорт» sheet.
-REPORT_FIELDS = (
-    ("kind", "Вид книги"),
-    ("format", "Версия формата отчёта"),
-    ("school", "Школа"),
-    ("full_name", "Полное название"),
-    ("academic_year", "Учебный год"),
-    ("period_label", "Период"),
-    ("period_start", "Начало периода"),
-    ("period_end", "Конец периода"),
-    ("as_of", "Отчётная дата"),
-    ("generator", "Создано программой"),
-    ("created", "Создан"),
-)
+REPORT_FIELDS = tuple((name, Passport.LABELS[name]) for name in (
+    "kind", "format", "school", "full_name", "academic_year", "period_label", "period_start",
+    "period_end", "as_of", "generator", "created"))
 
 
 @dataclass(frozen=True)
@@ -120,10 +105,10 @@ class Conflict:
     on_sheet: str
     in_properties: str
 
-    def __str__(self) -> str:
-        """As ``identity-mismatch`` says it."""
-        return (f"«{self.label}» на листе «{IDENTITY_SHEET}» — «{self.on_sheet}», а в свойствах "
-                f"документа — «{self.in_properties}»")
+    def params(self) -> dict[str, str]:
+        """The parameters of the ``identity-mismatch`` that says it."""
+        return {"why": "properties", "label": self.label, "on_sheet": self.on_sheet,
+                "in_properties": self.in_properties}
 
 
 def cell_value(sheet, row: int, col: int) -> object:
@@ -137,7 +122,7 @@ def cell_value(sheet, row: int, col: int) -> object:
 def cell_text(value: object) -> str:
     """A raw value as text: ``7.0`` as ``7``, a logical value in Russian, stripped."""
     if isinstance(value, bool):
-        return shown(value)  # ИСТИНА, not True
+        return shown(value)  # the Russian word, not True
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return "" if value is None else str(value).strip()
@@ -145,7 +130,7 @@ def cell_text(value: object) -> str:
 
 def _loose(text: str) -> str:
     """How identity values compare: a spreadsheet application may change spacing and case."""
-    return " ".join(text.split()).casefold().replace("ё", "е")
+    return " ".join(text.split()).casefold().replace(YO, YE)
 
 
 def read(raw) -> tuple[dict[str, str], dict[str, tuple[str, str]], list[Conflict]]:

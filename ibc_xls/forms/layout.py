@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-INSTRUCTIONS_SHEET = "Инструкция"
-LISTS_SHEET = "Списки"
+from ibc_xls.normalize import YE, YO
+from ibc_xls.text import Sheets
+
+INSTRUCTIONS_SHEET = Sheets.INSTRUCTIONS
+LISTS_SHEET = Sheets.LISTS
 TITLE_ROW = 0
 HEADER_ROW = 3  # zero-based: rows 1–3 hold the title, the respondent and the description
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -29,7 +32,7 @@ def _header_key(text: str) -> str:
     text = _BROKEN_WORD.sub("", " ".join(text.split()))
     if text.endswith("*"):
         text = text[:-1].rstrip()
-    return text.casefold().replace("ё", "е")
+    return text.casefold().replace(YO, YE)
 
 
 def header_key(text: object) -> str:
@@ -45,4 +48,4 @@ def list_name(form_id: str, key: str) -> str:
 CLASSES_LIST = "list_classes"
 
 # The first sheet of a copy for correction (``ibc-xls review``): what to fix, with links.
-REVIEW_SHEET = "Что исправить"
+REVIEW_SHEET = Sheets.REVIEW

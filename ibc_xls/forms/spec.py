@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ibc_xls.forms.identity import IDENTITY_SHEET
+from ibc_xls.forms.layout import INSTRUCTIONS_SHEET, LISTS_SHEET
 from ibc_xls.forms.summaries import (
     DATA_SHEET_PREFIX,
     DATA_TABLE_PREFIX,
@@ -25,6 +27,7 @@ from ibc_xls.forms.summaries import (
 )
 from ibc_xls.forms.tomlcheck import Checker, bad_value, read_toml
 from ibc_xls.problems import IbcError, Problem
+from ibc_xls.text import Toml
 
 TYPES = ("text", "integer", "decimal", "date", "choice", "class")
 ROW_MODES = ("fixed", "free")
@@ -166,15 +169,15 @@ def _bound(c: Checker, col: dict, name: str, ctype: str, prefix: str):
         is_date = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
         if is_date or value in DATE_BOUNDS:
             return value.isoformat() if is_date else value
-        c.bad(key, "ожидается дата ГГГГ-ММ-ДД или одно из: " + ", ".join(DATE_BOUNDS), value)
+        c.bad(key, Toml.DATE_BOUND.format(allowed=", ".join(DATE_BOUNDS)), value)
         return None
     if ctype in ("integer", "decimal") and isinstance(value, int | float) \
             and not isinstance(value, bool):
         if ctype == "integer" and not float(value).is_integer():
-            c.bad(key, "для целого столбца граница должна быть целой", value)
+            c.bad(key, Toml.WHOLE_BOUND, value)
             return None
         return value
-    c.bad(key, f"у столбца типа «{ctype}» такой границы быть не может", value)
+    c.bad(key, Toml.NO_SUCH_BOUND.format(type=ctype), value)
     return None
 
 
@@ -193,36 +196,36 @@ def _after(lo, hi) -> bool:
 
 def _column(c: Checker, col: dict, prefix: str) -> Column | None:
     if not isinstance(col, dict):
-        c.bad(prefix.rstrip("."), "ожидается таблица [[columns]]", col)
+        c.bad(prefix.rstrip("."), Toml.TABLE.format(name="columns"), col)
         return None
     c.unknown(col, COLUMN_KEYS, prefix)
     key = c.get(col, "key", str, prefix)
     if key is not None and not KEY_RE.match(key):
-        c.bad(f"{prefix}key", "латинские строчные буквы, цифры и _, с буквы в начале", key)
+        c.bad(f"{prefix}key", Toml.NAME, key)
     title = c.get(col, "title", str, prefix)
     ctype = c.get(col, "type", str, prefix, required=False, default="text")
     c.one_of(ctype, TYPES, f"{prefix}type")
     choices = c.strings(col, "choices", prefix, required=ctype == "choice")
     if ctype != "choice" and ctype in TYPES and choices:
-        c.bad(f"{prefix}choices", "список выбора бывает только у столбца типа choice")
+        c.bad(f"{prefix}choices", Toml.CHOICES_ONLY)
     if len(set(choices)) != len(choices):
-        c.bad(f"{prefix}choices", "в списке выбора есть повторы", list(choices))
+        c.bad(f"{prefix}choices", Toml.CHOICES_REPEATED, list(choices))
     lo = hi = None
     if ctype in TYPES:
         lo, hi = _bound(c, col, "min", ctype, prefix), _bound(c, col, "max", ctype, prefix)
     if _after(lo, hi):
-        c.bad(f"{prefix}min", "нижняя граница больше верхней", lo)
+        c.bad(f"{prefix}min", Toml.MIN_OVER_MAX, lo)
     default = c.get(col, "default", str, prefix, required=False)
     c.one_of(default, DEFAULTS, f"{prefix}default")
     width = c.get(col, "width", (int, float), prefix, required=False)
     if width is not None and not 2 <= width <= 120:
-        c.bad(f"{prefix}width", "ширина должна быть от 2 до 120", width)
+        c.bad(f"{prefix}width", Toml.WIDTH, width)
     max_length = c.get(col, "max_length", int, prefix, required=False)
     if max_length is not None and not 1 <= max_length <= 32767:
-        c.bad(f"{prefix}max_length", "длина должна быть от 1 до 32767", max_length)
+        c.bad(f"{prefix}max_length", Toml.MAX_LENGTH, max_length)
     role = c.get(col, "role", str, prefix, required=False, default="")
     if role and not ROLE_RE.match(role):
-        c.bad(f"{prefix}role", "латинские строчные буквы, цифры и _, с буквы в начале", role)
+        c.bad(f"{prefix}role", Toml.NAME, role)
     meanings = _meanings(c, col, prefix, ctype, choices, title or key)
     if key is None or title is None or ctype not in TYPES:
         return None
@@ -244,18 +247,17 @@ def _meanings(c: Checker, col: dict, prefix: str, ctype: str, choices: tuple[str
     if ctype not in TYPES:
         return ()  # the column is dropped for its type: one typo, one problem
     if raw and ctype != "choice":
-        c.bad(f"{prefix}meanings", "значения по смыслу (meanings) бывают только у столбца "
-                                   "типа choice")
+        c.bad(f"{prefix}meanings", Toml.MEANINGS_ONLY)
         return ()
     found = []
     for name, value in raw.items():
         key = f"{prefix}meanings.{name}"
         if not ROLE_RE.match(name):
-            c.bad(key, "название — латинские строчные буквы, цифры и _, с буквы в начале", name)
+            c.bad(key, Toml.MEANING_NAME, name)
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not values \
                 or not all(isinstance(v, str) and v.strip() for v in values):
-            c.bad(key, "ожидается значение из списка выбора или список таких значений", value)
+            c.bad(key, Toml.MEANING_VALUE, value)
             continue
         for v in values:
             if v not in choices:
@@ -266,7 +268,7 @@ def _meanings(c: Checker, col: dict, prefix: str, ctype: str, choices: tuple[str
 
 def _rule(c: Checker, rule: dict, prefix: str, keys: set[str]) -> Rule | None:
     if not isinstance(rule, dict):
-        c.bad(prefix.rstrip("."), "ожидается таблица [[rules]]", rule)
+        c.bad(prefix.rstrip("."), Toml.TABLE.format(name="rules"), rule)
         return None
     c.unknown(rule, RULE_KEYS, prefix)
     kind = c.get(rule, "kind", str, prefix)
@@ -287,8 +289,7 @@ def _rule(c: Checker, rule: dict, prefix: str, keys: set[str]) -> Rule | None:
         value = getattr(r, attr)
         for name in value if isinstance(value, tuple) else (value,):
             if name and name not in keys:
-                c.bad(f"{prefix}{attr}", f"правило ссылается на неизвестный столбец «{name}»",
-                      name)
+                c.bad(f"{prefix}{attr}", Toml.RULE_COLUMN.format(name=name), name)
     return r if kind in RULES else None
 
 
@@ -298,14 +299,14 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
     c.unknown(data, SPEC_KEYS, "")
     form_id = c.get(data, "id", str, "")
     if form_id is not None and not KEY_RE.match(form_id):
-        c.bad("id", "латинские строчные буквы, цифры и _, с буквы в начале", form_id)
+        c.bad("id", Toml.NAME, form_id)
     version = c.get(data, "version", int, "")
     if version is not None and version < 1:
-        c.bad("version", "версия — целое число от 1", version)
+        c.bad("version", Toml.VERSION, version)
     sheet = c.get(data, "sheet", str, "")
     if sheet is not None and (len(sheet) > 31 or SHEET_FORBIDDEN.search(sheet)
                               or sheet.startswith("'") or sheet.endswith("'")):
-        c.bad("sheet", "имя листа — до 31 знака, без знаков [ ] : * ? / \\", sheet)
+        c.bad("sheet", Toml.SHEET_NAME, sheet)
     title = c.get(data, "title", str, "")
     rows = c.get(data, "rows", str, "")
     c.one_of(rows, ROW_MODES, "rows")
@@ -316,7 +317,7 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
     c.one_of(orientation, ORIENTATIONS, "orientation")
     input_rows = c.get(data, "input_rows", int, "", required=rows == "free", default=0)
     if rows == "free" and input_rows is not None and not 1 <= input_rows <= 5000:
-        c.bad("input_rows", "число строк для ввода — от 1 до 5000", input_rows)
+        c.bad("input_rows", Toml.INPUT_ROWS, input_rows)
 
     columns: list[Column] = []
     raw_columns = c.get(data, "columns", list, "", default=[])
@@ -325,43 +326,42 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
         if parsed:
             columns.append(parsed)
     if not raw_columns and "columns" in data:
-        c.bad("columns", "нужен хотя бы один столбец", [])
+        c.bad("columns", Toml.NO_COLUMNS, [])
     for attr, what in (("key", "key"), ("title", "title")):
         seen: dict[str, int] = {}
         for i, col in enumerate(columns):
             value = getattr(col, attr).casefold()
             if value in seen:
                 c.add("toml-duplicate", f"columns[{i + 1}].{what}", getattr(col, attr),
-                      where=f" в columns[{seen[value]}]")
+                      where=Toml.IN.format(place=f"columns[{seen[value]}]"))
             seen.setdefault(value, i + 1)
     # A column dropped for another mistake still counts when a rule names it.
     keys = {col["key"] for col in raw_columns
             if isinstance(col, dict) and isinstance(col.get("key"), str)}
     prefilled = {col.key for col in columns if col.prefilled}
     if columns and not any(col.is_input for col in columns):
-        c.bad("columns", "в форме нет ни одного столбца для ввода")
+        c.bad("columns", Toml.NO_INPUT)
 
     fixed_rows: list[dict] = []
     raw_fixed = c.get(data, "fixed_rows", list, "", required=rows == "fixed", default=[])
     if rows == "free" and raw_fixed:
-        c.bad("fixed_rows", "готовые строки бывают только у формы с rows = \"fixed\"")
+        c.bad("fixed_rows", Toml.FIXED_ROWS_ONLY)
     if rows == "fixed" and "fixed_rows" in data and not raw_fixed:
-        c.bad("fixed_rows", "нужна хотя бы одна строка", [])
+        c.bad("fixed_rows", Toml.NO_FIXED_ROWS, [])
     for i, row in enumerate(raw_fixed):
         prefix = f"fixed_rows[{i + 1}]."
         if not isinstance(row, dict):
-            c.bad(prefix.rstrip("."), "ожидается таблица [[fixed_rows]]", row)
+            c.bad(prefix.rstrip("."), Toml.TABLE.format(name="fixed_rows"), row)
             continue
         c.unknown(row, sorted(prefilled), prefix)
         for k in sorted(prefilled - row.keys()):
             c.add("toml-missing-key", f"{prefix}{k}")
         for k, v in row.items():
             if not isinstance(v, str):
-                c.bad(f"{prefix}{k}", "ожидается строка", v)
+                c.bad(f"{prefix}{k}", Toml.STRING, v)
         fixed_rows.append({k: v for k, v in row.items() if isinstance(v, str)})
     if rows == "free" and prefilled:
-        c.bad("columns", "заполненные заранее столбцы (prefilled) бывают только у формы "
-                         "с rows = \"fixed\"")
+        c.bad("columns", Toml.PREFILLED_ONLY)
 
     rules = []
     for i, rule in enumerate(c.get(data, "rules", list, "", required=False, default=[])):
@@ -388,7 +388,7 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
 
 
 # Sheets every workbook has besides the forms; a form may not take their names.
-RESERVED_SHEETS = ("Инструкция", "Списки", "Паспорт")
+RESERVED_SHEETS = (INSTRUCTIONS_SHEET, LISTS_SHEET, IDENTITY_SHEET)
 
 
 def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
@@ -417,7 +417,8 @@ def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
                                  and p.value == whole for p in problems):
             problems.append(Problem("spec-placeholder-unset", file=source, field=key,
                                     value=whole, params={"key": key, "placeholder": whole,
-                                                         "setting": name.strip()}))
+                                                         "setting": name.strip(),
+                                                         "why": name.strip()}))
         return value
 
     return PLACEHOLDER_RE.sub(one, text) if "{" in text or "}" in text else text
@@ -471,12 +472,12 @@ def load_specs(folder: Path, values: dict[str, str] | None = None) -> list[FormS
             if key in seen:
                 problems.append(Problem("toml-duplicate", file=spec.source, field=attr,
                                         value=value, params={"key": attr,
-                                                             "where": f" в {seen[key]}"}))
+                                                             "where": Toml.IN.format(
+                                                                 place=seen[key])}))
             seen.setdefault(key, spec.source)
     for spec in specs:
         if spec.sheet.casefold() in {s.casefold() for s in RESERVED_SHEETS}:
-            problems.append(bad_value(spec.source, "sheet",
-                                      "это имя служебного листа, выберите другое", spec.sheet))
+            problems.append(bad_value(spec.source, "sheet", Toml.RESERVED_SHEET, spec.sheet))
     problems += _report_names(specs)
     if problems:
         raise IbcError(problems)
@@ -488,21 +489,21 @@ def _report_names(specs: list[FormSpec]) -> list[Problem]:
     report's own."""
     problems = []
     for attr, own, prefix, what in (
-            ("sheet", REPORT_SHEETS, DATA_SHEET_PREFIX, "листа"),
-            ("table", REPORT_TABLES, DATA_TABLE_PREFIX, "таблицы")):
+            ("sheet", REPORT_SHEETS, DATA_SHEET_PREFIX, Toml.REPORT_SHEET),
+            ("table", REPORT_TABLES, DATA_TABLE_PREFIX, Toml.REPORT_TABLE)):
         seen: dict[str, str] = {}
         for spec in specs:
             for i, summary in enumerate(spec.summaries):
                 value, key = getattr(summary, attr), f"summaries[{i + 1}].{attr}"
                 folded = value.casefold()
                 if folded in {o.casefold() for o in own} or folded.startswith(prefix.casefold()):
-                    problems.append(bad_value(
-                        spec.source, key, f"это имя {what} самого отчёта (свои: "
-                        f"{', '.join(own)}, «{prefix}…»), выберите другое", value))
+                    problems.append(bad_value(spec.source, key, what.format(
+                        own=", ".join(own), prefix=prefix), value))
                 elif folded in seen:
                     problems.append(Problem("toml-duplicate", file=spec.source, field=key,
                                             value=value, params={"key": key,
-                                                                 "where": f" в {seen[folded]}"}))
+                                                                 "where": Toml.IN.format(
+                                                                     place=seen[folded])}))
                 seen.setdefault(folded, f"{spec.source}, {key}")
     return problems
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ibc_xls.forms.identity import IDENTITY_SHEET
 from ibc_xls.forms.tomlcheck import Checker
+from ibc_xls.text import Sheets, Toml
 
 KINDS = ("progress", "crosstab", "listing", "ranking", "top_per_band", "coverage")
 COUNTS = ("rows", "people", "sum", "best", "covered", "measures", "done", "due", "overdue")
@@ -31,15 +33,15 @@ SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 # The report's own sheets and tables: no declared summary may take their names.
-TITLE_SHEET = "Титульный лист"
-SUBMISSIONS_SHEET = "Сдача книг"
-PROBLEMS_SHEET = "Ошибки и замечания"
-RECONCILIATION_SHEET = "Сверка строк"
-SOURCES_SHEET = "Источники"
-SOURCE_ROWS_SHEET = "Строки по книгам"
+TITLE_SHEET = Sheets.TITLE
+SUBMISSIONS_SHEET = Sheets.SUBMISSIONS
+PROBLEMS_SHEET = Sheets.PROBLEMS
+RECONCILIATION_SHEET = Sheets.RECONCILIATION
+SOURCES_SHEET = Sheets.SOURCES
+SOURCE_ROWS_SHEET = Sheets.SOURCE_ROWS
 REPORT_SHEETS = (TITLE_SHEET, SUBMISSIONS_SHEET, PROBLEMS_SHEET, RECONCILIATION_SHEET,
-                 SOURCES_SHEET, SOURCE_ROWS_SHEET, "Паспорт")
-DATA_SHEET_PREFIX = "Данные — "
+                 SOURCES_SHEET, SOURCE_ROWS_SHEET, IDENTITY_SHEET)
+DATA_SHEET_PREFIX = Sheets.DATA_PREFIX
 REPORT_TABLES = ("tbl_key_figures", "tbl_submissions", "tbl_problems", "tbl_reconciliation",
                  "tbl_sources", "tbl_source_rows")
 DATA_TABLE_PREFIX = "tbl_data_"
@@ -134,18 +136,17 @@ class _Roles:
         if not found and role in self.dropped:
             return None
         if not found:
-            need = f" (тип {' или '.join(types)})" if types else \
-                " (заполненный заранее, prefilled)" if prefilled else ""
+            need = Toml.NEED_TYPES.format(types=Toml.OR.join(types)) if types else \
+                Toml.NEED_PREFILLED if prefilled else ""
             self.c.add("spec-missing-role", key, role, role=role, need=need)
             return None
         column = found[0]
         if types and column.type not in types:
-            self.c.bad(key, f"столбец «{column.key}» с ролью «{role}» должен быть типа "
-                            f"{' или '.join(types)}", role)
+            self.c.bad(key, Toml.ROLE_TYPE.format(column=column.key, role=role,
+                                                  types=Toml.OR.join(types)), role)
             return None
         if prefilled and not column.prefilled:
-            self.c.bad(key, f"столбец «{column.key}» с ролью «{role}» должен быть заполнен "
-                            "заранее (prefilled)", role)
+            self.c.bad(key, Toml.ROLE_PREFILLED.format(column=column.key, role=role), role)
             return None
         return column
 
@@ -154,17 +155,17 @@ class _Roles:
             return
         for column in self.by_role.get("score", []):
             if column.type not in NUMBERS:
-                self.c.bad(key, f"столбец «{column.key}» с ролью «score» должен быть типа "
-                                "integer или decimal", "score")
+                self.c.bad(key, Toml.ROLE_TYPE.format(column=column.key, role="score",
+                                                      types=Toml.OR.join(NUMBERS)), "score")
         if not self.by_role.get("score"):
             self.c.add("spec-missing-role", key, "score", role="score",
-                       need=" (тип integer или decimal, хотя бы один)")
+                       need=Toml.NEED_SCORES)
 
     def meaning(self, role: str, meaning: str, key: str) -> None:
         column = self.need(role, key, ("choice",))
         if column is not None and not column.meaning(meaning):
-            self.c.bad(key, f"у столбца «{column.key}» с ролью «{role}» нет значения "
-                            f"meanings.{meaning}", meaning)
+            self.c.bad(key, Toml.NO_MEANING.format(column=column.key, role=role,
+                                                   meaning=meaning), meaning)
 
 
 def _text(c: Checker, table: dict, name: str, prefix: str, fields: tuple[str, ...], *,
@@ -174,9 +175,9 @@ def _text(c: Checker, table: dict, name: str, prefix: str, fields: tuple[str, ..
     # (spec.fill_placeholders); here, one of the report's in a text that does not take it.
     for field in _PLACEHOLDER.findall(value or ""):
         if field in REPORT_FIELDS and field not in fields:
-            allowed = ", ".join(f"{{{f}}}" for f in fields) or "нет"
-            c.bad(f"{prefix}{name}", f"подстановка {{{field}}} здесь не бывает; допустимо: "
-                                     f"{allowed}", value)
+            allowed = ", ".join(f"{{{f}}}" for f in fields) or Toml.NO_PLACEHOLDERS
+            c.bad(f"{prefix}{name}", Toml.PLACEHOLDER_HERE.format(field=field, allowed=allowed),
+                  value)
     return (value or "").strip()
 
 
@@ -206,7 +207,7 @@ def _where(c: Checker, table: dict, prefix: str, roles: _Roles) -> tuple[tuple[s
     for role, meaning in raw.items():
         key = f"{prefix}where.{role}"
         if not isinstance(meaning, str) or not meaning.strip():
-            c.bad(key, "ожидается название значения из meanings, например \"award\"", meaning)
+            c.bad(key, Toml.MEANING_EXPECTED, meaning)
             continue
         roles.meaning(role, meaning, key)
         found.append((role, meaning))
@@ -217,14 +218,14 @@ def _chart(c: Checker, raw: object, prefix: str) -> Chart | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        c.bad(prefix.rstrip("."), "ожидается таблица, например { type = \"bar\" }", raw)
+        c.bad(prefix.rstrip("."), Toml.CHART_TABLE.format(), raw)
         return None
     c.unknown(raw, CHART_KEYS, prefix)
     kind = c.get(raw, "type", str, prefix)
     c.one_of(kind, CHART_TYPES, f"{prefix}type")
     top = c.get(raw, "top", int, prefix, required=False, default=0)
     if top is not None and top < 0:
-        c.bad(f"{prefix}top", "число строк диаграммы — целое от 1 (0 — все)", top)
+        c.bad(f"{prefix}top", Toml.CHART_TOP, top)
     return Chart(type=kind or "bar", title=_text(c, raw, "title", prefix, CHART_FIELDS,
                                                   required=False),
                  stacked=c.get(raw, "stacked", bool, prefix, required=False, default=False),
@@ -235,12 +236,11 @@ def _bands(c: Checker, raw: dict, prefix: str) -> tuple[tuple[str, int, int], ..
     bands = []
     listed = c.get(raw, "bands", list, prefix, default=None)
     if listed == []:
-        c.bad(f"{prefix}bands", "нужна хотя бы одна группа классов", [])
+        c.bad(f"{prefix}bands", Toml.NO_BANDS, [])
     for i, band in enumerate(listed or []):
         key = f"{prefix}bands[{i + 1}]."
         if not isinstance(band, dict):
-            c.bad(key.rstrip("."), "ожидается таблица { name = \"1–4 классы\", grades = [1, 4] }",
-                  band)
+            c.bad(key.rstrip("."), Toml.BAND_TABLE.format(), band)
             continue
         c.unknown(band, BAND_KEYS, key)
         name = c.get(band, "name", str, key)
@@ -248,8 +248,7 @@ def _bands(c: Checker, raw: dict, prefix: str) -> tuple[tuple[str, int, int], ..
         if len(grades) != 2 or not all(isinstance(g, int) and not isinstance(g, bool)
                                        and 0 <= g <= 12 for g in grades) \
                 or grades[0] > grades[1]:
-            c.bad(f"{key}grades", "ожидаются две параллели от 0 до 12, первая не больше второй",
-                  grades)
+            c.bad(f"{key}grades", Toml.BAND_GRADES, grades)
             continue
         if name:
             bands.append((name.strip(), grades[0], grades[1]))
@@ -258,7 +257,7 @@ def _bands(c: Checker, raw: dict, prefix: str) -> tuple[tuple[str, int, int], ..
 
 def _summary(c: Checker, raw: object, prefix: str, roles: _Roles) -> Summary | None:
     if not isinstance(raw, dict):
-        c.bad(prefix.rstrip("."), "ожидается таблица [[summaries]]", raw)
+        c.bad(prefix.rstrip("."), Toml.TABLE.format(name="summaries"), raw)
         return None
     kind = c.get(raw, "kind", str, prefix)
     c.one_of(kind, KINDS, f"{prefix}kind")
@@ -268,11 +267,10 @@ def _summary(c: Checker, raw: object, prefix: str, roles: _Roles) -> Summary | N
     sheet = c.get(raw, "sheet", str, prefix)
     if sheet is not None and (len(sheet) > 31 or SHEET_FORBIDDEN.search(sheet)
                               or sheet.startswith("'") or sheet.endswith("'")):
-        c.bad(f"{prefix}sheet", "имя листа — до 31 знака, без знаков [ ] : * ? / \\", sheet)
+        c.bad(f"{prefix}sheet", Toml.SHEET_NAME, sheet)
     table = c.get(raw, "table", str, prefix)
     if table is not None and not TABLE_RE.match(table):
-        c.bad(f"{prefix}table", "имя таблицы — tbl_ и дальше латинские строчные буквы, цифры и _",
-              table)
+        c.bad(f"{prefix}table", Toml.TABLE_NAME, table)
     orientation = c.get(raw, "orientation", str, prefix, required=False, default="landscape")
     c.one_of(orientation, ("portrait", "landscape"), f"{prefix}orientation")
     common = dict(
@@ -289,8 +287,7 @@ def _summary(c: Checker, raw: object, prefix: str, roles: _Roles) -> Summary | N
 
 def _progress(c: Checker, raw: dict, prefix: str, roles: _Roles) -> dict:
     if not roles.fixed:
-        c.bad(f"{prefix}kind", "сводка progress бывает только у формы с rows = \"fixed\"",
-              "progress")
+        c.bad(f"{prefix}kind", Toml.PROGRESS_ONLY, "progress")
     for role in ("part", "stage", "deadline"):
         roles.need(role, f"{prefix}kind", prefilled=True)
     roles.meaning("status", "done", f"{prefix}kind")
@@ -328,10 +325,10 @@ def _ranking(c: Checker, raw: dict, prefix: str, roles: _Roles) -> dict:
     roles.scores(f"{prefix}kind")
     ratio = _role_list(c, raw, "ratio", prefix, roles, types=NUMBERS)
     if "ratio" in raw and len(ratio) != 2:
-        c.bad(f"{prefix}ratio", "ожидаются две роли: что делится и на что", list(ratio))
+        c.bad(f"{prefix}ratio", Toml.RATIO, list(ratio))
     per = c.get(raw, "per", (int, float), prefix, required=False, default=100)
     if per is not None and per <= 0:
-        c.bad(f"{prefix}per", "ожидается положительное число", per)
+        c.bad(f"{prefix}per", Toml.POSITIVE, per)
     return dict(by=by, count_title=_text(c, raw, "count_title", prefix, ()),
                 totals=_role_list(c, raw, "totals", prefix, roles, types=NUMBERS),
                 ratio=ratio, per=per or 100,
@@ -344,7 +341,7 @@ def _top_per_band(c: Checker, raw: dict, prefix: str, roles: _Roles) -> dict:
     roles.scores(f"{prefix}kind")
     top = c.get(raw, "top", int, prefix, default=0)
     if top is not None and top < 1:
-        c.bad(f"{prefix}top", "ожидается целое число от 1", top)
+        c.bad(f"{prefix}top", Toml.TOP, top)
     then = c.get(raw, "then", str, prefix, required=False, default="")
     if then:
         roles.need(then, f"{prefix}then", NUMBERS)
@@ -367,7 +364,7 @@ _KIND_PARSERS = {"progress": _progress, "crosstab": _crosstab, "listing": _listi
 def _figure(c: Checker, raw: object, prefix: str, roles: _Roles,
             kinds: list[str]) -> Figure | None:
     if not isinstance(raw, dict):
-        c.bad(prefix.rstrip("."), "ожидается таблица [[figures]]", raw)
+        c.bad(prefix.rstrip("."), Toml.TABLE.format(name="figures"), raw)
         return None
     c.unknown(raw, FIGURE_KEYS, prefix)
     label = _text(c, raw, "label", prefix, ())
@@ -377,15 +374,14 @@ def _figure(c: Checker, raw: object, prefix: str, roles: _Roles,
     if count == "sum" and of:
         roles.need(of, f"{prefix}of", NUMBERS)
     elif of:
-        c.bad(f"{prefix}of", "ключ of бывает только у показателя с count = \"sum\"", of)
+        c.bad(f"{prefix}of", Toml.OF_ONLY, of)
     if count == "people":
         roles.need("person", f"{prefix}count")
     wanted = {"best": "ranking", "covered": "coverage"}.get(count)
     if count in ("measures", "done", "due", "overdue"):
         wanted = "progress"
     if wanted and (kinds.count(wanted) != 1 if wanted != "progress" else wanted not in kinds):
-        c.bad(f"{prefix}count", f"для этого показателя в форме нужна одна сводка kind = "
-                                f"\"{wanted}\"", count)
+        c.bad(f"{prefix}count", Toml.ONE_SUMMARY.format(kind=wanted), count)
     if not label or count not in COUNTS:
         return None
     return Figure(label=label, count=count, of=of or "", where=_where(c, raw, prefix, roles),
@@ -399,7 +395,7 @@ def check_roles(c: Checker, columns: list) -> None:
         if column.role and column.role not in SHARED_ROLES:
             if column.role in seen:
                 c.add("toml-duplicate", f"columns[{i + 1}].role", column.role,
-                      where=f" в columns[{seen[column.role]}]")
+                      where=Toml.IN.format(place=f"columns[{seen[column.role]}]"))
             seen.setdefault(column.role, i + 1)
 
 

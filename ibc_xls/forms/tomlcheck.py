@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ibc_xls.problems import IbcError, Problem
+from ibc_xls.text import Toml
 
 
 def read_toml(path: Path) -> dict:
@@ -16,18 +17,18 @@ def read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
-        reason = "файл не в кодировке UTF-8; сохраните его в Блокноте с кодировкой UTF-8"
-        raise IbcError(Problem("toml-syntax", file=str(path), params={"reason": reason})) from exc
+        raise IbcError(Problem("toml-syntax", file=str(path), params={"why": "encoding"})) \
+            from exc
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"line (\d+), column (\d+)", str(exc))
-        reason = (f"ошибка в строке {where[1]}, знак {where[2]}" if where
-                  else "ошибка в конце файла")
-        raise IbcError(Problem("toml-syntax", file=str(path), params={"reason": reason})) from exc
+        params = {"why": "at", "line": where[1], "column": where[2]} if where \
+            else {"why": "at-end"}
+        raise IbcError(Problem("toml-syntax", file=str(path), params=params)) from exc
 
 
 def bad_value(file: str, key: str, reason: str, value: object = None) -> Problem:
     """A settings key whose value is wrong, with the value that was found."""
-    shown = "" if value is None else f", указано «{_as_toml(value)}»"
+    shown = "" if value is None else Toml.SHOWN.format(value=_as_toml(value))
     return Problem("toml-bad-value", file=file, field=key, value=value,
                    params={"key": key, "reason": reason, "shown": shown})
 
@@ -64,23 +65,24 @@ class Checker:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         ok = False if isinstance(value, bool) and bool not in kinds else isinstance(value, kinds)
         if not ok:
-            self.bad(key, f"ожидается {_TYPE_NAMES.get(kinds[0], kinds[0].__name__)}", value)
+            name = kinds[0].__name__
+            self.bad(key, Toml.EXPECTED.format(kind=Toml.TYPE_NAMES.get(name, name)), value)
             return default
         if isinstance(value, str) and not value.strip() and required:
-            self.bad(key, "пустая строка", value)
+            self.bad(key, Toml.EMPTY_STRING, value)
             return default
         return value
 
     def strings(self, table: dict, name: str, prefix: str, *, required=False) -> tuple[str, ...]:
         value = self.get(table, name, list, prefix, required=required, default=[])
         if not all(isinstance(v, str) and v.strip() for v in value):
-            self.bad(f"{prefix}{name}", "ожидается список непустых строк", value)
+            self.bad(f"{prefix}{name}", Toml.STRINGS, value)
             return ()
         return tuple(value)
 
     def one_of(self, value, allowed: tuple, key: str) -> None:
         if value is not None and value not in allowed:
-            self.bad(key, "допустимо одно из: " + ", ".join(map(str, allowed)), value)
+            self.bad(key, Toml.ONE_OF.format(allowed=", ".join(map(str, allowed))), value)
 
 
 def _as_toml(value: object) -> object:
@@ -97,8 +99,3 @@ def _as_toml(value: object) -> object:
 
 def _inner(value: object) -> str:
     return f'"{value}"' if isinstance(value, str) else str(_as_toml(value))
-
-
-_TYPE_NAMES = {str: "строка", int: "целое число", float: "число", bool: "true или false",
-               list: "список", dict: "таблица"}
-

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ibc_xls.problems import IbcError, Problem, os_reason
-from ibc_xls.text import Reading
 
 _FILE_ATTRIBUTE_HIDDEN = 0x2  # Windows: Explorer's "hidden" attribute (Thumbs.db, desktop.ini)
 
@@ -96,9 +95,9 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     """
     file = str(path)
 
-    def unreadable(reason: str, detail: str = "") -> IbcError:
+    def unreadable(why: str, detail: str = "") -> IbcError:
         return IbcError(Problem("file-unreadable", file=file,
-                                params={"reason": reason, "detail": detail}))
+                                params={"why": why, "detail": detail}))
 
     # Non-blocking, so that a pipe in place of a file is refused instead of waited on.
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -106,21 +105,24 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         with os.fdopen(os.open(path, flags), "rb") as f:
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode):
-                raise unreadable(Reading.NOT_A_FILE)
+                raise unreadable("not-a-file")
             if st.st_size > max_bytes:
                 raise IbcError(Problem("file-too-large", file=file, params={
-                    "reason": Reading.FILE_SIZE.format(size=st.st_size / 2**20,
-                                                       limit=max_bytes / 2**20)}))
+                    "why": "file-size", "size": st.st_size / 2**20,
+                    "limit": max_bytes / 2**20}))
             data = f.read(max_bytes + 1)
     except PermissionError as exc:
         raise IbcError(Problem("file-busy", file=file, params={"detail": str(exc)})) from exc
     except FileNotFoundError as exc:
-        raise unreadable(Reading.NOT_FOUND, str(exc)) from exc
+        raise unreadable("not-found", str(exc)) from exc
+    except IsADirectoryError as exc:
+        raise unreadable("not-a-file", str(exc)) from exc
     except OSError as exc:
-        raise unreadable(os_reason(exc), str(exc)) from exc
+        raise IbcError(Problem("file-system-refused", file=file, params={
+            "os_reason": os_reason(exc), "detail": str(exc)})) from exc
     if not data:
         raise IbcError(Problem("file-empty", file=file))
     if len(data) > max_bytes:  # the file grew while it was read
         raise IbcError(Problem("file-too-large", file=file, params={
-            "reason": Reading.GREW.format(limit=max_bytes / 2**20)}))
+            "why": "grew", "limit": max_bytes / 2**20}))
     return data

@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from ibc_xls.problems import IbcError, Problem
-from ibc_xls.text import Reading
 
 try:
     import resource
@@ -200,8 +199,8 @@ def _arm_cpu(limits: Limits, rlimits: bool) -> None:
     _lower(resource.RLIMIT_CPU, int(usage.ru_utime + usage.ru_stime) + 1 + limits.cpu_seconds)
 
 
-def _too_large(path: Path, reason: str) -> Problem:
-    return Problem("file-too-large", file=str(path), params={"reason": reason})
+def _too_large(path: Path, why: str, **params) -> Problem:
+    return Problem("file-too-large", file=str(path), params={"why": why, **params})
 
 
 def _call(work: Callable, path: Path) -> tuple[str, object]:
@@ -211,7 +210,7 @@ def _call(work: Callable, path: Path) -> tuple[str, object]:
         problem = exc.problems[0]
         return _PROBLEM, problem if problem.file else dataclasses.replace(problem, file=str(path))
     except MemoryError:
-        return _PROBLEM, _too_large(path, Reading.OUT_OF_MEMORY)
+        return _PROBLEM, _too_large(path, "out-of-memory")
     except Exception as exc:
         text = traceback.format_exc()
         try:
@@ -225,7 +224,7 @@ def _send(conn, index: int, path: Path, outcome: tuple[str, object]) -> None:
     try:
         conn.send((index, *outcome))
     except MemoryError:
-        conn.send((index, _PROBLEM, _too_large(path, Reading.OUT_OF_MEMORY)))
+        conn.send((index, _PROBLEM, _too_large(path, "out-of-memory")))
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
         conn.send((index, _ERROR, (None, f"result of work({path!s}) cannot be pickled: {exc!r}")))
 
@@ -503,13 +502,13 @@ def _crash_problem(path: Path, exitcode: int | None, stderr: str, limits: Limits
     """Why a process reading one file ended without an answer: ``why`` is the limit the parent
     stopped it for, if it did."""
     if why == _WALL:
-        return _too_large(path, Reading.WALL.format(seconds=limits.wall_seconds))
+        return _too_large(path, "wall", seconds=limits.wall_seconds)
     if why == _CPU or exitcode == -_SIGXCPU:
-        return _too_large(path, Reading.CPU.format(seconds=limits.cpu_seconds))
+        return _too_large(path, "cpu", seconds=limits.cpu_seconds)
     memory = ("memory allocation of", "MemoryError", "out of memory", "Cannot allocate memory")
     if why == _MEMORY or any(text in stderr for text in memory) or \
             exitcode == -getattr(signal, "SIGKILL", -1000):
-        return _too_large(path, Reading.MEMORY.format(mb=limits.memory_mb))
+        return _too_large(path, "memory", mb=limits.memory_mb)
     detail = f"exit code {exitcode}; {stderr.strip()[-1000:]}"
     return Problem("file-unreadable", file=str(path), params={
-        "reason": Reading.CRASHED, "detail": detail})
+        "why": "crashed", "detail": detail})

@@ -22,7 +22,6 @@ from ibc_xls.problems import IbcError
 from ibc_xls.reading.biff import BiffError, scan_xls
 from ibc_xls.reading.files import read_bytes
 from ibc_xls.reading.sniff import Package, ReadLimits, ole_truncated, parse_xml, refuse, sniff
-from ibc_xls.text import Reading
 
 __all__ = ["RawSheet", "RawWorkbook", "ReadLimits", "read_raw"]
 
@@ -128,18 +127,18 @@ def _read_sheets(package: Package, limits: ReadLimits,
     except (KeyboardInterrupt, SystemExit):
         raise
     except MemoryError:
-        refuse("file-too-large", reason=Reading.OUT_OF_MEMORY)
+        refuse("file-too-large", why="out-of-memory")
     except python_calamine.PasswordError:
         refuse("file-encrypted")
     except IbcError:
         raise
     except BaseException as exc:  # calamine's Rust panics arrive as BaseException
         if "limit exceeded" in str(exc):  # calamine's own cap on the cells of a sheet
-            refuse("file-too-large", reason=Reading.TOO_MANY_CELLS,
+            refuse("file-too-large", why="too-many-cells",
                    detail=f"{type(exc).__name__}: {exc}")
         if package.format == "xls" and ole_truncated(package.payload):
             refuse("file-truncated")
-        refuse("file-unreadable", reason=Reading.BROKEN,
+        refuse("file-unreadable", why="broken",
                detail=f"{type(exc).__name__}: {exc}")
 
 
@@ -179,11 +178,11 @@ def _check_size(sheet: str, height: int, width: int, limits: ReadLimits) -> None
     the last line of defence for the formats whose extent is not checked before reading (xlsb,
     ods columns), a range calamine managed to build but that is too big to use."""
     if height > limits.max_rows:
-        refuse("file-too-large", reason=Reading.SHEET_ROWS.format(
-            sheet=sheet, rows=height, limit=limits.max_rows))
+        refuse("file-too-large", why="sheet-rows", sheet=sheet, rows=height,
+               limit=limits.max_rows)
     if height * width > limits.max_cells:
-        refuse("file-too-large", reason=Reading.SHEET_CELLS.format(
-            sheet=sheet, cells=height * width, limit=limits.max_cells))
+        refuse("file-too-large", why="cells", sheet=sheet, cells=height * width,
+               limit=limits.max_cells)
 
 
 def _trimmed(start: tuple[int, int] | None, rows: list[list]) -> tuple[tuple[int, int], list]:
@@ -288,8 +287,8 @@ def _ods_marks(xml: bytes, limits: ReadLimits) -> dict[str, Marks]:
             span = int(count.group(1)) if count else 1
             if b"table:formula=" in attrs or _ODS_ERROR in attrs:
                 if repeat * span > limits.max_cells:
-                    refuse("file-too-large", reason=Reading.FORMULA_REPEATED.format(
-                        sheet=table, cells=repeat * span))
+                    refuse("file-too-large", why="formula-repeated", sheet=table,
+                           cells=repeat * span)
                 where = [(r, c) for r in range(row, row + repeat) for c in range(col, col + span)]
                 if b"table:formula=" in attrs:
                     cells.update(where)

@@ -183,7 +183,7 @@ def read_workbook(raw, specs: dict[str, FormSpec], file: str | None = None) -> W
         result.problems.append(Problem("not-ibc-workbook", file=file))
         return result
     result.problems += [Problem("identity-mismatch", file=file, sheet=IDENTITY_SHEET,
-                                params={"what": str(c)}) for c in conflicts]
+                                params=c.params()) for c in conflicts]
     for form_id, (version, sheet_name) in forms.items():
         spec = specs.get(form_id)
         if spec is None:

@@ -215,7 +215,7 @@ def _mb(size: int) -> str:
 
 
 def _broken(detail: str) -> NoReturn:
-    refuse("file-unreadable", reason=S.ZIP_BROKEN, detail=detail)
+    refuse("file-unreadable", why="zip-broken", detail=detail)
 
 
 def _zip64_fields(extra: bytes, want: int) -> list[int]:
@@ -250,8 +250,7 @@ def _central_directory(data: bytes, limits: ReadLimits) -> list[_Member]:
     if cd_offset + cd_size != end or count * 46 > cd_size:
         _broken(f"{count} entries at {cd_offset}+{cd_size}, end record at {end}")
     if count > limits.max_members:
-        refuse("file-too-large", reason=S.TOO_MANY_PARTS.format(count=count,
-                                                              limit=limits.max_members))
+        refuse("file-too-large", why="parts", count=count, limit=limits.max_members)
     members, at = [], cd_offset
     for _ in range(count):
         if at + 46 > end or data[at:at + 4] != b"PK\x01\x02":
@@ -276,14 +275,14 @@ def _check_names(members: list[_Member]) -> None:
     for member in members:
         name = member.name
         if name.startswith(("/", "\\")) or name[1:2] == ":":
-            refuse("file-unsafe", reason=S.ABSOLUTE_PATH.format(name=name))
+            refuse("file-unsafe", why="absolute-path", name=name)
         if ".." in name and ".." in name.replace("\\", "/").split("/"):
-            refuse("file-unsafe", reason=S.PARENT_PATH.format(name=name))
+            refuse("file-unsafe", why="parent-path", name=name)
         if "\x00" in name:
-            refuse("file-unsafe", reason=S.NUL_IN_NAME.format(name=name))
+            refuse("file-unsafe", why="nul-in-name", name=name)
         folded = name.casefold()
         if folded in seen:
-            refuse("file-unsafe", reason=S.SAME_NAME.format(name=name))
+            refuse("file-unsafe", why="same-name", name=name)
         seen.add(folded)
 
 
@@ -305,7 +304,7 @@ def _member_spans(data: bytes, members: list[_Member]) -> dict[str, tuple[int, i
     ordered = sorted((m.offset, spans[m.name][1]) for m in members)
     for (_, end), (next_start, _) in itertools.pairwise(ordered):
         if next_start < end:
-            refuse("file-unsafe", reason=S.OVERLAP)
+            refuse("file-unsafe", why="overlap")
     if ordered and ordered[-1][1] > len(data):
         refuse("file-truncated")
     return spans
@@ -314,12 +313,11 @@ def _member_spans(data: bytes, members: list[_Member]) -> dict[str, tuple[int, i
 def _check_sizes(members: list[_Member], limits: ReadLimits) -> None:
     total = sum(m.size for m in members)
     if total > limits.max_unpacked_mb << 20:
-        refuse("file-too-large", reason=S.UNPACKED_SIZE.format(size=_mb(total),
-                                                             limit=limits.max_unpacked_mb))
+        refuse("file-too-large", why="unpacked", size=_mb(total), limit=limits.max_unpacked_mb)
     for member in members:
         ratio = member.size / max(member.packed, 1)
         if member.size > _BIG_MEMBER and ratio > limits.max_ratio:
-            refuse("file-too-large", reason=S.RATIO.format(name=member.name, ratio=ratio))
+            refuse("file-too-large", why="ratio", name=member.name, ratio=ratio)
 
 
 def _inflate(data: bytes, member: _Member, span: tuple[int, int]) -> bytes:
@@ -337,11 +335,11 @@ def _inflate(data: bytes, member: _Member, span: tuple[int, int]) -> bytes:
                 # A damaged stream may run on a little; a lying one goes on and on.
                 more = inflater.decompress(inflater.unconsumed_tail, _BIG_MEMBER)
                 if len(more) == _BIG_MEMBER:
-                    refuse("file-too-large", reason=S.PAST_SIZE.format(name=member.name))
+                    refuse("file-too-large", why="past-size", name=member.name)
         except zlib.error as exc:
             _broken(f"{member.name}: {exc}")
     else:
-        refuse("file-unreadable", reason=S.ODD_COMPRESSION,
+        refuse("file-unreadable", why="compression",
                detail=f"compression method {member.method} in {member.name}")
     if len(content) > member.size:
         _broken(f"{member.name} inflates past its declared size")
@@ -366,7 +364,7 @@ def _root_name(name: str, xml: bytes) -> bytes:
         elif head.startswith(b"<!--", at):
             at = head.find(b"-->", at + 4)
         elif head.startswith(b"<!", at):
-            refuse("file-unsafe", reason=S.DOCTYPE.format(name=name))
+            refuse("file-unsafe", why="doctype", name=name)
         else:
             match = _NAME.match(head, at + 1)
             if match:
@@ -375,8 +373,8 @@ def _root_name(name: str, xml: bytes) -> bytes:
         if at < 0:
             break
     if len(xml) > _PROLOG_WINDOW:
-        refuse("file-unsafe", reason=S.ODD_START.format(name=name))
-    refuse("file-unreadable", reason=S.NOT_XML, detail=name)
+        refuse("file-unsafe", why="odd-start", name=name)
+    refuse("file-unreadable", why="not-xml", detail=name)
 
 
 def _check_sheet(package: Package, name: str, xml: bytes, limits: ReadLimits) -> None:
@@ -403,10 +401,10 @@ def _check_sheet(package: Package, name: str, xml: bytes, limits: ReadLimits) ->
         end = at
     if rows > limits.max_rows or rows * cols > limits.max_cells:
         sheet = next((s for s, p in package.sheet_parts().items() if p == name), name)
-        reason = S.ROWS.format(sheet=sheet, rows=rows, limit=limits.max_rows) \
-            if rows > limits.max_rows else \
-            S.CELLS.format(sheet=sheet, cells=rows * cols, limit=limits.max_cells)
-        refuse("file-too-large", reason=reason)
+        if rows > limits.max_rows:
+            refuse("file-too-large", why="rows", sheet=sheet, rows=rows, limit=limits.max_rows)
+        refuse("file-too-large", why="cells", sheet=sheet, cells=rows * cols,
+               limit=limits.max_cells)
 
 
 def _check_ods(content: bytes, limits: ReadLimits) -> None:
@@ -419,8 +417,8 @@ def _check_ods(content: bytes, limits: ReadLimits) -> None:
         if b"office:value" in row or b"<text:p" in row:
             names = _ODS_TABLE_NAME.findall(content, 0, match.start())
             sheet = names[-1].decode("utf-8", "replace") if names else ""
-            refuse("file-too-large", reason=S.ROWS.format(sheet=sheet, rows=int(match.group(1)),
-                                                         limit=limits.max_rows))
+            refuse("file-too-large", why="rows", sheet=sheet, rows=int(match.group(1)),
+                   limit=limits.max_rows)
 
 
 def _ooxml_format(content_types: bytes | None) -> str | None:
@@ -487,7 +485,7 @@ def _zip_package(data: bytes, limits: ReadLimits) -> Package:
         _check_ods(package.part("content.xml") or b"", limits)
     elif package.format in ("xlsx", "xlsm") and package.part(office_document(package)) is None:
         # Without its main part a workbook has no sheets: one problem, not one per form.
-        refuse("file-unreadable", reason=S.NO_SHEET_LIST)
+        refuse("file-unreadable", why="no-sheet-list")
     package.payload = _repack(data, members, spans, package.parts)
     return package
 

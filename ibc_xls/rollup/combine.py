@@ -172,7 +172,7 @@ def reconcile(report: ReportRead) -> list[Problem]:
             if again is not None and _differ(found, again[0]):
                 problems.append(Problem(
                     "report-figure-mismatch", file=report.file, sheet=figures.sheet,
-                    cell=figures.cell(i, 1), params={
+                    row=figures.row(i), col=1, params={
                         "label": check.label, "found": shown(_plain(found)),
                         "expected": shown(_plain(again[0])), "table": again[1]}))
     for table in report.tables.values():
@@ -186,7 +186,7 @@ def reconcile(report: ReportRead) -> list[Problem]:
             if _differ(value, added):
                 problems.append(Problem(
                     "report-total-mismatch", file=report.file, sheet=table.sheet,
-                    cell=table.cell(len(table.rows), col), params={
+                    row=table.row(len(table.rows)), col=col, params={
                         "column": table.headers[col], "table": table.name,
                         "found": shown(_plain(value)), "expected": shown(_plain(added))}))
     return problems

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from ibc_xls.forms.identity import (
     CHECKS_HEADER,
@@ -65,9 +65,9 @@ class TableRead:
     def column(self, header: str) -> int | None:
         return self.headers.index(header) if header in self.headers else None
 
-    def cell(self, row: int, col: int) -> str:
-        """A1 reference of a cell: ``row`` 0 is the first data row, -1 the header."""
-        return xl_rowcol_to_cell(self.header_row + 1 + row, col)
+    def row(self, row: int) -> int:
+        """The sheet's zero-based row of a table row: 0 is the first data row, -1 the header."""
+        return self.header_row + 1 + row
 
 
 @dataclass

@@ -3,7 +3,6 @@ combined, and written as one summary workbook."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from pathlib import Path
 
 from ibc_xls.checking.check import gc_paused
 from ibc_xls.output import write_atomic
-from ibc_xls.problems import Problem
+from ibc_xls.problems import Problem, in_folder
 from ibc_xls.reading.files import find_workbooks
 from ibc_xls.reading.isolate import prestart, run_isolated, stop_helpers
 from ibc_xls.rollup.combine import Rolled, rollup
@@ -48,7 +47,8 @@ def run_rollup(office: Office, *, folder: Path | None = None, output: Path | Non
     if period:
         report_period(period)  # a bad period is refused before anything is read
     prestart(read_report)
-    files = find_workbooks([folder or office.folders["received"]])
+    received = folder or office.folders["received"]
+    files = find_workbooks([received])
     work = partial(read_report, base=office.root)
     outcomes = []
     with gc_paused():
@@ -57,7 +57,7 @@ def run_rollup(office: Office, *, folder: Path | None = None, output: Path | Non
                 progress(done, len(files))
             name = display(path, office.root)
             if isinstance(outcome, Problem):
-                outcome = dataclasses.replace(outcome, file=name)
+                outcome = in_folder(outcome, name, display(received, office.root))
             outcomes.append((name, outcome))
         stop_helpers()
         outcomes.sort(key=lambda x: x[0])

@@ -13,6 +13,7 @@ from ibc_xls import normalize
 from ibc_xls.forms.spec import DEFAULT_TEMPLATES, ROLES, FormSpec, load_specs
 from ibc_xls.forms.tomlcheck import Checker, read_toml
 from ibc_xls.problems import PLACES, IbcError, Problem
+from ibc_xls.text import Toml, Workspace
 
 CONFIG_NAME = "ibc-xls.toml"
 
@@ -23,8 +24,7 @@ PEOPLE_KEYS = ("ibc_head", "director", "director_workbook")
 FOLDER_KEYS = ("templates", "outgoing", "returned", "reports", "review")
 CLASS_KEYS = ("name", "teacher", "pupils")
 # A settings file without a key gets its default: files made before a folder existed still load.
-DEFAULT_FOLDERS = {"templates": "шаблоны", "outgoing": "бланки", "returned": "сданные",
-                   "reports": "отчёты", "review": "на исправление"}
+DEFAULT_FOLDERS = dict(Workspace.FOLDERS)
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,20 @@ class Config:
         return load_specs(folder if folder.is_dir() else DEFAULT_TEMPLATES, self.placeholders())
 
 
+    def template_warnings(self) -> list[Problem]:
+        """``spec-no-summaries`` for each of the school's own templates that declares no
+        summary of the report while the shipped template of its form does: a copy made before
+        ``[[summaries]]`` existed, whose form would silently be left out of the report."""
+        folder = self.folders["templates"]
+        if not folder.is_dir() or folder.resolve() == DEFAULT_TEMPLATES.resolve():
+            return []
+        shipped = {s.id: s for s in load_specs(DEFAULT_TEMPLATES)}
+        return [Problem("spec-no-summaries", file=spec.source,
+                        params={"shipped": shipped[spec.id].source})
+                for spec in self.specs()
+                if not spec.summaries and spec.id in shipped and shipped[spec.id].summaries]
+
+
 def _missing(folders: list[Path]) -> IbcError:
     """``config-missing`` naming every folder where the settings file was looked for."""
     return IbcError(Problem("config-missing", params={
@@ -113,7 +127,7 @@ def load_config(root: Path) -> Config:
     name = c.get(school, "name", str, "school.")
     year = c.get(school, "academic_year", int, "school.")
     if year is not None and not 2023 <= year <= 2100:
-        c.bad("school.academic_year", "год начала учебного года, например 2025 для 2025/2026",
+        c.bad("school.academic_year", Toml.ACADEMIC_YEAR,
               year)
     # The region, as named and in the genitive («библиотекари Томской области»), for templates.
     region = c.get(school, "region", str, "school.", required=False, default="")
@@ -135,13 +149,12 @@ def load_config(root: Path) -> Config:
         value = c.get(folders_raw, key, str, "folders.", required=False, default=default)
         folders[key] = (root / value).resolve()
     if "templates" in folders_raw and not folders["templates"].is_dir():
-        c.bad("folders.templates", "такой папки с шаблонами нет", folders_raw["templates"])
+        c.bad("folders.templates", Toml.NO_TEMPLATES, folders_raw["templates"])
     if folders["outgoing"] == folders["returned"]:
-        c.bad("folders.returned", "папка для сданных книг должна отличаться от папки бланков",
+        c.bad("folders.returned", Toml.RETURNED_IS_OUTGOING,
               folders_raw.get("returned"))
     if folders["review"] == folders["returned"] or folders["returned"] in folders["review"].parents:
-        c.bad("folders.review", "копии на исправление нельзя класть в папку сданных книг: "
-              "они будут прочитаны как сданные", folders_raw.get("review"))
+        c.bad("folders.review", Toml.REVIEW_IN_RETURNED, folders_raw.get("review"))
 
     forms_raw = c.get(data, "forms", dict, "", required=False, default={})
     c.unknown(forms_raw, ROLES, "forms.")
@@ -152,19 +165,20 @@ def load_config(root: Path) -> Config:
     for i, raw in enumerate(c.get(data, "classes", list, "", default=[])):
         prefix = f"classes[{i + 1}]."
         if not isinstance(raw, dict):
-            c.bad(prefix.rstrip("."), "ожидается таблица [[classes]]", raw)
+            c.bad(prefix.rstrip("."), Toml.TABLE.format(name="classes"), raw)
             continue
         c.unknown(raw, CLASS_KEYS, prefix)
         typed = c.get(raw, "name", (str, int), prefix)
         teacher = c.get(raw, "teacher", str, prefix)
         pupils = c.get(raw, "pupils", int, prefix, required=False)
         if pupils is not None and not 1 <= pupils <= 45:
-            c.bad(f"{prefix}pupils", "число учащихся — от 1 до 45", pupils)
+            c.bad(f"{prefix}pupils", Toml.PUPILS, pupils)
         cls = normalize.class_name(typed) if typed is not None else None
         if typed is not None and cls is None:
-            c.bad(f"{prefix}name", "класс пишется как «5А», «11Б» или «3»", typed)
+            c.bad(f"{prefix}name", Toml.CLASS_NAME, typed)
         if cls in seen:
-            c.add("toml-duplicate", f"{prefix}name", cls, where=f" в classes[{seen[cls]}]")
+            c.add("toml-duplicate", f"{prefix}name", cls,
+                  where=Toml.IN.format(place=f"classes[{seen[cls]}]"))
         if cls and teacher:
             seen[cls] = i + 1
             classes.append(SchoolClass(cls, teacher.strip(), pupils))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ibc_xls.forms.spec import DEFAULT_TEMPLATES
 from ibc_xls.settings.config import CONFIG_NAME, DEFAULT_FOLDERS
+from ibc_xls.text import Workspace
 
 EXAMPLE_CLASSES = [
     ("1А", "Смирнова Ольга Викторовна", 26), ("1Б", "Кузьмина Наталья Сергеевна", 25),
@@ -37,48 +38,8 @@ def example_config(academic_year: int) -> str:
         f'[[classes]]\nname = "{name}"\nteacher = "{teacher}"\npupils = {pupils}\n'
         for name, teacher, pupils in EXAMPLE_CLASSES)
     folders = "\n".join(f'{key} = "{value}"' for key, value in DEFAULT_FOLDERS.items())
-    return f'''# Настройки ibc-xls для школы. Файл в кодировке UTF-8; правьте его в Блокноте.
-# Строки, начинающиеся с #, — пояснения, программа их не читает.
-
-[school]
-name = "МОУ «СОШ №4»"
-full_name = "Муниципальное общеобразовательное учреждение «Средняя общеобразовательная школа №4»"
-# Кому сдаётся отчёт: орган управления образованием.
-municipality = "Управление образования"
-# Регион, как он пишется сам по себе, и в родительном падеже (кого? чего?): шаблоны форм
-# пишут, например, «библиотекари Томской области».
-region = "Томская область"
-region_genitive = "Томской области"
-# Год начала учебного года: 2025 — это 2025/2026 учебный год (1 сентября – 31 августа).
-academic_year = {academic_year}
-# Что напечатать в книге о том, куда и когда её вернуть.
-return_to = "Отправьте заполненную книгу заведующему ИБЦ до 5 апреля и до 5 октября."
-
-[people]
-ibc_head = "Сидорова Елена Викторовна"
-director = "Кузнецов Андрей Николаевич"
-# true — директор получает свою книгу; false — его формы входят в книгу зав. ИБЦ.
-director_workbook = false
-
-# Папки внутри рабочей папки.
-[folders]
-# templates — шаблоны форм (можно править тексты, списки, границы, заголовки). В текстах
-# шаблонов {{school.name}}, {{school.region_genitive}} и другие подстановки заменяются значениями
-# из раздела [school] этого файла;
-# outgoing — бланки для рассылки; returned — сюда кладите заполненные книги;
-# reports — готовые отчёты; review — копии книг с отмеченными ошибками, которые
-# ibc-xls review готовит, чтобы вернуть их на исправление.
-{folders}
-
-# Кто что заполняет: коды форм из шаблонов (поле id). Если роли здесь нет,
-# берутся формы, в шаблоне которых указана эта роль (filled_by).
-[forms]
-ibc_head = ["roadmap", "documents", "explanatory", "meetings", "practices", "courses"]
-director = ["documents", "explanatory"]
-class_teacher = ["reading_contest", "textbooks", "diaries"]
-
-# Классы школы и классные руководители: по одному блоку [[classes]] на класс.
-{classes}'''
+    return Workspace.EXAMPLE_CONFIG.format(academic_year=academic_year, folders=folders,
+                                           classes=classes)
 
 
 @dataclass(frozen=True)
