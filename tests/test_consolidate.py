@@ -660,3 +660,17 @@ def test_one_meeting_however_many_staff_wrote_it_down(config):
     topic = next(r for r in topics if r["Тема"] == TOPICS[1])
     assert (topic["Встреч"], topic["Даты"]) == (2, "12.10.2026, 20.11.2026")
     assert len(records(result.summary("tbl_meetings"))) == 3
+
+
+def test_a_consolidation_that_releases_the_rows_shows_the_same(school, data):
+    config, _ = school
+    report = judge(config)  # a fresh one: the module's report is not to be emptied
+    read = [f.rows() for f in report.files]
+    released = consolidate(report, config, config.specs(), PERIOD, TODAY, release=True)
+    assert all(form.records == [] for f in report.files for form in f.forms.values())
+    assert [f.rows() for f in report.files] == read and any(sum(r.values()) for r in read)
+    assert list(released.data) == list(data.data)
+    for form_id, form in data.data.items():
+        assert records(released.data[form_id].table) == records(form.table)
+    assert records(released.figures) == records(data.figures)
+    assert records(released.source_rows) == records(data.source_rows)

@@ -491,3 +491,21 @@ def test_numbers_stand_off_the_next_column(book):
     assert title.cell(done, 3).value.startswith("статус")
     for cell in (title.cell(done, 2), book["Ошибки и замечания"]["E3"]):
         assert (cell.alignment.horizontal, cell.alignment.indent) == ("right", 1), cell
+
+
+def test_a_report_written_letting_go_of_its_rows_is_the_same(school, written, tmp_path):
+    config, report = school
+    data = consolidate(report, config, config.specs(), PERIOD, TODAY)
+    released = tmp_path / "released.xlsx"
+    write_report(data, released, CREATED, release=True)
+    assert read_tables(released) == read_tables(written)
+    before = CalamineWorkbook.from_path(str(written))
+    after = CalamineWorkbook.from_path(str(released))
+    assert after.sheet_names == before.sheet_names
+    for name in before.sheet_names:
+        assert after.get_sheet_by_name(name).to_python() == \
+            before.get_sheet_by_name(name).to_python()
+    # The forms are kept, their rows are not.
+    assert [(f.form_id, f.table.rows, list(f.table.frame.columns)) for f in data.data.values()] \
+        == [(f.form_id, 0, list(f.table.frame.columns))
+            for f in consolidate(report, config, config.specs(), PERIOD, TODAY).data.values()]

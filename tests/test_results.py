@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 
-from ibc_xls.checking.results import FileResult, FormResult, Record, Report, value_columns
+from ibc_xls.checking.results import (
+    FileResult,
+    FormResult,
+    Record,
+    Report,
+    ValueTable,
+    value_columns,
+)
 
 
 def test_a_record_reads_like_the_dict_it_was_made_from():
@@ -47,3 +54,24 @@ def test_released_rows_keep_their_count():
     report.release_rows()
     assert form.records == [] and report.files[0].rows() == {"diaries": 4}
     assert report.to_json()["files"][0]["rows"] == {"diaries": 4}
+
+
+def test_records_shared_across_files_read_as_before():
+    table = ValueTable()
+    day, moment = dt.date(2027, 1, 10), dt.datetime(2027, 1, 10)
+    files = []
+    for n in range(3000):  # past the trial: pupils all differ, classes and dates repeat
+        values = {"pupil": f"Ученик {n}", "class": "5А", "date": day if n % 2 else moment,
+                  "books": n % 7}
+        form = FormResult("diaries", "Читательский дневник", {"pupil": 0},
+                          [Record(5, values), Record(6, dict(values, books=None),
+                                                     {"books": "пять"}, ok=False)])
+        before = [pickle.loads(pickle.dumps(r)) for r in form.records]
+        form.share(table)
+        assert form.records == before
+        files.append(form)
+    # A date and the same day with a time are not the same value, whichever came first.
+    assert [type(f.records[0].get("date")) for f in files[:2]] == [dt.datetime, dt.date]
+    assert files[2999].records[1].raw == {"books": "пять"} and not files[2999].records[1].ok
+    assert files[2999].records[0].values == {"pupil": "Ученик 2999", "class": "5А",
+                                             "date": day, "books": 2999 % 7}

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
-from ibc_xls.checking.results import FileResult, Report
+from ibc_xls.checking.results import FileResult, Report, ValueTable
 from ibc_xls.checking.validate import Context, check_across, validate_workbook
 from ibc_xls.forms.layout import INSTRUCTIONS_SHEET, LISTS_SHEET, REVIEW_SHEET
 from ibc_xls.forms.spec import FormSpec
@@ -53,16 +53,17 @@ def check_file(path: Path, specs: dict[str, FormSpec], ctx: Context, base: Path)
     return result
 
 
-def _share(result: FileResult, shared: dict[str, str]) -> None:
+def _share(result: FileResult, shared: dict[str, str], values: ValueTable) -> None:
     """Keep once the strings that every file repeats (form ids, sheets, column keys, identity
-    fields): each file's result arrives with its own copies, and a collect of 10,000 files
-    would hold them 10,000 times."""
+    fields) and the values of rows that repeat across files: each file's result arrives with
+    its own copies, and a collect of 10,000 files would hold them 10,000 times."""
     one = shared.setdefault
     result.format = one(result.format, result.format)
     result.identity = {one(k, k): one(v, v) for k, v in result.identity.items()}
     for form in result.forms.values():
         form.form_id, form.sheet = one(form.form_id, form.form_id), one(form.sheet, form.sheet)
         form.columns = {one(k, k): c for k, c in form.columns.items()}
+        form.share(values)
     result.forms = {one(k, k): f for k, f in result.forms.items()}
 
 
@@ -116,6 +117,7 @@ def check_paths(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
                for folder, exc in unreadable]
     work = partial(check_file, specs=by_id, ctx=ctx, base=config.root)
     shared: dict[str, str] = {}
+    values = ValueTable()
     returned = display_name(config.folders["returned"], config.root)
     # closing(): on Ctrl+C here the workers are stopped now, not when the generator is
     # collected (the traceback holds it, and the cycle collector is paused).
@@ -127,7 +129,7 @@ def check_paths(paths: Iterable[Path], config: Config, as_of: dt.date | None = N
                 name = display_name(path, config.root)
                 outcome = FileResult(name, problems=[in_folder(outcome, name, returned)],
                                      modified=_mtime(path))
-            _share(outcome, shared)
+            _share(outcome, shared, values)
             results.append(outcome)
         results.sort(key=lambda r: r.file)
         check_across(results)

@@ -13,41 +13,54 @@ from ibc_xls.problems import Problem, Severity
 from ibc_xls.text import Checked
 
 
-class Record:
+class Record(tuple):
     """One row staff filled: typed values (None where empty or not understood) and, for a
     row with errors, the values as read, so that it can still be shown as it was.
 
-    A collect holds every row of every workbook, hundreds of thousands of them: the values
-    are kept as a tuple under a tuple of keys shared by the rows of a form, and ``values``
-    builds the dict on demand.
+    A collect holds every row of every workbook, hundreds of thousands of them: a record is
+    one tuple (the keys shared by the rows of its form, the row, whether it is ok, the values
+    as read, then the typed values), not an object and a tuple of values beside it, and
+    ``values`` builds the dict on demand.
     """
 
-    __slots__ = ("_data", "_keys", "_raw", "ok", "row")
+    __slots__ = ()
+    _HEAD = 4  # keys, row, ok, raw; the values follow
 
-    def __init__(self, row: int, values: dict[str, object],
-                 raw: dict[str, object] | None = None, ok: bool = True):
-        self.row = row  # 1-based, as the spreadsheet shows it
-        self._keys = _shared_keys(tuple(values))
-        self._data = tuple(values.values())
-        self._raw = raw or None  # None when the row is ok: its values say it all
-        self.ok = ok
+    def __new__(cls, row: int, values: dict[str, object],
+                raw: dict[str, object] | None = None, ok: bool = True) -> Record:
+        # raw is None when the row is ok: its values say it all
+        return tuple.__new__(cls, (_shared_keys(tuple(values)), row, ok, raw or None,
+                                   *values.values()))
+
+    @property
+    def row(self) -> int:  # 1-based, as the spreadsheet shows it
+        return self[1]
+
+    @property
+    def ok(self) -> bool:
+        return self[2]
 
     @property
     def values(self) -> dict[str, object]:
-        return dict(zip(self._keys, self._data, strict=True))
+        return dict(zip(self[0], self[4:], strict=True))
 
     @property
     def raw(self) -> dict[str, object]:
-        return self._raw or {}
+        return self[3] or {}
 
     def get(self, key: str, default: object = None) -> object:
         try:
-            return self._data[self._keys.index(key)]
+            return self[4 + self[0].index(key)]
         except ValueError:
             return default
 
+    def shared(self, table: ValueTable) -> Record:
+        """The same record with its values that repeat across files kept once (``table``)."""
+        keys = self[0]
+        return tuple.__new__(Record, (*self[:4], *map(table.one, keys, self[4:])))
+
     def __reduce__(self):
-        return _record, (self.row, self._keys, self._data, self._raw, self.ok)
+        return _record, (self[1], self[0], self[4:], self[3], self[2])
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Record):
@@ -55,10 +68,47 @@ class Record:
         return (self.row, self.values, self.raw, self.ok) == \
             (other.row, other.values, other.raw, other.ok)
 
-    __hash__ = None  # mutable, like the dataclass it replaces
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # compared by what it says, like the dataclass it replaces
 
     def __repr__(self) -> str:
         return f"Record(row={self.row}, values={self.values!r}, raw={self.raw!r}, ok={self.ok})"
+
+
+class ValueTable:
+    """Values that repeat across files (dates, a class, a choice, a teacher's name), kept once
+    for a collect: each file's result arrives with its own copies, and 10,000 files would
+    hold a date or a class name thousands of times. A column whose values are mostly
+    different (pupils' names) stops being looked up once that is clear, so that the table
+    does not grow with them."""
+
+    _TRIAL = 2048  # values of a column seen before judging whether it repeats
+
+    def __init__(self) -> None:
+        self._columns: dict[str, dict | None] = {}
+        self._seen: dict[str, int] = {}
+
+    def one(self, key: str, value: object) -> object:
+        if type(value) not in _SHAREABLE:
+            return value
+        column = self._columns.get(key, _NEW)
+        if column is None:
+            return value
+        if column is _NEW:
+            column = self._columns[key] = {}
+            self._seen[key] = 0
+        seen = self._seen[key] = self._seen[key] + 1
+        if seen == self._TRIAL and len(column) * 2 > seen:
+            self._columns[key] = None  # mostly different: nothing to gain
+            return value
+        return column.setdefault(value, value)
+
+
+_NEW: dict = {}
+_SHAREABLE = frozenset({str, dt.date, dt.datetime, dt.time})
 
 
 def value_columns(records: list[Record], keys: list[str],
@@ -70,17 +120,18 @@ def value_columns(records: list[Record], keys: list[str],
     groups: dict[tuple[str, ...], list[int]] = {}
     wrong: list[int] = []
     for i, record in enumerate(records):
-        if as_read and not record.ok:
+        if as_read and not record[2]:
             wrong.append(i)
         else:
-            groups.setdefault(record._keys, []).append(i)
+            groups.setdefault(record[0], []).append(i)
+    head = Record._HEAD
     for key in keys:
         column: list = [None] * len(records)
         for stored, rows in groups.items():
             if key in stored:
-                at = stored.index(key)
+                at = head + stored.index(key)
                 for i in rows:
-                    column[i] = records[i]._data[at]
+                    column[i] = records[i][at]
         for i in wrong:
             column[i] = records[i].raw.get(key)
         yield column
@@ -95,10 +146,7 @@ def _shared_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
 
 def _record(row: int, keys: tuple[str, ...], data: tuple, raw: dict | None, ok: bool) -> Record:
     """A record as unpickled: its keys shared with the other records of its form."""
-    record = Record.__new__(Record)
-    record.row, record._keys, record._data, record._raw, record.ok = \
-        row, _shared_keys(keys), data, raw, ok
-    return record
+    return tuple.__new__(Record, (_shared_keys(keys), row, ok, raw, *data))
 
 
 @dataclass
@@ -111,6 +159,10 @@ class FormResult:
     # rows' keys under it and the rows, as machine arrays (a few bytes a row, not a tuple).
     keys: dict[tuple[str, ...], tuple[array, array]] = field(default_factory=dict)
     released: int | None = None  # how many records there were, once they were let go
+
+    def share(self, table: ValueTable) -> None:
+        """Keep once the values that repeat across files (see ``ValueTable``)."""
+        self.records = [record.shared(table) for record in self.records]
 
     def add_key(self, fields: tuple[str, ...], digest: int, row: int) -> None:
         digests, rows = self.keys.setdefault(fields, (array("q"), array("l")))
@@ -194,11 +246,13 @@ class Report:
     def problems(self) -> list[Problem]:
         return [p for f in self.files for p in f.problems]
 
-    def release_rows(self) -> None:
-        """Let every file's records go once the report's tables hold their values: a big
-        collect needs the memory to write the report. How many there were is kept."""
+    def release_rows(self, form_id: str | None = None) -> None:
+        """Let every file's records (of the form ``form_id``, or of all) go once the report's
+        tables hold their values: a big collect needs the memory to write the report. How
+        many there were is kept."""
         for f in self.files:
-            for form in f.forms.values():
+            for form in f.forms.values() if form_id is None else \
+                    filter(None, [f.forms.get(form_id)]):
                 if form.released is None:
                     form.released = len(form.records)
                 form.records = []

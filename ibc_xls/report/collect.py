@@ -78,11 +78,11 @@ def collect(config: Config, period: Period, *, paths: Sequence[Path] = (),
         blocked = [p for p in report.problems if p.code in NOT_READ]
         if blocked:
             raise IbcError([*blocked, Problem("report-not-written", file=str(target))])
-        data = consolidate(report, config, specs, period, as_of)
+        data = consolidate(report, config, specs, period, as_of, release=True)
         report.release_rows()  # the report's tables hold their values now
         created = dt.datetime.now().replace(microsecond=0)
         replaced = target.exists()
-        write_atomic(target, partial(write_report, data, created=created))
+        write_atomic(target, partial(write_report, data, created=created, release=True))
     sent = {f.identity.get("respondent_id") for f in report.files if f.forms}
     people = respondents(config, specs)
     missing = [r for r in people if r.id not in sent]

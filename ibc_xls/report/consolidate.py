@@ -29,7 +29,7 @@ from ibc_xls.report.figures import (
     progress_figure,
 )
 from ibc_xls.report.roadmap import measures as roadmap_measures
-from ibc_xls.report.rows import Row, counted_frame, read_rows, taken_files
+from ibc_xls.report.rows import Rows, counted_frame, read_rows, taken_files
 from ibc_xls.report.tables import COUNTED, STATUS_NOT_SENT, FormData
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.periods import Period, academic_year_end
@@ -71,16 +71,18 @@ class Consolidated:
 
 
 def consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
-                as_of: dt.date) -> Consolidated:
+                as_of: dt.date, release: bool = False) -> Consolidated:
     """Turn the checked files into the report's tables as of the reporting date ``as_of``:
     which rows count is said in ``report.rows``, when a measure is overdue in
-    ``report.roadmap``."""
+    ``report.roadmap``. With ``release``, each form's records are let go
+    (``Report.release_rows``) once its raw data table holds them: a big collect needs the
+    memory."""
     with gc_paused():
-        return _consolidate(report, config, specs, period, as_of)
+        return _consolidate(report, config, specs, period, as_of, release)
 
 
 def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: Period,
-                 as_of: dt.date) -> Consolidated:
+                 as_of: dt.date, release: bool) -> Consolidated:
     by_id = {s.id: s for s in specs}
     files = sorted(report.files, key=lambda f: f.file)
     taken = taken_files(files)
@@ -101,17 +103,24 @@ def _consolidate(report: Report, config: Config, specs: list[FormSpec], period: 
     )
     figures = _figures(declared, files, submissions,
                        {p.id for p in respondents(config, specs)}, counts)
+    # The raw data tables last, the smallest form first, each form's rows let go once its
+    # table holds them: the largest table is built when the others' rows are gone.
+    data = {}
+    for spec in sorted(specs, key=lambda s: len(rows.get(s.id, ()))):
+        data[spec.id] = tables.form_data(spec, rows.pop(spec.id, None) or Rows())
+        if release:
+            report.release_rows(spec.id)
     return Consolidated(
         school=config.school, full_name=config.full_name, municipality=config.municipality,
         year_label=config.year_label, period=period, as_of=as_of, academic_year=year,
         generator=f"ibc-xls {__version__}", figures=figures,
-        data={s.id: tables.form_data(s, rows.get(s.id, [])) for s in specs}, checks=tuple(checks),
+        data={s.id: data[s.id] for s in specs}, checks=tuple(checks),
         **parts)
 
 
 # --- the declared summaries and key figures ------------------------------------------------
 
-def _declared(specs: list[FormSpec], rows: dict[str, list[Row]], period: Period,
+def _declared(specs: list[FormSpec], rows: dict[str, Rows], period: Period,
               as_of: dt.date, year: tuple[dt.date, dt.date],
               ) -> tuple[list[Shown], list[tuple[str, object, str]], list[FigureCheck]]:
     """Every summary and key figure the forms declare, in the forms' order. A form's counted
@@ -123,8 +132,8 @@ def _declared(specs: list[FormSpec], rows: dict[str, list[Row]], period: Period,
     for spec in specs:
         if not spec.summaries and not spec.figures:
             continue
-        form_rows = rows.get(spec.id, [])
-        frame = counted_frame(spec, [r.record for r in form_rows if not r.why_not])
+        form_rows = rows.get(spec.id) or Rows()
+        frame = counted_frame(spec, form_rows.counted())
         mine: list[Shown] = []
         measures = None
         for summary in spec.summaries:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ibc_xls.forms.spec import FormSpec
-from ibc_xls.report.rows import NOT_TAKEN, Row
+from ibc_xls.report.rows import NOT_TAKEN, Row, Rows
 from ibc_xls.text import Consolidated as C
 
 # Meanings of the roadmap's statuses (``meanings`` of its status column) the overdue rule uses.
@@ -119,7 +119,7 @@ def is_overdue(deadline: Deadline, status: str | None, done_date: dt.date | None
     return late, shown
 
 
-def measures(spec: FormSpec, rows: list[Row], as_of: dt.date,
+def measures(spec: FormSpec, rows: Rows, as_of: dt.date,
              year: tuple[dt.date, dt.date]) -> pd.DataFrame:
     """Every measure part of the plan (a fixed row of ``spec``) as of the reporting date, from
     its row in the last saved workbook taken: its prefilled values and what was typed, by

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,27 @@ class Row:
     record: Record
     notes: str = ""
     why_not: str = ""
+
+
+@dataclass
+class Rows:
+    """Every record read of one form, column by column (a list for each field of ``Row``,
+    not an object a row: a big collect has hundreds of thousands of them); iterating gives
+    ``Row``s."""
+
+    files: list[FileResult] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    why_not: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[Row]:
+        return map(Row, self.files, self.records, self.notes, self.why_not)
+
+    def counted(self) -> list[Record]:
+        return [r for r, why in zip(self.records, self.why_not, strict=True) if not why]
 
 
 def taken_files(files: list[FileResult]) -> dict[str, str]:
@@ -98,10 +119,10 @@ def _row_date(values: Record, date_keys: list[str]) -> dt.date | None:
 
 
 def read_rows(files: list[FileResult], specs: dict[str, FormSpec], taken: dict[str, str],
-          first: dt.date, last: dt.date, messages: dict[int, str]) -> dict[str, list[Row]]:
+          first: dt.date, last: dt.date, messages: dict[int, str]) -> dict[str, Rows]:
     """Every record of every file by form id, each with its problems and why it is not counted
     (a dated row counts from ``first`` to ``last``)."""
-    rows: dict[str, list[Row]] = defaultdict(list)
+    rows: dict[str, Rows] = defaultdict(Rows)
     none: list[Problem] = []
     for f in files:
         by_row = _row_problems(f)
@@ -111,6 +132,8 @@ def read_rows(files: list[FileResult], specs: dict[str, FormSpec], taken: dict[s
             date_keys = [] if spec is None or spec.rows == "fixed" else \
                 [c.key for c in spec.columns if c.type == "date"]
             found = rows[form_id]
+            files, records, notes, why_not = \
+                found.files, found.records, found.notes, found.why_not
             for record in form.records:
                 problems = by_row.get((form.sheet, record.row), none) if by_row else none
                 why = excluded
@@ -122,7 +145,10 @@ def read_rows(files: list[FileResult], specs: dict[str, FormSpec], taken: dict[s
                         day = _row_date(record, date_keys)
                         if day is not None and not first <= day <= last:
                             why = WHY_PERIOD
-                found.append(Row(f, record, _notes(problems, messages), why))
+                files.append(f)
+                records.append(record)
+                notes.append(_notes(problems, messages))
+                why_not.append(why)
     return rows
 
 

@@ -33,7 +33,7 @@ from ibc_xls.report.rows import (
     WHY_PERIOD,
     WHY_REFUSED,
     WHY_SUPERSEDED,
-    Row,
+    Rows,
     object_frame,
 )
 from ibc_xls.settings.config import Config
@@ -75,21 +75,21 @@ def _headers(titles: list[str], reserved: list[str]) -> list[str]:
     return result
 
 
-def form_data(spec: FormSpec, rows: list[Row]) -> FormData:
+def form_data(spec: FormSpec, rows: Rows) -> FormData:
     """The raw data table of one form: where each row came from, whether it counted, its
     problems, then the spec's columns (typed values; as read for a row with errors)."""
     meta = [FILE, ROW, C.RESPONDENT, C.BLANK_CLASS, COUNTED, WHY_NOT, NOTES]
     titles = _headers([c.title for c in spec.columns], meta)
     def where_from() -> Iterator[list]:  # one column at a time, as object_frame takes them
-        yield [r.file.file for r in rows]
-        yield [r.record.row for r in rows]
-        yield [r.file.identity.get("respondent", "") for r in rows]
-        yield [r.file.identity.get("class_name", "") for r in rows]
-        yield [NO if r.why_not else YES for r in rows]
-        yield [r.why_not for r in rows]
-        yield [r.notes for r in rows]
+        yield [f.file for f in rows.files]
+        yield [r.row for r in rows.records]
+        yield [f.identity.get("respondent", "") for f in rows.files]
+        yield [f.identity.get("class_name", "") for f in rows.files]
+        yield [NO if why else YES for why in rows.why_not]
+        yield rows.why_not
+        yield rows.notes
 
-    values = value_columns([r.record for r in rows], [c.key for c in spec.columns],
+    values = value_columns(rows.records, [c.key for c in spec.columns],
                            as_read=True)
     frame = object_frame(itertools.chain(where_from(), values), meta + titles, len(rows))
     widths = {FILE: 24, ROW: 7, C.RESPONDENT: 18, C.BLANK_CLASS: 7, COUNTED: 8, WHY_NOT: 16,
@@ -98,12 +98,12 @@ def form_data(spec: FormSpec, rows: list[Row]) -> FormData:
     return FormData(spec.id, spec.version, spec.sheet, spec.title, Table(frame, widths=widths))
 
 
-def reconciliation(specs: list[FormSpec], rows: dict[str, list[Row]]) -> Table:
+def reconciliation(specs: list[FormSpec], rows: dict[str, Rows]) -> Table:
     header = [C.FORM, C.ROWS_READ, C.COUNTED, C.WITH_ERRORS, C.OUTSIDE,
               C.IN_EXCLUDED, C.AGREES]
     data = []
     for spec in specs:
-        reasons = [r.why_not for r in rows.get(spec.id, [])]
+        reasons = rows[spec.id].why_not if spec.id in rows else []
         read = len(reasons)
         counted = reasons.count("")
         errors = reasons.count(WHY_ERRORS)
@@ -139,7 +139,7 @@ def _file_status(f: FileResult, why: str, errors: int, warnings: int,
 
 
 def submissions(files: list[FileResult], taken: dict[str, str],
-                 rows: dict[str, list[Row]], config: Config, specs: list[FormSpec],
+                 rows: dict[str, Rows], config: Config, specs: list[FormSpec],
                  counts: dict[str, tuple[int, int]], messages: dict[int, str]) -> Table:
     """Every expected respondent with each workbook they handed in (or «не сдан»), then the
     workbooks of nobody expected."""
@@ -148,9 +148,9 @@ def submissions(files: list[FileResult], taken: dict[str, str],
     read: dict[str, int] = defaultdict(int)
     used: dict[str, int] = defaultdict(int)
     for form_rows in rows.values():
-        for r in form_rows:
-            read[r.file.file] += 1
-            used[r.file.file] += not r.why_not
+        for f, why in zip(form_rows.files, form_rows.why_not, strict=True):
+            read[f.file] += 1
+            used[f.file] += not why
     by_respondent: dict[str, list[FileResult]] = defaultdict(list)
     for f in files:
         by_respondent[f.identity.get("respondent_id", "")].append(f)
@@ -223,15 +223,15 @@ def sources(files: list[FileResult], submissions: Table) -> Table:
 
 
 def source_rows(files: list[FileResult], specs: list[FormSpec],
-                 rows: dict[str, list[Row]]) -> Table:
+                 rows: dict[str, Rows]) -> Table:
     """Rows read per file and form, and how many of them count."""
     header = [FILE, C.FORM, C.LINES_READ, C.COUNTED, C.NOT_COUNTED]
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for form_id, form_rows in rows.items():
-        for r in form_rows:
-            tally = counts[(r.file.file, form_id)]
+        for f, why in zip(form_rows.files, form_rows.why_not, strict=True):
+            tally = counts[(f.file, form_id)]
             tally[0] += 1
-            tally[1] += not r.why_not
+            tally[1] += not why
     data = []
     for f in files:
         for spec in specs:

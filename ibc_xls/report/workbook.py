@@ -10,6 +10,7 @@ that ``ibc-xls rollup`` at the education office can recognise it.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from ibc_xls.checking.check import gc_paused
 from ibc_xls.forms.identity import (
@@ -47,15 +48,21 @@ def identity(data: Consolidated, created: dt.datetime) -> dict[str, str]:
     }
 
 
-def write_report(data: Consolidated, target, created: dt.datetime) -> None:
-    """Write the report workbook to ``target`` (a path or a binary file object)."""
+def write_report(data: Consolidated, target, created: dt.datetime,
+                 release: bool = False) -> None:
+    """Write the report workbook to ``target`` (a path or a binary file object). With
+    ``release``, the raw data tables of ``data`` are let go as they are written (a big
+    collect needs the memory): ``data`` keeps their forms, not their rows."""
     with gc_paused():
-        _write(data, target, created)
+        _write(data, target, created, release)
 
 
-def _write(data: Consolidated, target, created: dt.datetime) -> None:
+def _write(data: Consolidated, target, created: dt.datetime, release: bool) -> None:
     book = ReportWorkbook(data, created)
     book.write()
+    if release:  # the rows are streamed in at close; the writer alone holds them now
+        for form in data.data.values():
+            form.table = replace(form.table, frame=form.table.frame.head(0).copy())
     book.close(target)
 
 

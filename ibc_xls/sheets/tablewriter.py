@@ -189,17 +189,23 @@ class _Pending:
     sheet: str
     name: str
     header_row: int
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None  # None once its rows are written
     formats: list[Mapping[str, object]]  # per column: kind → Format
     probes: dict[int, tuple[int, int]]  # id(Format) → its probe cell (row, column; 0-based)
     placeholders: int
     total: bool
     wrap: Wrap | None
+    rows: int = 0  # the frame's shape, kept when it is let go
+    columns: int = 0
+
+    def __post_init__(self) -> None:
+        if self.frame is not None:
+            self.rows, self.columns = self.frame.shape
 
     @property
     def last_row(self) -> int:
         """The zero-based last row of the table, total row included."""
-        return self.header_row + len(self.frame) + self.total
+        return self.header_row + self.rows + self.total
 
 
 class TableWriter:
@@ -502,6 +508,8 @@ def _finish(src: zipfile.ZipFile, out, pending: list[_Pending], note: str) -> No
             if info.filename in by_sheet:
                 _stream_sheet(dst, info.filename, data.decode("utf-8"),
                               by_sheet[info.filename], strings, note)
+                for table in by_sheet[info.filename]:
+                    table.frame = None  # written: a big report needs the memory
             elif info.filename in by_table:
                 text = _widen_table(data.decode("utf-8"), by_table[info.filename])
                 dst.writestr(info, text.encode("utf-8"))
@@ -520,9 +528,9 @@ def _finish(src: zipfile.ZipFile, out, pending: list[_Pending], note: str) -> No
 
 def _widen_table(xml: str, table: _Pending) -> str:
     """The table part with its range (and its filter's) over the rows streamed."""
-    columns = len(table.frame.columns) - 1
+    columns = table.columns - 1
     whole = xl_range(table.header_row, 0, table.last_row, columns)
-    rows = xl_range(table.header_row, 0, table.header_row + len(table.frame), columns)
+    rows = xl_range(table.header_row, 0, table.header_row + table.rows, columns)
     xml = _replace_start_tag(xml, "table", lambda tag: _set_attribute(tag, "ref", whole))
     if re.search(r"<autoFilter\b", xml):
         xml = _replace_start_tag(xml, "autoFilter", lambda tag: _set_attribute(tag, "ref", rows))
@@ -623,7 +631,7 @@ def _dimension(xml: str, tables: list[_Pending]) -> tuple[str, str] | None:
     first, _, last = ref.partition(":")
     col, row = _cell_number(last or first)
     for table in tables:
-        col = max(col, len(table.frame.columns) - 1)
+        col = max(col, table.columns - 1)
         row = max(row, table.last_row + 1)
     return found[0], _set_attribute(found[0], "ref", f"{first}:{column_letter(col)}{row}")
 
