@@ -56,8 +56,7 @@ class Record(tuple):
 
     def shared(self, table: ValueTable) -> Record:
         """The same record with its values that repeat across files kept once (``table``)."""
-        keys = self[0]
-        return tuple.__new__(Record, (*self[:4], *map(table.one, keys, self[4:])))
+        return tuple.__new__(Record, (*self[:4], *table.share(self[0], self[4:])))
 
     def __reduce__(self):
         return _record, (self[1], self[0], self[4:], self[3], self[2])
@@ -85,29 +84,36 @@ class ValueTable:
     different (pupils' names) stops being looked up once that is clear, so that the table
     does not grow with them."""
 
-    _TRIAL = 2048  # values of a column seen before judging whether it repeats
+    _TRIAL = 2048  # rows of a form seen before judging whether a column repeats
 
     def __init__(self) -> None:
         self._columns: dict[str, dict | None] = {}
-        self._seen: dict[str, int] = {}
+        # By the keys of a form's rows: their columns' tables, and how many rows were seen.
+        # The parent shares every value of every file while the workers read: one lookup a
+        # row and one comprehension, not a call a value, keep it off the workers' CPU.
+        self._forms: dict[tuple[str, ...], list] = {}
 
-    def one(self, key: str, value: object) -> object:
-        if type(value) not in _SHAREABLE:
-            return value
-        column = self._columns.get(key, _NEW)
-        if column is None:
-            return value
-        if column is _NEW:
-            column = self._columns[key] = {}
-            self._seen[key] = 0
-        seen = self._seen[key] = self._seen[key] + 1
-        if seen == self._TRIAL and len(column) * 2 > seen:
-            self._columns[key] = None  # mostly different: nothing to gain
-            return value
-        return column.setdefault(value, value)
+    def share(self, keys: tuple[str, ...], values) -> list:
+        """``values`` (of a row under ``keys``), each that repeats kept once."""
+        form = self._forms.get(keys)
+        if form is None:
+            form = self._forms[keys] = [[self._columns.setdefault(k, {}) for k in keys], 0]
+        form[1] += 1
+        if form[1] == self._TRIAL:
+            self._judge(keys)
+        return [v if column is None or type(v) not in _SHAREABLE else column.setdefault(v, v)
+                for column, v in zip(form[0], values, strict=True)]
+
+    def _judge(self, keys: tuple[str, ...]) -> None:
+        """Stop looking up the columns whose values mostly differ (pupils' names)."""
+        for key in keys:
+            column = self._columns[key]
+            if column is not None and len(column) * 2 > self._TRIAL:
+                self._columns[key] = None
+        for form_keys, form in self._forms.items():
+            form[0] = [self._columns[k] for k in form_keys]
 
 
-_NEW: dict = {}
 _SHAREABLE = frozenset({str, dt.date, dt.datetime, dt.time})
 
 
