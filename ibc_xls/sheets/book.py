@@ -53,8 +53,8 @@ class SheetBook:
             self.tables.close(target)
 
     def bars(self, s: Sheet, kind: str, title: str, header: int, table: Table,
-              series: list[str], stacked: bool = False, categories: int = 0, first: int = 0,
-              rows: int | None = None, categories_to: int | None = None):
+             series: list[str], stacked: bool = False, categories: int = 0, first: int = 0,
+             rows: int | None = None, categories_to: int | None = None):
         """A bar or column chart of ``series`` (headers) over rows of a table just written;
         its bars are named by column ``categories`` (through ``categories_to``: names of
         several levels, like a school and its class)."""
