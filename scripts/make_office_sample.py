@@ -106,7 +106,7 @@ def main() -> None:
                 make_sample.plan = original
             for code, name in reports.items():
                 period = report_period(code)
-                collect(config, period, folder=returned, output=RECEIVED / name,
+                collect(config, period, paths=[returned], output=RECEIVED / name,
                         as_of=period.end)
                 print(f"{short}: {code} → {name} "
                       f"({(RECEIVED / name).stat().st_size // 1024} КБ)")
