@@ -196,7 +196,6 @@ def validate(paths: tuple[Path, ...], folder: Path | None, as_of, as_json: bool)
     sys.exit(0 if report.valid else 1)
 
 
-
 @cli.command()
 @sources_argument
 @settings_option

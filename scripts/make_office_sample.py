@@ -81,12 +81,15 @@ def school_folder(root: Path, short: str, full: str) -> Path:
     return root
 
 
-def main() -> None:
-    if RECEIVED.exists():
-        shutil.rmtree(RECEIVED)
-    RECEIVED.mkdir(parents=True)
-    (OFFICE / OFFICE_CONFIG_NAME).write_text(office_settings(), encoding="utf-8")
-    (OFFICE / "сводки").mkdir(exist_ok=True)
+def main(office: Path = OFFICE) -> None:
+    """Make the office folder ``office`` (the repository's sample by default; a test makes
+    one elsewhere to check that the script still runs)."""
+    received = office / RECEIVED.name
+    if received.exists():
+        shutil.rmtree(received)
+    received.mkdir(parents=True)
+    (office / OFFICE_CONFIG_NAME).write_text(office_settings(), encoding="utf-8")
+    (office / "сводки").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ibc-xls-office-") as tmp:
         for i, (short, full, left_out, reports) in enumerate(SCHOOLS):
             root = school_folder(Path(tmp) / f"school{i}", short, full)
@@ -106,10 +109,10 @@ def main() -> None:
                 make_sample.plan = original
             for code, name in reports.items():
                 period = report_period(code)
-                collect(config, period, paths=[returned], output=RECEIVED / name,
+                collect(config, period, paths=[returned], output=received / name,
                         as_of=period.end)
                 print(f"{short}: {code} → {name} "
-                      f"({(RECEIVED / name).stat().st_size // 1024} КБ)")
+                      f"({(received / name).stat().st_size // 1024} КБ)")
 
 
 if __name__ == "__main__":
