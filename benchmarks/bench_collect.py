@@ -34,6 +34,8 @@ import time
 from multiprocessing import Pool
 from pathlib import Path
 
+from proctree import tree_rss  # benchmarks/proctree.py
+
 CORPUS_VERSION = 3
 TODAY = dt.date(2027, 4, 5)
 PUPILS = ["Иванов Пётр", "Смирнова Анна", "Кузнецов Илья", "Попова Мария", "Соколов Артём",
@@ -174,29 +176,6 @@ print(len(report.files))
 """
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in bytes."""
-    children: dict[int, list[int]] = {}
-    rss = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            ppid, pages = int(fields[1]), int(fields[21])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        total += rss.get(p, 0)
-        stack += children.get(p, [])
-    return total
-
-
 def wall_time(code: str, *args: str) -> float:
     """Wall seconds of running ``code`` in a fresh Python, nothing else running beside it."""
     start = time.perf_counter()
@@ -211,7 +190,7 @@ def peak_memory(code: str, *args: str) -> int:
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL)
     peak = 0
     while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc.pid))
+        peak = max(peak, tree_rss(proc.pid))
         time.sleep(0.02)
     if proc.returncode:
         raise SystemExit(f"contender failed with exit code {proc.returncode}")

@@ -26,6 +26,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from proctree import descendants, processes  # benchmarks/proctree.py
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -94,37 +96,15 @@ def make_office(root: Path, schools: int) -> Path:
     return office
 
 
-def _processes() -> dict[int, tuple[int, int, bytes]]:
-    """pid → (parent pid, resident bytes, command line)."""
-    found = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                command = f.read()
-        except (OSError, IndexError):
-            continue
-        found[int(entry)] = (int(fields[1]), int(fields[21]) * page, command)
-    return found
-
-
 def _sample(pid: int) -> dict[str, int]:
     """Resident memory of ``pid``'s tree by role: the fork server and the resource tracker
     are children whose command line names them; any other descendant is a reader."""
-    procs = _processes()
+    procs = processes()
     children: dict[int, list[int]] = {}
     for p, (parent, _, _) in procs.items():
         children.setdefault(parent, []).append(p)
     rss = {p: v[1] for p, v in procs.items()}
-    tree, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        tree += rss.get(p, 0)
-        stack += children.get(p, [])
+    tree = sum(rss.get(p, 0) for p in descendants(pid, procs))
     server = readers = largest = 0
     for child in children.get(pid, []):
         command = procs[child][2]
