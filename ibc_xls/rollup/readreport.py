@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xlsxwriter.utility import xl_cell_to_rowcol
 
@@ -42,6 +43,9 @@ from ibc_xls.forms.summaries import (
 from ibc_xls.problems import NO_FORMAT, NOT_A_REPORT, IbcError, Problem
 from ibc_xls.reading.rawread import read_raw
 from ibc_xls.text import Report
+
+if TYPE_CHECKING:  # the reader imports nothing of the checking
+    from ibc_xls.checking.results import ValueTable
 
 SUMMARY_KIND = "office_summary"  # the identity kind of rollup's own summary workbook
 # The report's own sheets that the summary does not use: not read (a third of the time).
@@ -279,7 +283,7 @@ class Stash:
         self.file.write(report.packed)
         report.packed = b""
 
-    def take(self, report: ReportRead, shared: Shared) -> None:
+    def take(self, report: ReportRead, shared: ValueTable) -> None:
         if report.stashed is None:
             return
         offset, size = report.stashed
@@ -290,36 +294,22 @@ class Stash:
         report.stashed = None
 
 
-class Shared(dict):
-    """One copy of each text and date across the reports of a rollup: the main process keeps
+def compact(report: ReportRead, shared: ValueTable) -> ReportRead:
+    """``report`` with its cells shared with the other reports' and its rows kept as tuples;
+    called in the main process as each report arrives from its reader. The main process keeps
     every counted school's tables until the summary is written, and the reports repeat most of
-    their cells (choice values, measures of the municipal roadmap, classes, dates, headers)."""
-
-    def __missing__(self, value):
-        self[value] = value
-        return value
-
-
-# Shared by value: a date and a datetime are never equal, so never confused (numbers are
-# not: 1 == 1.0 == True).
-_SHARED_TYPES = frozenset({str, dt.date, dt.datetime})
-
-
-def compact(report: ReportRead, shared: Shared) -> ReportRead:
-    """``report`` with its cells shared with the other reports' (``Shared``) and its rows
-    kept as tuples; called in the main process as each report arrives from its reader."""
+    their cells (choice values, the municipal roadmap's measures, classes, dates, headers)."""
     _share(report.tables.values(), shared)
     return report
 
 
-def _share(tables: Iterable[TableRead], shared: Shared) -> None:
-    get, kinds = shared.__getitem__, _SHARED_TYPES
+def _share(tables: Iterable[TableRead], shared: ValueTable) -> None:
     for table in tables:
-        table.headers = [get(h) for h in table.headers]
-        table.rows = [tuple([get(v) if type(v) in kinds else v for v in row])
-                      for row in table.rows]
+        keys = tuple((table.name, h) for h in table.headers)
+        table.headers = shared.share(keys, table.headers)
+        table.rows = [tuple(shared.share(keys, row)) for row in table.rows]
         if table.total is not None:
-            table.total = [get(v) if type(v) in kinds else v for v in table.total]
+            table.total = shared.share(keys, table.total)
 
 
 def display(path: Path, base: Path | None) -> str:

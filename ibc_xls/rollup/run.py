@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 
 from ibc_xls.checking.check import gc_paused
+from ibc_xls.checking.results import ValueTable
 from ibc_xls.output import write_atomic
 from ibc_xls.problems import Problem, in_folder
 from ibc_xls.reading.files import find_workbooks
@@ -19,7 +20,6 @@ from ibc_xls.rollup.combine import Rolled, rollup
 from ibc_xls.rollup.office import Office
 from ibc_xls.rollup.readreport import (
     ReportRead,
-    Shared,
     Stash,
     compact,
     display,
@@ -60,7 +60,7 @@ def run_rollup(office: Office, *, folder: Path | None = None, output: Path | Non
     files = find_workbooks([received])
     work = partial(read_packed, base=office.root)
     outcomes = []
-    shared = Shared()
+    shared = ValueTable()
     with gc_paused(), tempfile.TemporaryFile(prefix="ibc-xls-rollup-") as spill:
         stash = Stash(spill)
         for done, (path, outcome) in enumerate(run_isolated(files, work, workers=workers), 1):
