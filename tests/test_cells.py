@@ -1,4 +1,5 @@
-"""Column letters, converted by hand in ``cells.py``, are xlsxwriter's for every column."""
+"""Column letters, converted by hand in ``cells.py``, are xlsxwriter's for every column; the
+reading workers, which need them, do without xlsxwriter."""
 
 import subprocess
 import sys
@@ -7,6 +8,7 @@ import pytest
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
 from ibc_xls.cells import a1, column_letter, column_number
+from ibc_xls.checking.check import check_file
 
 EXCEL_COLUMNS = 16_384  # A … XFD
 
@@ -33,11 +35,13 @@ def test_a_negative_column_is_refused():
         column_letter(-1)
 
 
-def test_the_reader_does_not_load_xlsxwriter():
-    # Every reading worker imports the reader and the checks; it writes nothing, and
-    # xlsxwriter would add some 50 ms to each start.
-    code = ("import sys, ibc_xls.reading.worker, ibc_xls.checking.check; "
-            "print('xlsxwriter' in sys.modules)")
+def test_a_reading_worker_loads_neither_xlsxwriter_nor_the_runs_machinery():
+    # What a reading worker imports (``check_paths`` gives it ``check_file``): it writes
+    # nothing and starts no processes, and each import is paid again by every worker.
+    assert check_file.__module__ == "ibc_xls.checking.onefile"
+    code = ("import sys, ibc_xls.reading.worker, ibc_xls.checking.onefile; "
+            "print(sorted(m for m in ('xlsxwriter', 'subprocess', 'ibc_xls.reading.isolate') "
+            "if m in sys.modules))")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True)
-    assert found.stdout == "False\n"
+    assert found.stdout == "[]\n"

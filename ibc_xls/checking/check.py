@@ -1,5 +1,6 @@
 """Checking returned workbooks: find them, read each one in isolation, judge it, then judge
-the files against each other. Used by ``validate`` and ``collect``."""
+the files against each other. Used by ``validate`` and ``collect``. What a worker does with
+one file is ``checking/onefile.py``'s ``check_file``."""
 
 from __future__ import annotations
 
@@ -10,47 +11,15 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
+from ibc_xls.checking.onefile import check_file, display_name
 from ibc_xls.checking.results import FileResult, Report, ValueTable
-from ibc_xls.checking.validate import Context, check_across, validate_workbook
-from ibc_xls.forms.layout import INSTRUCTIONS_SHEET, LISTS_SHEET, REVIEW_SHEET
-from ibc_xls.forms.spec import FormSpec
-from ibc_xls.problems import Problem, in_folder, visible
+from ibc_xls.checking.validate import Context, check_across
+from ibc_xls.problems import Problem, in_folder
 from ibc_xls.reading.files import find_workbooks, folder_unreadable
 from ibc_xls.reading.isolate import prestart, run_isolated
-from ibc_xls.reading.rawread import read_raw
-from ibc_xls.reading.read import read_workbook
 from ibc_xls.settings.config import Config, not_returns
 from ibc_xls.settings.periods import reporting_date
 from ibc_xls.settings.respondents import respondents
-
-
-def display_name(path: Path, base: Path) -> str:
-    """How a file is named in messages: relative to the working folder where it lies there,
-    with control characters and bytes that are not UTF-8 made visible."""
-    try:
-        return visible(str(path.resolve().relative_to(base)))
-    except ValueError:
-        return visible(str(path))
-
-
-# The template's own sheets, and the first sheet of a copy for correction: nothing staff write
-# there is taken, and the instructions' long texts cost a fifth of the reading time.
-_NOT_READ = frozenset({INSTRUCTIONS_SHEET, LISTS_SHEET, REVIEW_SHEET})
-
-
-def check_file(path: Path, specs: dict[str, FormSpec], ctx: Context, base: Path) -> FileResult:
-    """Read and judge one file. Runs in a child process; raises IbcError for a bad file."""
-    name = display_name(path, base)
-    raw = read_raw(path, skip=_NOT_READ)
-    modified = path.stat().st_mtime
-    # A date typed before the book was saved had come when it was typed. The later of the
-    # book's own stamp and the file's time: an application that leaves the stamp as it was
-    # in the blank must not make every date typed since look like the future.
-    saved = dt.date.fromtimestamp(max(raw.saved, modified))
-    result = validate_workbook(read_workbook(raw, specs, name), ctx, saved)
-    result.sha256, result.size = raw.sha256, raw.size
-    result.modified, result.saved = modified, raw.saved
-    return result
 
 
 def _share(result: FileResult, shared: dict[str, str], values: ValueTable) -> None:
