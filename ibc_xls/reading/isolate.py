@@ -323,20 +323,28 @@ class _Worker:
         with contextlib.suppress(OSError):
             self.process.kill()
 
-    def stop(self, kill: bool) -> None:
-        """End the process: let it finish when its input ends, or kill it now."""
+    def end_input(self) -> None:
+        """Close the process's input: it ends once it has answered what it was given."""
         with contextlib.suppress(OSError, ValueError):
             self.process.stdin.close()
+
+    def stop(self, kill: bool) -> None:
+        """End the process: let it finish when its input ends, or kill it now."""
+        self.end_input()
         if not kill:
+            # Its output ends when it does: waiting for the listener is waiting on a lock,
+            # where Popen.wait with a timeout polls, sleeping up to 50 ms past the end.
+            self.listener.join(_EXITED_SECONDS)
             with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(_EXITED_SECONDS)
+                self.process.wait(0 if self.listener.is_alive() else _EXITED_SECONDS)
         if self.process.poll() is None:
             self._kill()
         self.process.wait()
         _live.discard(self.process)
-        # Its output ends with it, unless a process of its own holds the pipe: then the
-        # listener stays blocked, a daemon thread, until that one ends too.
-        self.listener.join(_EXITED_SECONDS)
+        if kill:
+            # Its output ends with it, unless a process of its own holds the pipe: then the
+            # listener stays blocked, a daemon thread, until that one ends too.
+            self.listener.join(_EXITED_SECONDS)
 
 
 class _Pool:
@@ -498,6 +506,9 @@ class _Pool:
                 return why, None
 
     def close(self) -> None:
+        if self.done:  # all of them end at once, not one after the other
+            for worker in self.workers:
+                worker.end_input()
         for worker in self.workers:
             worker.stop(kill=not self.done)
         self.workers = []
