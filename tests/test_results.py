@@ -75,3 +75,18 @@ def test_records_shared_across_files_read_as_before():
     assert files[2999].records[1].raw == {"books": "пять"} and not files[2999].records[1].ok
     assert files[2999].records[0].values == {"pupil": "Ученик 2999", "class": "5А",
                                              "date": day, "books": 2999 % 7}
+
+
+def test_shared_values_keep_their_type_and_rows_of_other_keys_their_values():
+    # 1, 1.0 and True are equal as dict keys; a shared value must still be the one read.
+    table = ValueTable()
+    mixed = [1, 1.0, True, "1", None, dt.date(2027, 1, 10), dt.datetime(2027, 1, 10)]
+    for _ in range(2):
+        records = [Record(5 + i, {"x": v, "y": "одно"}) for i, v in enumerate(mixed)]
+        records.append(Record(20, {"y": "одно", "z": 3}))  # a row with keys of its own
+        form = FormResult("f", "Лист", {"x": 0, "y": 1}, records)
+        before = [pickle.loads(pickle.dumps(r)) for r in records]
+        form.share(table)
+        assert form.records == before
+        assert [type(r.get("x")) for r in form.records[:-1]] == [type(v) for v in mixed]
+        assert form.records[-1].values == {"y": "одно", "z": 3}
