@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import errno
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -636,6 +637,46 @@ def shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
+class _Unset:
+    """What a template shows for a parameter its caller did not give, whatever its format
+    (``{size:.0f}``, ``{name!r}``)."""
+
+    def __format__(self, spec: str) -> str:
+        return "…"
+
+    def __repr__(self) -> str:
+        return "…"
+
+
+_UNSET = _Unset()
+
+
+class _Given(dict):
+    """A problem's parameters as its template reads them: one not given is ``_UNSET``."""
+
+    def __missing__(self, key: str) -> _Unset:
+        return _UNSET
+
+
+class _Lenient(string.Formatter):
+    """Formats a value that its field's format does not fit (a text for ``{size:.0f}``) as
+    it is."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        try:
+            return format(value, format_spec)
+        except (TypeError, ValueError):
+            return str(value)
+
+
+def _fill(template: str, params: _Given) -> str:
+    try:
+        return template.format_map(params)
+    except (TypeError, ValueError):
+        # A parameter of another type than its caller meant: slower, but still a message.
+        return _Lenient().vformat(template, (), params)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, located as precisely as the input allows."""
@@ -673,13 +714,16 @@ class Problem:
 
     @property
     def message(self) -> str:
-        """The Russian explanation: what is wrong and what to do."""
+        """The Russian explanation: what is wrong and what to do. Never raises: a parameter
+        that was not given, and a variant that is not in the catalogue, are shown as «…»."""
         kind = self.kind
         template = kind.own if kind.own and self.params.get("rule_message") else kind.template
-        params = self.params
+        params = _Given(self.params)
+        params["value"] = shown(self.value)
         if kind.variants:
-            params = {**params, "why": kind.variants[params["why"]].format(**params)}
-        return template.format(value=shown(self.value), **params)
+            variant = kind.variants.get(self.params.get("why"))
+            params["why"] = _UNSET if variant is None else _fill(variant, params)
+        return _fill(template, params)
 
     def where(self) -> str:
         """File, sheet and cell (or key) in Russian, as much as is known."""
