@@ -358,3 +358,43 @@ def test_the_office_sample_is_what_its_script_makes(tmp_path: Path) -> None:
     for name in names:
         assert title_figures(made / "полученные" / name) == \
             title_figures(SAMPLE / "полученные" / name), name
+
+
+# --- the temporary file that holds the reports' rows ------------------------------------------
+
+def stash_not_written(folder: object, reason: str) -> str:
+    return (f"Не удалось записать временный файл в папку «{folder}»: {reason}. Команда "
+            "остановлена: ничего не записано, файлы не изменены. Временную папку можно сменить "
+            "переменной окружения TMPDIR.")
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_a_russian_error(
+        office: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    # A folder under a regular file: no one, root included, can make a file in it.
+    (tmp_path / "файл").write_text("не папка", encoding="utf-8")
+    blocked = tmp_path / "файл" / "временные"
+    monkeypatch.setattr(tempfile, "tempdir", str(blocked))
+    out = tmp_path / "сводка.xlsx"
+    result = CliRunner().invoke(cli, ["rollup", str(office), "-o", str(out)])
+    assert isinstance(result.exception, SystemExit)  # no traceback
+    assert result.exit_code == 2
+    assert result.stderr == "Ошибка. " + stash_not_written(
+        blocked, "на месте папки лежит файл с тем же именем: переименуйте его или укажите "
+        "другую папку") + "\n"
+    assert not out.exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_under_the_temporary_file_is_a_russian_error() -> None:
+    from ibc_xls.problems import IbcError
+    from ibc_xls.rollup.readreport import ReportRead, Stash
+
+    report = ReportRead(file="полученные/сош4.xlsx", identity={}, packed=b"rows" * 1000)
+    # /dev/full: every write fails as on a full disk (ENOSPC).
+    with open("/dev/full", "r+b", buffering=0) as full, pytest.raises(IbcError) as caught:
+        Stash(full, "/dev").put(report)
+    assert str(caught.value) == stash_not_written(
+        "/dev", "на диске нет места: освободите место на диске")
+    assert report.packed and report.stashed is None  # nothing pretends to be stashed
