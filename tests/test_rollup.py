@@ -398,3 +398,16 @@ def test_a_full_disk_under_the_temporary_file_is_a_russian_error() -> None:
     assert str(caught.value) == stash_not_written(
         "/dev", "на диске нет места: освободите место на диске")
     assert report.packed and report.stashed is None  # nothing pretends to be stashed
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a symbolic link needs a privilege there")
+def test_a_file_the_file_system_refuses_is_listed_as_refused(office: Path, tmp_path: Path) -> None:
+    # A link that points to itself: opening it fails for everyone, root included (ELOOP).
+    (office / "полученные" / "петля.xlsx").symlink_to("петля.xlsx")
+    out = tmp_path / "сводка.xlsx"
+    result = CliRunner().invoke(cli, ["rollup", str(office), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    files = {r[0]: r[4:] for r in table(out, "Файлы", "tbl_files")[1:]}
+    assert files["полученные/петля.xlsx"] == [
+        "не отчёт или не читается", "Файл не удалось прочитать: ссылки на файл ведут по кругу. "
+        "Книга не проверена; когда причина устранена, запустите команду снова."]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import os
 import pickle
 import re
 import tempfile
@@ -359,7 +360,9 @@ def display(path: Path, base: Path | None) -> str:
     """How a file is named in messages: relative to the office's folder where it lies there."""
     if base is not None:
         try:
-            return str(path.resolve().relative_to(base))
+            # realpath, not Path.resolve: on a link that points to itself resolve raises
+            # (before Python 3.13) where the reading would say what is wrong with the file.
+            return str(Path(os.path.realpath(path)).relative_to(base))
         except ValueError:
             pass
     return str(path)
