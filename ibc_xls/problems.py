@@ -83,8 +83,8 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "spec-placeholder-unset": Kind(
         "Подстановка без значения",
-        "Ключ «{key}» использует подстановку «{placeholder}», а в ibc-xls.toml не задан ключ "
-        "«{setting}». Впишите его в раздел [school] файла настроек: {why}.",
+        "Ключ «{key}» использует подстановку «{placeholder}», а в файле настроек «{settings}» "
+        "не задан ключ «{setting}». Впишите его в раздел [school] этого файла: {why}.",
         # What to write, by the setting a placeholder names (forms.spec.PLACEHOLDERS).
         variants=Frozen({
             "school.name": "name = \"МОУ «СОШ №4»\" — краткое название школы",

@@ -392,7 +392,7 @@ RESERVED_SHEETS = (INSTRUCTIONS_SHEET, LISTS_SHEET, IDENTITY_SHEET)
 
 
 def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
-               problems: list[Problem]) -> str:
+               problems: list[Problem], settings: str) -> str:
     # The report's texts keep its own placeholders ({period}…), filled when it is written.
     keep = REPORT_FIELDS if key.startswith(("summaries", "figures")) else ()
 
@@ -418,6 +418,7 @@ def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
             problems.append(Problem("spec-placeholder-unset", file=source, field=key,
                                     value=whole, params={"key": key, "placeholder": whole,
                                                          "setting": name.strip(),
+                                                         "settings": settings,
                                                          "why": name.strip()}))
         return value
 
@@ -425,25 +426,29 @@ def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
 
 
 def fill_placeholders(data, values: dict[str, str] | None, source: str, problems: list[Problem],
-                      key: str = ""):
+                      key: str = "", settings: str = ""):
     """``data`` (parsed TOML) with every placeholder in its texts replaced by its value from
-    ``values``; with ``values`` None the texts are kept and only the names are checked."""
+    ``values`` (the settings of the file ``settings``); with ``values`` None the texts are
+    kept and only the names are checked."""
     if isinstance(data, str):
-        return _fill_text(data, values, key, source, problems)
+        return _fill_text(data, values, key, source, problems, settings)
     if isinstance(data, dict):
-        return {k: fill_placeholders(v, values, source, problems, f"{key}.{k}" if key else k)
+        return {k: fill_placeholders(v, values, source, problems, f"{key}.{k}" if key else k,
+                                     settings)
                 for k, v in data.items()}
     if isinstance(data, list):
         return [fill_placeholders(v, values, source, problems,
-                                  f"{key}[{i + 1}]" if isinstance(v, dict) else key)
+                                  f"{key}[{i + 1}]" if isinstance(v, dict) else key, settings)
                 for i, v in enumerate(data)]
     return data
 
 
-def load_specs(folder: Path, values: dict[str, str] | None = None) -> list[FormSpec]:
+def load_specs(folder: Path, values: dict[str, str] | None = None,
+               settings: Path | None = None) -> list[FormSpec]:
     """Load every ``*.toml`` spec in ``folder`` (sorted by file name); raise IbcError listing
-    every problem in every file. ``values`` fills the placeholders (see PLACEHOLDERS); without
-    it they stay as written."""
+    every problem in every file. ``values`` fills the placeholders (see PLACEHOLDERS) from the
+    settings file ``settings``, which a placeholder without its value names; without
+    ``values`` they stay as written."""
     problems: list[Problem] = []
     specs: list[FormSpec] = []
     files = sorted(folder.glob("*.toml"))
@@ -457,7 +462,7 @@ def load_specs(folder: Path, values: dict[str, str] | None = None) -> list[FormS
             problems += exc.problems
             continue
         filled: list[Problem] = []
-        data = fill_placeholders(data, values, name, filled)
+        data = fill_placeholders(data, values, name, filled, settings=str(settings or ""))
         spec, found = parse_spec(data, name)
         problems += filled + found
         if filled:

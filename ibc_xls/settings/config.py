@@ -77,7 +77,8 @@ class Config:
         the configuration names none and the default folder is absent; their placeholders
         filled from the settings."""
         folder = self.folders["templates"]
-        return load_specs(folder if folder.is_dir() else DEFAULT_TEMPLATES, self.placeholders())
+        return load_specs(folder if folder.is_dir() else DEFAULT_TEMPLATES, self.placeholders(),
+                          self.root / CONFIG_NAME)
 
 
     def template_warnings(self) -> list[Problem]:
