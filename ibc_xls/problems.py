@@ -56,7 +56,75 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "toml-bad-value": Kind(
         "Недопустимое значение",
-        "Ключ «{key}»{shown}: {reason}.",
+        "Ключ «{key}»{shown}: {why}.",
+        variants=Frozen({
+            # Any settings file.
+            "expected": "ожидается {kind}",
+            "empty-string": "пустая строка",
+            "strings": "ожидается список непустых строк",
+            "one-of": "допустимо одно из: {allowed}",
+            "table": "ожидается таблица [[{name}]]",
+            # Form specs: names.
+            "name": "латинские строчные буквы, цифры и _, с буквы в начале",
+            "meaning-name": "название — латинские строчные буквы, цифры и _, с буквы в начале",
+            "version": "версия — целое число от 1",
+            "sheet-name": "имя листа — до 31 знака, без знаков [ ] : * ? / \\",
+            "table-name": "имя таблицы — tbl_ и дальше латинские строчные буквы, цифры и _",
+            "reserved-sheet": "это имя служебного листа, выберите другое",
+            "report-sheet": "это имя листа самого отчёта (свои: {own}, «{prefix}…»), выберите "
+                            "другое",
+            "report-table": "это имя таблицы самого отчёта (свои: {own}, «{prefix}…»), выберите "
+                            "другое",
+            # Form specs: columns and rows.
+            "date-bound": "ожидается дата ГГГГ-ММ-ДД или одно из: {allowed}",
+            "whole-bound": "для целого столбца граница должна быть целой",
+            "no-such-bound": "у столбца типа «{type}» такой границы быть не может",
+            "choices-only": "список выбора бывает только у столбца типа choice",
+            "choices-repeated": "в списке выбора есть повторы",
+            "min-over-max": "нижняя граница больше верхней",
+            "width": "ширина должна быть от 2 до 120",
+            "max-length": "длина должна быть от 1 до 32767",
+            "meanings-only": "значения по смыслу (meanings) бывают только у столбца типа choice",
+            "meaning-value": "ожидается значение из списка выбора или список таких значений",
+            "rule-column": "правило ссылается на неизвестный столбец «{name}»",
+            "input-rows": "число строк для ввода — от 1 до 5000",
+            "no-columns": "нужен хотя бы один столбец",
+            "no-input": "в форме нет ни одного столбца для ввода",
+            "fixed-rows-only": "готовые строки бывают только у формы с rows = \"fixed\"",
+            "no-fixed-rows": "нужна хотя бы одна строка",
+            "string": "ожидается строка",
+            "prefilled-only": "заполненные заранее столбцы (prefilled) бывают только у формы с "
+                              "rows = \"fixed\"",
+            # Form specs: what the report declares.
+            "role-type": "столбец «{column}» с ролью «{role}» должен быть типа {types}",
+            "role-prefilled": "столбец «{column}» с ролью «{role}» должен быть заполнен заранее "
+                              "(prefilled)",
+            "no-meaning": "у столбца «{column}» с ролью «{role}» нет значения meanings.{meaning}",
+            "placeholder-here": "подстановка {{{field}}} здесь не бывает; допустимо: {allowed}",
+            "meaning-expected": "ожидается название значения из meanings, например \"award\"",
+            "chart-table": "ожидается таблица, например {{ type = \"bar\" }}",
+            "chart-top": "число строк диаграммы — целое от 1 (0 — все)",
+            "no-bands": "нужна хотя бы одна группа классов",
+            "band-table": "ожидается таблица {{ name = \"1–4 классы\", grades = [1, 4] }}",
+            "band-grades": "ожидаются две параллели от 0 до 12, первая не больше второй",
+            "progress-only": "сводка progress бывает только у формы с rows = \"fixed\"",
+            "ratio": "ожидаются две роли: что делится и на что",
+            "positive": "ожидается положительное число",
+            "top": "ожидается целое число от 1",
+            "of-only": "ключ of бывает только у показателя с count = \"sum\"",
+            "one-summary": "для этого показателя в форме нужна одна сводка kind = \"{kind}\"",
+            # The school's ibc-xls.toml.
+            "academic-year": "год начала учебного года, например 2025 для 2025/2026",
+            "no-templates": "такой папки с шаблонами нет",
+            "returned-is-outgoing": "папка для сданных книг должна отличаться от папки бланков",
+            "review-in-returned": "копии на исправление нельзя класть в папку сданных книг: они "
+                                  "будут прочитаны как сданные",
+            "pupils": "число учащихся — от 1 до 45",
+            "class-name": "класс пишется как «5А», «11Б» или «3»",
+            "unknown-form": "такой формы нет среди шаблонов; есть: {forms}",
+            # The office's ibc-xls-office.toml.
+            "same-folders": "папка сводок должна отличаться от папки полученных отчётов",
+        }),
     ),
     "toml-unknown-key": Kind(
         "Неизвестный ключ",
@@ -553,11 +621,8 @@ NOT_A_REPORT = {
     "other": "это книга другого вида",
 }
 NO_FORMAT = "без номера (старая)"
-# What is wrong in the office's settings (``toml-value``'s «what», ``toml-duplicate``'s
-# «where»).
+# Where else an office's school is listed (``toml-duplicate``'s «where»).
 OFFICE_SETTINGS = {
-    "same-folders": "папка сводок должна отличаться от папки полученных отчётов",
-    "not-a-table": "ожидается таблица [[schools]]",
     "duplicate": " в schools[{index}]",
 }
 

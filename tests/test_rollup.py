@@ -411,3 +411,19 @@ def test_a_file_the_file_system_refuses_is_listed_as_refused(office: Path, tmp_p
     assert files["полученные/петля.xlsx"] == [
         "не отчёт или не читается", "Файл не удалось прочитать: ссылки на файл ведут по кругу. "
         "Книга не проверена; когда причина устранена, запустите команду снова."]
+
+
+def test_bad_office_settings_say_what_is_wrong(tmp_path: Path) -> None:
+    folder = tmp_path / "уо"
+    folder.mkdir()
+    settings = folder / OFFICE_CONFIG_NAME
+    settings.write_text('schools = ["МОУ «СОШ №4»"]\n[office]\nname = "Управление"\n'
+                        '[folders]\nreceived = "отчёты"\nsummaries = "отчёты"\n',
+                        encoding="utf-8")
+    result = CliRunner().invoke(cli, ["rollup", str(folder)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Ошибка. Файл «{settings}»: Ключ «folders.summaries», указано «отчёты»: папка сводок "
+        "должна отличаться от папки полученных отчётов.",
+        f"Ошибка. Файл «{settings}»: Ключ «schools[1]», указано «МОУ «СОШ №4»»: ожидается "
+        "таблица [[schools]]."]
