@@ -208,9 +208,9 @@ def test_a_rule_problem_has_the_catalogues_wording_unless_the_form_words_it():
 # --- every problem made is shown with the parameters its message needs -------------------------
 
 # Makers of problems other than Problem(...) itself, by the name called (``.name`` for a
-# method): where the code (or,
-# for a maker of one code, its variant) stands among the positional arguments, and the
-# parameters the maker fills itself. Every other keyword of a call is a parameter.
+# method): where the code stands among the positional arguments (or the one code it makes
+# and where its variant stands), and the parameters the maker fills itself. Every other
+# keyword of a call is a parameter.
 _MAKERS = {
     ".bad": (None, "toml-bad-value", 1, {"key", "shown"}),  # forms.tomlcheck.Checker.bad
     "bad_value": (None, "toml-bad-value", 2, {"key", "shown"}),  # forms.tomlcheck.bad_value
