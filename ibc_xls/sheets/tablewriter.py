@@ -37,6 +37,7 @@ from pandas.api.types import infer_dtype
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_range
 
 from ibc_xls.cells import column_letter
+from ibc_xls.sheets.parts import SHARED_STRINGS, sheet_parts, string_item
 
 # The xlsxwriter versions the fast path is used with (from, to: the first not tested).
 # tests/test_tablewriter.py passed with 3.1.9, 3.2.0, 3.2.9, 3.3.0 and 3.3.1; setup.cfg pins
@@ -292,24 +293,8 @@ class TableWriter:
 
 # --- streaming ------------------------------------------------------------------------------
 
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
-_LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _ROW_MARK = b"\x00"  # stands for the row number in a cached cell; escaped text never has it
 _CHUNK_ROWS = 5000
-
-
-def _string_item(text: str) -> str:
-    """A shared string's ``<si>``, escaped as xlsxwriter does: a literal ``_xHHHH_``
-    protected by an escaped underscore, control characters and non-characters as
-    ``_xHHHH_``, XML entities."""
-    if _NEEDS_ESCAPE.search(text):
-        text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
-        text = _CONTROL.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
-        text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f"<si><t{space}>{text}</t></si>"
 
 
 class _SharedStrings:
@@ -329,7 +314,7 @@ class _SharedStrings:
     def items(self) -> Iterator[bytes]:
         chunk = []
         for text in self.index:
-            chunk.append(_string_item(text))
+            chunk.append(string_item(text))
             if len(chunk) >= 10_000:
                 yield "".join(chunk).encode("utf-8", "replace")
                 chunk.clear()
@@ -418,26 +403,6 @@ def _rows_xml(table: _Pending, cells: list[_CellXml]) -> Iterator[bytes]:
         yield b"".join(out)
 
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_SST = "xl/sharedStrings.xml"
-
-
-def _sheet_parts(src: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → the path of its XML part."""
-    book = ET.fromstring(src.read("xl/workbook.xml"))
-    rels = ET.fromstring(src.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
-    rid = f"{{{_NS['r']}}}id"
-    parts = {}
-    for sheet in book.iterfind("m:sheets/m:sheet", _NS):
-        target = targets[sheet.get(rid)]
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") \
-            else f"xl/{target}"
-    return parts
-
-
 def _table_parts(src: zipfile.ZipFile) -> dict[str, str]:
     """Table name → the path of its XML part."""
     parts = {}
@@ -492,17 +457,17 @@ def _finish(src: zipfile.ZipFile, out, pending: list[_Pending], note: str) -> No
     """Copy the workbook xlsxwriter wrote into ``out``, streaming the pending tables' rows
     into their sheets, their texts into the shared strings, and widening their tables to the
     rows written."""
-    sheets, tables = _sheet_parts(src), _table_parts(src)
+    sheets, tables = sheet_parts(src.read), _table_parts(src)
     by_sheet: dict[str, list[_Pending]] = {}
     for table in pending:
         by_sheet.setdefault(sheets[table.sheet], []).append(table)
     by_table = {tables[t.name]: t for t in pending}
-    sst = src.read(_SST).decode("utf-8")  # the tables' headers are always there
+    sst = src.read(SHARED_STRINGS).decode("utf-8")  # the tables' headers are always there
     unique = int(_attribute(_start_tag(sst, "sst")[0], "uniqueCount"))
     strings = _SharedStrings(unique)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in src.infolist():
-            if info.filename == _SST:
+            if info.filename == SHARED_STRINGS:
                 continue  # written last, when every text of the streamed cells is known
             data = src.read(info.filename)
             if info.filename in by_sheet:
@@ -520,7 +485,7 @@ def _finish(src: zipfile.ZipFile, out, pending: list[_Pending], note: str) -> No
         sst = _replace_start_tag(sst, "sst", lambda tag: _set_attribute(
             _drop_attribute(tag, "count"), "uniqueCount", str(total)))
         end = sst.rindex("</sst>")
-        with dst.open(_SST, "w", force_zip64=True) as part:
+        with dst.open(SHARED_STRINGS, "w", force_zip64=True) as part:
             part.write(sst[:end].encode("utf-8"))
             _write_overlapped(part, strings.items())
             part.write(sst[end:].encode("utf-8"))
