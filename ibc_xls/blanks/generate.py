@@ -283,10 +283,11 @@ def write_value(ws, row: int, col: int, value: object, style) -> None:
     elif isinstance(value, int | float) and math.isfinite(value):
         ws.write_number(row, col, value, style)
     else:
-        ws.write_string(row, col, _shown(value), style)
+        ws.write_string(row, col, shown(value), style)
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
+    """A value that is neither text, number nor date, as a copy's cell shows it."""
     if isinstance(value, float):
         return str(value)
     if isinstance(value, dt.time):

@@ -16,8 +16,8 @@ import datetime as dt
 import io
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -25,30 +25,29 @@ from pathlib import Path
 import xlsxwriter
 
 from ibc_xls.blanks.generate import (
+    WRITERS,
     Filling,
     Mark,
     build,
-    print_scale,
     safe_file_name,
 )
 from ibc_xls.cells import a1
 from ibc_xls.checking.check import check_paths
 from ibc_xls.checking.results import FileResult
-from ibc_xls.forms.layout import FIRST_DATA_ROW, REVIEW_SHEET
+from ibc_xls.forms.layout import FIRST_DATA_ROW
 from ibc_xls.forms.spec import FormSpec
-from ibc_xls.output import write_atomic
+from ibc_xls.output import remove_stale_temporaries, write_atomic
 from ibc_xls.problems import IbcError, Problem, Severity
+from ibc_xls.review.front import Front, Item, front_sheet
+from ibc_xls.review.stencil import CopyStencils
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import ROLE_TITLES, Respondent, respondents
 from ibc_xls.sheets.formats import (
     BASE,
-    BORDERED,
-    ERROR_FILL,
     LINK_COLOR,
-    WARNING_FILL,
     workbook_options,
 )
-from ibc_xls.sheets.xlsx import A4, SIDE_MARGIN, Checked
+from ibc_xls.sheets.xlsx import A4, Checked
 from ibc_xls.text import Review
 
 COPY_SUFFIX = Review.COPY_SUFFIX
@@ -115,18 +114,6 @@ class ReviewResult:
 
 
 # --- what goes into a copy ---------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Item:
-    """One line of «Что исправить»: a problem and where it is in the copy, if anywhere."""
-
-    severity: str
-    message: str
-    sheet: str = ""  # the copy's sheet
-    cell: str = ""  # the copy's cell, empty when the problem has none there
-    where: str = ""  # where it was in the returned workbook, when the copy has no such cell
-    at: tuple[int, int] = (-1, -1)  # the copy's cell as (row, col), for the order of lines
-
 
 @dataclass
 class Plan:
@@ -210,135 +197,6 @@ def plan_copy(result: FileResult, forms: tuple[FormSpec, ...]) -> Plan:
     return plan
 
 
-# --- the first sheet ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Front:
-    """What «Что исправить» says besides the problems."""
-
-    label: str  # the respondent, as their blank addresses them
-    school: str
-    year_label: str
-    original: str  # the returned file's name
-    as_of: dt.date
-    return_to: str
-    errors: int | str  # how many (a stencil's stand-in: text)
-    warnings: int | str
-
-    @property
-    def who(self) -> str:
-        return Review.FRONT_WHO.format(label=self.label, school=self.school,
-                                       year=self.year_label)
-
-    @property
-    def checked(self) -> str:
-        return Review.FRONT_CHECKED.format(original=self.original, as_of=self.as_of,
-                                           errors=self.errors, warnings=self.warnings)
-
-
-FRONT_WIDTHS = (5, 22, 10, 13, 56)
-FRONT_HEADERS = Review.FRONT_HEADERS
-ACROSS = sum(FRONT_WIDTHS)
-
-
-def _quoted(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
-
-
-def _lines(text: str, width: float) -> int:
-    chars = max(int(width / 1.2), 1)
-    return sum(max(1, -(-len(part) // chars)) for part in text.split("\n"))
-
-
-def front_layout(front: Front) -> tuple[int, int]:
-    """What of a copy's own texts sets a size on «Что исправить»: the lines its two first
-    paragraphs wrap to."""
-    return _lines(front.who, ACROSS), _lines(front.checked, ACROSS)
-
-
-def item_row(number: int, item: Item) -> tuple[list[tuple[int, object, str]], int]:
-    """A line of the list of problems: its cells (column, value, style: "centre", "table",
-    "link" or the severity) and its height in points."""
-    cells = [(0, number, "centre"), (1, item.sheet or item.where, "table"),
-             (2, item.cell, "link") if item.cell else (2, "—", "centre"),
-             (3, Review.ERROR if item.severity == "error" else Review.WARNING, item.severity),
-             (4, item.message, "table")]
-    lines = max(_lines(item.message, FRONT_WIDTHS[4]), _lines(item.sheet or item.where,
-                                                                 FRONT_WIDTHS[1]))
-    return cells, 15 * lines
-
-
-def item_link(item: Item) -> str:
-    """Where a line's link goes: its cell in the copy."""
-    return f"{_quoted(item.sheet)}!{item.cell}"
-
-
-def front_sheet(wb, fmt, front: Front, items: list[Item], measured: Front | None = None):
-    """Write «Что исправить» into ``wb`` (an xlsxwriter workbook whose calls are checked) and
-    return it. ``measured``: the front whose texts set the row heights, when ``front`` is a
-    stencil's (``ibc_xls.review.stencil``)."""
-    ws = Checked(wb.add_worksheet(REVIEW_SHEET))
-    cell = {**BORDERED, "text_wrap": True}
-    add = wb.add_format
-    styles = {"error": add({**cell, "bg_color": ERROR_FILL}),
-              "warning": add({**cell, "bg_color": WARNING_FILL}),
-              "link": add({**cell, "font_color": LINK_COLOR, "underline": 1, "align": "center"}),
-              "centre": add({**cell, "align": "center"}),
-              "table": fmt.table}
-    for col, width in enumerate(FRONT_WIDTHS):
-        ws.set_column(col, col, width)
-    row = 0
-
-    def line(text: str, style, height: int = 0) -> None:
-        nonlocal row
-        ws.merge_range(row, 0, row, len(FRONT_WIDTHS) - 1, "", style)
-        ws.write_string(row, 0, text, style)
-        ws.set_row(row, height or 15 * _lines(text, ACROSS))
-        row += 1
-
-    who_lines, checked_lines = front_layout(measured or front)
-    line(Review.FRONT_TITLE, fmt.title, 22)
-    line(front.who, fmt.bold, 15 * who_lines)
-    line(front.checked, fmt.wrap, 15 * checked_lines)
-    row += 1
-    return_to = front.return_to or Review.RETURN_TO
-    line(Review.HOW_TO_FIX, fmt.bold)
-    for i, step in enumerate(Review.STEPS, start=1):
-        line(Review.STEP.format(number=i, step=step.format(return_to=return_to)), fmt.wrap)
-    row += 1
-    for severity, key in (("error", Review.ERROR_KEY), ("warning", Review.WARNING_KEY)):
-        ws.write_string(row, 0, "", styles[severity])
-        ws.merge_range(row, 1, row, 4, "", fmt.wrap)
-        ws.write_string(row, 1, key, fmt.wrap)
-        row += 1
-    row += 1
-    header = row
-    for col, text in enumerate(FRONT_HEADERS):
-        ws.write_string(row, col, text, fmt.table_header)
-    row += 1
-    for number, item in enumerate(items, start=1):
-        cells, height = item_row(number, item)
-        for col, value, style in cells:
-            if style == "link":
-                ws.write_url(row, col, f"internal:{item_link(item)}", styles[style],
-                             string=value, tip=Review.GO_TO_CELL)
-            elif isinstance(value, str):
-                ws.write_string(row, col, value, styles[style])
-            else:
-                ws.write_number(row, col, value, styles[style])
-        ws.set_row(row, height)
-        row += 1
-    ws.set_paper(A4)
-    ws.set_portrait()
-    ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=0.5, bottom=0.6)
-    ws.set_print_scale(print_scale(FRONT_WIDTHS, False))
-    ws.repeat_rows(header)
-    ws.print_area(0, 0, row - 1, len(FRONT_WIDTHS) - 1)
-    ws.set_footer(Review.FOOTER, {"scale_with_doc": False})
-    ws.protect()
-    return ws
-
-
 # --- one copy ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -351,13 +209,16 @@ class Job:
 
 
 def make_copy(result: FileResult, respondent: Respondent, config: Config, as_of: dt.date,
-              created: dt.datetime) -> bytes:
-    """The copy of one return for its respondent, as the bytes of an .xlsx file."""
+              created: dt.datetime, stencils: CopyStencils | None = None) -> bytes:
+    """The copy of one return for its respondent, as the bytes of an .xlsx file: from the
+    stencil of its kind in ``stencils`` (those of one run), or built whole without."""
     plan = plan_copy(result, respondent.forms)
     errors = sum(i.severity == "error" for i in plan.items)
     front = Front(respondent.label, config.school, config.year_label,
                   Path(result.file).name, as_of, config.return_to, errors,
                   len(plan.items) - errors)
+    if stencils is not None:
+        return stencils.copy(respondent, plan.filling, front, plan.items)
     plan.filling.front = partial(front_sheet, front=front, items=plan.items)
     return build(respondent, config, created, plan.filling)
 
@@ -366,12 +227,10 @@ def _put(data: bytes, file) -> None:
     file.write(data)
 
 
-def _write_copy(job: Job, config: Config, as_of: dt.date,
-                created: dt.datetime) -> Problem | None:
-    """Make and write one copy; the problem that kept it from being written, if any."""
-    data = make_copy(job.result, job.respondent, config, as_of, created)
+def _write(target: Path, data: bytes) -> Problem | None:
+    """Write one copy; the problem that kept it from being written, if any."""
     try:
-        write_atomic(job.target, partial(_put, data))
+        write_atomic(target, partial(_put, data), sweep=False)
     except IbcError as exc:
         return exc.problems[0]
     return None
@@ -381,25 +240,45 @@ _WORKER: dict = {}
 
 
 def _worker_init(config: Config, as_of: dt.date, created: dt.datetime) -> None:
-    _WORKER.update(config=config, as_of=as_of, created=created)
+    _WORKER.update(config=config, as_of=as_of, created=created,
+                   stencils=CopyStencils(config, created))
 
 
-def _worker_copy(job: Job) -> Problem | None:
-    return _write_copy(job, _WORKER["config"], _WORKER["as_of"], _WORKER["created"])
+def _worker_copy(job: Job) -> bytes:
+    return make_copy(job.result, job.respondent, _WORKER["config"], _WORKER["as_of"],
+                     _WORKER["created"], _WORKER["stencils"])
 
 
-def _write_copies(jobs: list[Job], config: Config, as_of: dt.date, created: dt.datetime,
-                  workers: int | None) -> list[Problem | None]:
-    """Write every copy, in worker processes when there are many: building a workbook is
-    CPU work."""
+def _made(jobs: list[Job], config: Config, as_of: dt.date, created: dt.datetime,
+          workers: int | None) -> Iterator[bytes]:
+    """Each copy's bytes, in order; in worker processes when there are many: making a
+    workbook is CPU work."""
     count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     if count == 1 or len(jobs) < PARALLEL_FROM:
-        return [_write_copy(job, config, as_of, created) for job in jobs]
+        stencils = CopyStencils(config, created)
+        for job in jobs:
+            yield make_copy(job.result, job.respondent, config, as_of, created, stencils)
+        return
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
     with ProcessPoolExecutor(count, mp_context=ctx, initializer=_worker_init,
                              initargs=(config, as_of, created)) as pool:
-        return list(pool.map(_worker_copy, jobs, chunksize=max(1, len(jobs) // (count * 8))))
+        # Chunks in order: a worker meets the copies of a kind together.
+        yield from pool.map(_worker_copy, jobs, chunksize=max(1, min(32, len(jobs) // (count * 4))))
+
+
+def _write_copies(jobs: list[Job], config: Config, as_of: dt.date, created: dt.datetime,
+                  workers: int | None) -> list[Problem | None]:
+    """Make and write every copy; for each, the problem that kept it from being written, if
+    any. Each file is flushed to disk before it takes its place; a few threads write, so that
+    the flushes overlap."""
+    for folder in {job.target.parent for job in jobs}:
+        remove_stale_temporaries(folder)
+    with ThreadPoolExecutor(WRITERS) as writers:
+        writes = [writers.submit(_write, job.target, data)
+                  for job, data in zip(jobs, _made(jobs, config, as_of, created, workers),
+                                       strict=True)]
+    return [done.result() for done in writes]
 
 
 # --- the whole run -----------------------------------------------------------------------------
@@ -409,7 +288,7 @@ def _source(result: FileResult, root: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def _respondent(result: FileResult, people: dict[str, Respondent],
+def copy_respondent(result: FileResult, people: dict[str, Respondent],
                 specs: list[FormSpec]) -> Respondent | None:
     """Whom a copy is for, with the forms it holds: as the settings know them, or as the
     return's identity says; None when the identity cannot be trusted."""
@@ -481,7 +360,7 @@ def review(config: Config, paths: Iterable[Path] = (), out: Path | None = None,
             continue
         respondent = None
         if not result.refused and not any(p.code == "wrong-school" for p in result.problems):
-            respondent = _respondent(result, people, specs)
+            respondent = copy_respondent(result, people, specs)
         if respondent is None:
             entries.append(Entry(result.file, "refused", reason=_reason(result), **who))
             continue

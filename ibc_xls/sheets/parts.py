@@ -13,9 +13,55 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 SHARED_STRINGS = "xl/sharedStrings.xml"
 
+# Elements and attributes are found by name, whatever order the attributes come in.
+ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
+CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
+
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+
+
+def attribute(tag: str, name: str) -> str | None:
+    found = re.search(rf'\s{name}="([^"]*)"', tag)
+    return found[1] if found else None
+
+
+def set_attribute(tag: str, name: str, value: str) -> str:
+    """A start tag with its attribute ``name`` set to ``value`` (added if missing)."""
+    pattern = rf'(\s{name}=")[^"]*(")'
+    if re.search(pattern, tag):
+        return re.sub(pattern, lambda m: f"{m[1]}{value}{m[2]}", tag, count=1)
+    end = -2 if tag.endswith("/>") else -1
+    return f'{tag[:end]} {name}="{value}"{tag[end:]}'
+
+
+def drop_attribute(tag: str, name: str) -> str:
+    return re.sub(rf'\s{name}="[^"]*"', "", tag, count=1)
+
+
+def start_tag(xml: str, element: str) -> re.Match:
+    found = re.search(rf"<{element}\b[^>]*>", xml)
+    if not found:
+        raise ValueError(f"no <{element}> in the part xlsxwriter wrote")
+    return found
+
+
+def replace_start_tag(xml: str, element: str, change) -> str:
+    found = start_tag(xml, element)
+    return xml[:found.start()] + change(found[0]) + xml[found.end():]
+
+
+def split_rows(xml: str) -> tuple[str, dict[int, str], str]:
+    """A sheet's XML as the part up to its rows, each ``<row>`` by its number (1-based) and
+    the part after them."""
+    start = start_tag(xml, "sheetData")
+    if start[0].endswith("/>"):
+        return xml[:start.start()] + "<sheetData>", {}, "</sheetData>" + xml[start.end():]
+    end = xml.index("</sheetData>", start.end())
+    rows = {int(attribute(m[0][:m[0].index(">") + 1], "r")): m[0]
+            for m in ROW.finditer(xml, start.end(), end)}
+    return xml[:start.end()], rows, xml[end:]
 
 
 def sheet_parts(read: Callable[[str], bytes]) -> dict[str, str]:

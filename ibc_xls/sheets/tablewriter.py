@@ -37,7 +37,18 @@ from pandas.api.types import infer_dtype
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_range
 
 from ibc_xls.cells import column_letter
-from ibc_xls.sheets.parts import SHARED_STRINGS, sheet_parts, string_item
+from ibc_xls.sheets.parts import (
+    CELL,
+    ROW,
+    SHARED_STRINGS,
+    attribute,
+    drop_attribute,
+    replace_start_tag,
+    set_attribute,
+    sheet_parts,
+    start_tag,
+    string_item,
+)
 
 # The xlsxwriter versions the fast path is used with (from, to: the first not tested).
 # tests/test_tablewriter.py passed with 3.1.9, 3.2.0, 3.2.9, 3.3.0 and 3.3.1; setup.cfg pins
@@ -412,41 +423,6 @@ def _table_parts(src: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-# Elements and attributes are found by name, whatever order the attributes come in.
-_ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
-_CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
-
-
-def _attribute(tag: str, name: str) -> str | None:
-    found = re.search(rf'\s{name}="([^"]*)"', tag)
-    return found[1] if found else None
-
-
-def _set_attribute(tag: str, name: str, value: str) -> str:
-    """A start tag with its attribute ``name`` set to ``value`` (added if missing)."""
-    pattern = rf'(\s{name}=")[^"]*(")'
-    if re.search(pattern, tag):
-        return re.sub(pattern, lambda m: f"{m[1]}{value}{m[2]}", tag, count=1)
-    end = -2 if tag.endswith("/>") else -1
-    return f'{tag[:end]} {name}="{value}"{tag[end:]}'
-
-
-def _drop_attribute(tag: str, name: str) -> str:
-    return re.sub(rf'\s{name}="[^"]*"', "", tag, count=1)
-
-
-def _start_tag(xml: str, element: str) -> re.Match:
-    found = re.search(rf"<{element}\b[^>]*>", xml)
-    if not found:
-        raise ValueError(f"no <{element}> in the part xlsxwriter wrote")
-    return found
-
-
-def _replace_start_tag(xml: str, element: str, change) -> str:
-    found = _start_tag(xml, element)
-    return xml[:found.start()] + change(found[0]) + xml[found.end():]
-
-
 def _cell_number(ref: str) -> tuple[int, int]:
     """«AB12» → (zero-based column, one-based row)."""
     row, col = xl_cell_to_rowcol(ref)
@@ -463,7 +439,7 @@ def _finish(src: zipfile.ZipFile, out, pending: list[_Pending], note: str) -> No
         by_sheet.setdefault(sheets[table.sheet], []).append(table)
     by_table = {tables[t.name]: t for t in pending}
     sst = src.read(SHARED_STRINGS).decode("utf-8")  # the tables' headers are always there
-    unique = int(_attribute(_start_tag(sst, "sst")[0], "uniqueCount"))
+    unique = int(attribute(start_tag(sst, "sst")[0], "uniqueCount"))
     strings = _SharedStrings(unique)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in src.infolist():
@@ -482,8 +458,8 @@ def _finish(src: zipfile.ZipFile, out, pending: list[_Pending], note: str) -> No
                 dst.writestr(info, data)
         # ``count`` (of cells showing a shared string) is optional; ``uniqueCount`` is kept.
         total = strings.first + len(strings.index)
-        sst = _replace_start_tag(sst, "sst", lambda tag: _set_attribute(
-            _drop_attribute(tag, "count"), "uniqueCount", str(total)))
+        sst = replace_start_tag(sst, "sst", lambda tag: set_attribute(
+            drop_attribute(tag, "count"), "uniqueCount", str(total)))
         end = sst.rindex("</sst>")
         with dst.open(SHARED_STRINGS, "w", force_zip64=True) as part:
             part.write(sst[:end].encode("utf-8"))
@@ -496,21 +472,21 @@ def _widen_table(xml: str, table: _Pending) -> str:
     columns = table.columns - 1
     whole = xl_range(table.header_row, 0, table.last_row, columns)
     rows = xl_range(table.header_row, 0, table.header_row + table.rows, columns)
-    xml = _replace_start_tag(xml, "table", lambda tag: _set_attribute(tag, "ref", whole))
+    xml = replace_start_tag(xml, "table", lambda tag: set_attribute(tag, "ref", whole))
     if re.search(r"<autoFilter\b", xml):
-        xml = _replace_start_tag(xml, "autoFilter", lambda tag: _set_attribute(tag, "ref", rows))
+        xml = replace_start_tag(xml, "autoFilter", lambda tag: set_attribute(tag, "ref", rows))
     return xml
 
 
 def _stream_sheet(dst: zipfile.ZipFile, name: str, xml: str, tables: list[_Pending],
                   strings: _SharedStrings, note: str) -> None:
     """A sheet with its pending tables' rows put in place of their placeholder rows."""
-    start = _start_tag(xml, "sheetData")
+    start = start_tag(xml, "sheetData")
     if start[0].endswith("/>"):
         raise ValueError("a sheet with a streamed table has no rows")
     end = xml.index("</sheetData>", start.end())
-    rows = [(int(_attribute(m[0][:m[0].index(">") + 1], "r")), m[0])
-            for m in _ROW.finditer(xml, start.end(), end)]
+    rows = [(int(attribute(m[0][:m[0].index(">") + 1], "r")), m[0])
+            for m in ROW.finditer(xml, start.end(), end)]
     # Each table's placeholder rows go (their probes name the styles), its total row moves
     # below the streamed rows, and the streamed rows go where the table is.
     covered: set[int] = set()
@@ -562,9 +538,9 @@ def _chunks(pieces: list) -> Iterator[bytes]:
 
 def _styles(row: str) -> Iterator[tuple[int, int]]:
     """The cells of a ``<row>``: (zero-based column, style number)."""
-    for cell in _CELL.finditer(row):
+    for cell in CELL.finditer(row):
         tag = cell[0][:cell[0].index(">") + 1]
-        yield _cell_number(_attribute(tag, "r"))[0], int(_attribute(tag, "s") or 0)
+        yield _cell_number(attribute(tag, "r"))[0], int(attribute(tag, "s") or 0)
 
 
 def _one_based(cell: tuple[int, int]) -> tuple[int, int]:
@@ -576,15 +552,15 @@ def _move_row(row: str, number: int) -> str:
     if not row:
         return row
     tag_end = row.index(">") + 1
-    head = _set_attribute(row[:tag_end], "r", str(number))
+    head = set_attribute(row[:tag_end], "r", str(number))
 
     def cell(match: re.Match) -> str:
         text = match[0]
         end = text.index(">") + 1
-        col, _ = _cell_number(_attribute(text[:end], "r"))
-        return _set_attribute(text[:end], "r", f"{column_letter(col)}{number}") + text[end:]
+        col, _ = _cell_number(attribute(text[:end], "r"))
+        return set_attribute(text[:end], "r", f"{column_letter(col)}{number}") + text[end:]
 
-    return head + _CELL.sub(cell, row[tag_end:])
+    return head + CELL.sub(cell, row[tag_end:])
 
 
 def _dimension(xml: str, tables: list[_Pending]) -> tuple[str, str] | None:
@@ -592,13 +568,13 @@ def _dimension(xml: str, tables: list[_Pending]) -> tuple[str, str] | None:
     found = re.search(r"<dimension\b[^>]*/>", xml)
     if not found:
         return None
-    ref = _attribute(found[0], "ref") or "A1"
+    ref = attribute(found[0], "ref") or "A1"
     first, _, last = ref.partition(":")
     col, row = _cell_number(last or first)
     for table in tables:
         col = max(col, table.columns - 1)
         row = max(row, table.last_row + 1)
-    return found[0], _set_attribute(found[0], "ref", f"{first}:{column_letter(col)}{row}")
+    return found[0], set_attribute(found[0], "ref", f"{first}:{column_letter(col)}{row}")
 
 
 def _write_overlapped(part, chunks: Iterator[bytes]) -> None:
