@@ -50,7 +50,7 @@ from ibc_xls.blanks.generate import (
     shown,
 )
 from ibc_xls.blanks.stencil import STAND_INS, Stencil, stencillable
-from ibc_xls.cells import a1, column_letter, column_number
+from ibc_xls.cells import a1, column_letter
 from ibc_xls.forms.identity import template_version
 from ibc_xls.forms.layout import FIRST_DATA_ROW, REVIEW_SHEET
 from ibc_xls.forms.spec import FormSpec
@@ -70,7 +70,9 @@ from ibc_xls.sheets.parts import (
     NS,
     SHARED_STRINGS,
     attribute,
+    drop_attribute,
     replace_start_tag,
+    row_styles,
     set_attribute,
     sheet_parts,
     split_rows,
@@ -122,7 +124,7 @@ class _Strings:
     def edit(self, xml: str) -> str:
         total = self.count + len(self.new)
         xml = replace_start_tag(xml, "sst", lambda tag: set_attribute(
-            re.sub(r'\scount="[^"]*"', "", tag, count=1), "uniqueCount", str(total)))
+            drop_attribute(tag, "count"), "uniqueCount", str(total)))
         end = xml.rindex("</sst>")
         return xml[:end] + "".join(map(string_item, self.new)) + xml[end:]
 
@@ -154,15 +156,6 @@ def _row(number: int, spans: str | None, height_px: int, cells: list[str]) -> st
     return f'<row r="{number}"{attrs}>{"".join(cells)}</row>'
 
 
-def _styles(row: str) -> dict[int, int]:
-    """A ``<row>``'s cells: zero-based column → style number."""
-    found = {}
-    for cell in re.finditer(r"<c\b[^>]*>", row):
-        letters = attribute(cell[0], "r").rstrip("0123456789")
-        found[column_number(letters) - 1] = int(attribute(cell[0], "s") or 0)
-    return found
-
-
 @dataclasses.dataclass
 class _FormSheet:
     """A form's sheet in a stencil: its XML split at its rows, each column's styles (by the
@@ -190,11 +183,11 @@ class CopyStencil:
         for form in forms:
             path = paths[form.sheet]
             head, rows, tail = split_rows(texts[path])
-            styled = _styles(rows[FIRST_DATA_ROW + 1 + (PLAIN_ROW if form.id in marked else 0)])
+            styled = row_styles(rows[FIRST_DATA_ROW + 1 + (PLAIN_ROW if form.id in marked else 0)])
             styles = [{None: styled[col]} for col in range(len(form.columns))]
             if form.id in marked:
                 for i, severity in PROBE_ROWS.items():
-                    for col, style in _styles(rows[FIRST_DATA_ROW + 1 + i]).items():
+                    for col, style in row_styles(rows[FIRST_DATA_ROW + 1 + i]).items():
                         styles[col][severity] = style
             heights = {number - 1: _row_px(float(found[1])) for number, row in rows.items()
                        if (found := _HEIGHT.search(row[:row.index(">")]))}
@@ -207,7 +200,7 @@ class CopyStencil:
         self.front_rows = [rows[number] for number in kept]
         self.first_item = link_probe  # the row number of the list's first line
         self.item_spans = _SPANS.search(rows[link_probe])[1]
-        linked, plain = _styles(rows[link_probe]), _styles(rows[plain_probe])
+        linked, plain = row_styles(rows[link_probe]), row_styles(rows[plain_probe])
         self.front_styles = {"centre": linked[0], "table": linked[1], "link": linked[2],
                              "error": linked[3], "warning": plain[3]}
         if plain[2] != linked[0]:

@@ -8,6 +8,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
+from xlsxwriter.utility import xl_cell_to_rowcol
+
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
@@ -62,6 +64,15 @@ def split_rows(xml: str) -> tuple[str, dict[int, str], str]:
     rows = {int(attribute(m[0][:m[0].index(">") + 1], "r")): m[0]
             for m in ROW.finditer(xml, start.end(), end)}
     return xml[:start.end()], rows, xml[end:]
+
+
+def row_styles(row: str) -> dict[int, int]:
+    """A ``<row>``'s cells: zero-based column → style number."""
+    found = {}
+    for cell in CELL.finditer(row):
+        tag = cell[0][:cell[0].index(">") + 1]
+        found[xl_cell_to_rowcol(attribute(tag, "r"))[1]] = int(attribute(tag, "s") or 0)
+    return found
 
 
 def sheet_parts(read: Callable[[str], bytes]) -> dict[str, str]:

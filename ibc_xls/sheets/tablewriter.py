@@ -44,6 +44,7 @@ from ibc_xls.sheets.parts import (
     attribute,
     drop_attribute,
     replace_start_tag,
+    row_styles,
     set_attribute,
     sheet_parts,
     start_tag,
@@ -495,7 +496,7 @@ def _stream_sheet(dst: zipfile.ZipFile, name: str, xml: str, tables: list[_Pendi
         first, last = table.header_row + 2, table.header_row + 1 + table.placeholders
         covered.update(range(first, last + 1 + table.total))
         probes = {(row, col): style for row, xml_row in rows if first <= row <= last
-                  for col, style in _styles(xml_row)}
+                  for col, style in row_styles(xml_row).items()}
         styles = [{kind: probes[_one_based(table.probes[id(fmt)])] for kind, fmt in col.items()}
                   for col in table.formats]
         total = next((x for row, x in rows if row == last + 1), "") if table.total else ""
@@ -534,13 +535,6 @@ def _chunks(pieces: list) -> Iterator[bytes]:
                 yield piece
         else:
             yield from piece
-
-
-def _styles(row: str) -> Iterator[tuple[int, int]]:
-    """The cells of a ``<row>``: (zero-based column, style number)."""
-    for cell in CELL.finditer(row):
-        tag = cell[0][:cell[0].index(">") + 1]
-        yield _cell_number(attribute(tag, "r"))[0], int(attribute(tag, "s") or 0)
 
 
 def _one_based(cell: tuple[int, int]) -> tuple[int, int]:
