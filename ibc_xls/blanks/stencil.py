@@ -63,9 +63,11 @@ class Stencil:
                 self.parts.append((info, content))
 
     def fill(self, values: Mapping[str, str],
-             edits: Mapping[str, Callable[[str], str]] | None = None) -> bytes:
+             edits: Mapping[str, Callable[[str], str]] | None = None,
+             compresslevel: int | None = None) -> bytes:
         """The workbook with each stand-in replaced by its value, and each part named in
-        ``edits`` (its text, stand-ins replaced) changed by its function."""
+        ``edits`` (its text, stand-ins replaced) changed by its function. ``compresslevel``:
+        zlib's (default 6, as xlsxwriter)."""
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for info, content in self.parts:
@@ -83,7 +85,7 @@ class Stencil:
                 entry.compress_type = info.compress_type
                 entry.external_attr = info.external_attr
                 entry.create_system = info.create_system
-                dst.writestr(entry, content)
+                dst.writestr(entry, content, compresslevel=compresslevel)
         return out.getvalue()
 
 

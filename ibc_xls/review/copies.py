@@ -139,17 +139,15 @@ def _data_rows(form: FormSpec, records) -> dict[int, int]:
     return {r.row: r.row - 1 - FIRST_DATA_ROW + shift for r in records}
 
 
-def _cell_values(record, form: FormSpec) -> dict[str, object]:
-    """What the copy shows in a record's input cells: the value understood, or where it was
-    not, the value as read."""
+def _cell_values(record, keys: list[str]) -> dict[str, object]:
+    """What the copy shows in a record's input cells (``keys``: their columns): the value
+    understood, or where it was not, the value as read."""
     typed = record.values
     raw = record.raw
     result = {}
-    for column in form.input_columns:
-        value = typed.get(column.key)
-        if value is None:
-            value = raw.get(column.key)
-        result[column.key] = value
+    for key in keys:
+        value = typed.get(key)
+        result[key] = raw.get(key) if value is None else value
     return result
 
 
@@ -163,9 +161,10 @@ def plan_copy(result: FileResult, forms: tuple[FormSpec, ...]) -> Plan:
             continue
         rows = _data_rows(form, found.records)
         values = filling.values.setdefault(form.id, {})
+        keys = [column.key for column in form.input_columns]
         for record in found.records:
             if record.row in rows:
-                values[rows[record.row]] = _cell_values(record, form)
+                values[rows[record.row]] = _cell_values(record, keys)
         columns = {c.key: i for i, c in enumerate(form.columns)}
         by_sheet[found.sheet] = (form, rows, columns)
     plan = Plan(filling)
