@@ -17,7 +17,7 @@ import openpyxl
 from fill import DIARY_ROW, FIRST, fill
 
 from ibc_xls.checking.check import check_paths
-from ibc_xls.review.copies import copy_respondent, make_copy
+from ibc_xls.review.copies import copy_respondent, make_copy, review
 from ibc_xls.review.stencil import CopyStencils
 from ibc_xls.settings.config import load_config
 from ibc_xls.settings.respondents import respondents
@@ -151,5 +151,25 @@ def test_odd_copies_mean_the_same_and_only_the_oddest_are_built_whole(config, ge
     fill(blank, returned / "c.xlsx", {TEXTBOOKS: [{
         "Дата проверки": dt.date(1900, 1, 15), "Учащихся": 25, "Выдано учебников": 300,
         "Проверено": 250}]})
+    # A sheet taken out: a problem without a cell, no marks, no links on the first sheet.
+    book = openpyxl.load_workbook(blank)
+    del book[TEXTBOOKS]
+    book.save(returned / "d.xlsx")
     stencils = _compare(config, dt.date(2027, 4, 5))
-    assert stencils.built_whole == 2 and len(stencils.kinds) == 1
+    # a.xlsx and d.xlsx: one with marks on the diaries, one with none.
+    assert stencils.built_whole == 2 and len(stencils.kinds) == 2
+
+
+def test_copies_made_in_workers_are_those_made_in_one_process(tmp_path):
+    root = tmp_path / "workbooks"
+    shutil.copytree(REPO / "workbooks", root)
+    shutil.copytree(REPO / "templates", tmp_path / "templates")
+    config = load_config(root)
+    made = {}
+    for workers in (1, 2):
+        out = tmp_path / f"copies-{workers}"
+        result = review(config, out=out, as_of=dt.date(2026, 4, 10), created=CREATED,
+                        workers=workers)
+        made[workers] = {e.copy.name: e.copy.read_bytes() for e in result.entries
+                         if e.status == "written"}
+    assert len(made[1]) == 4 and made[1] == made[2]
