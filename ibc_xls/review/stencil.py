@@ -65,6 +65,7 @@ from ibc_xls.review.front import (
 )
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import Respondent
+from ibc_xls.sheets.measure import LINE_PT
 from ibc_xls.sheets.notes import DEFAULT_ROW_PX, CommentsPart, Note, VmlPart
 from ibc_xls.sheets.parts import (
     NS,
@@ -203,9 +204,6 @@ class CopyStencil:
         linked, plain = row_styles(rows[link_probe]), row_styles(rows[plain_probe])
         self.front_styles = {"centre": linked[0], "table": linked[1], "link": linked[2],
                              "error": linked[3], "warning": plain[3]}
-        if plain[2] != linked[0]:
-            raise ValueError("the list's cell without a link is not centred")
-        self.book = texts["xl/workbook.xml"]
         sst = texts[SHARED_STRINGS]
         self.count = int(attribute(re.search(r"<sst\b[^>]*>", sst)[0], "uniqueCount"))
         self.known = {}
@@ -253,7 +251,7 @@ class CopyStencil:
                 cells, lines = data_row(form, widths, i, defaults, values.get(i), marks)
                 row = FIRST_DATA_ROW + i
                 number = row + 1
-                height = _row_px(15 * lines) if lines > 1 else DEFAULT_ROW_PX
+                height = _row_px(LINE_PT * lines) if lines > 1 else DEFAULT_ROW_PX
                 heights.pop(row, None)
                 if height != DEFAULT_ROW_PX:
                     heights[row] = height
@@ -275,7 +273,7 @@ class CopyStencil:
                     notes, [_column_px(w) for w in widths], heights))
         self._front(items, strings, edits)
         edits[SHARED_STRINGS] = strings.edit
-        # The fastest deflate: a copy is a few kilobytes bigger, and made several times faster.
+        # The fastest deflate: 2 ms less a copy, a third bigger (28 KB instead of 20).
         return self.stencil.fill({**{f: getattr(respondent, f) for f in STAND_INS},
                                   **front_values}, edits, compresslevel=1)
 
