@@ -72,14 +72,15 @@ from ibc_xls.sheets.parts import (
     SHARED_STRINGS,
     attribute,
     drop_attribute,
+    fast_supported,
     replace_start_tag,
     row_styles,
+    serial,
     set_attribute,
     sheet_parts,
     split_rows,
     string_item,
 )
-from ibc_xls.sheets.tablewriter import fast_supported, serial
 from ibc_xls.text import Review
 
 # The first sheet's own stand-ins, beside the respondent's (private-use, like theirs).

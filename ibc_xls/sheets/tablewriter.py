@@ -32,7 +32,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
-import xlsxwriter
 from pandas.api.types import infer_dtype
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_range
 
@@ -43,33 +42,22 @@ from ibc_xls.sheets.parts import (
     SHARED_STRINGS,
     attribute,
     drop_attribute,
+    fast_supported,
     replace_start_tag,
     row_styles,
+    serial,
     set_attribute,
     sheet_parts,
     start_tag,
     string_item,
 )
 
-# The xlsxwriter versions the fast path is used with (from, to: the first not tested).
-# tests/test_tablewriter.py passed with 3.1.9, 3.2.0, 3.2.9, 3.3.0 and 3.3.1; setup.cfg pins
-# the same range (3.1.0 cannot write the report's custom totals).
-TESTED_XLSXWRITER = ((3, 1, 9), (3, 4, 0))
 # Tables up to this many cells are written by xlsxwriter cell by cell (about 10 ms).
 PLAIN_MAX_CELLS = 1_000
 # What a cell is written as, by its value; each table column names a format for each.
 KINDS = ("text", "number", "date", "datetime")
 
 EXCEL_CELL_CHARS = 32_767
-
-
-def fast_supported(version: str = xlsxwriter.__version__) -> bool:
-    """Whether the fast path was tested with this xlsxwriter version."""
-    try:
-        found = tuple(int(part) for part in version.split(".")[:3])
-    except ValueError:
-        return False
-    return TESTED_XLSXWRITER[0] <= found < TESTED_XLSXWRITER[1]
 
 
 def fit_cell(text: str, note: str) -> str:
@@ -98,25 +86,6 @@ def missing(value) -> bool:
     if value is None or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
-
-
-_EXCEL_EPOCH = dt.datetime(1899, 12, 31)
-_FIRST_SERIAL_DAY = dt.date(1900, 3, 1)  # before it Excel's serials are off by its 1900 leap
-
-
-def serial(value: dt.date) -> float | None:
-    """A date or date-time as the serial number xlsxwriter writes for it (1900 date system,
-    computed as xlsxwriter does), or None before 1 March 1900 or with a time zone: such
-    values are written as ISO text."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None or value.date() < _FIRST_SERIAL_DAY:
-            return None
-        delta = value - _EXCEL_EPOCH
-    else:
-        if value < _FIRST_SERIAL_DAY:
-            return None
-        delta = dt.datetime.fromordinal(value.toordinal()) - _EXCEL_EPOCH
-    return delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400 + 1
 
 
 def cell_value(value, note: str) -> tuple[str, object] | None:
