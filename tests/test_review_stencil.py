@@ -6,15 +6,15 @@ byte."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import shutil
 import xml.etree.ElementTree as ET
-import zipfile
 from pathlib import Path
 
 import openpyxl
 from fill import DIARY_ROW, FIRST, fill
+from xlsxparts import CELL, SHARED_STRINGS, attribute
+from xlsxparts import parts as read_parts
 
 from ibc_xls.checking.check import check_paths
 from ibc_xls.review.copies import copy_respondent, make_copy, review
@@ -23,20 +23,8 @@ from ibc_xls.settings.config import load_config
 from ibc_xls.settings.respondents import respondents
 
 CREATED = dt.datetime(2027, 4, 5, 10, 30)
-_SST = "xl/sharedStrings.xml"
 _STYLES = "xl/styles.xml"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
-
-
-def _attribute(attributes: str, name: str) -> str | None:
-    found = re.search(rf'\s{name}="([^"]*)"', attributes)
-    return found[1] if found else None
-
-
-def _parts(data: bytes) -> dict[str, str]:
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return {info.filename: z.read(info).decode("utf-8") for info in z.infolist()}
 
 
 def _styles(xml: str) -> list[str]:
@@ -60,24 +48,24 @@ def _styles(xml: str) -> list[str]:
 def meaning(data: bytes) -> dict[str, object]:
     """A workbook's parts with every cell's shared string and style spelled out; the shared
     strings as the set of those cells show."""
-    parts = _parts(data)
-    items = re.findall(r"<si>.*?</si>", parts.pop(_SST), re.DOTALL)
+    parts = read_parts(data)
+    items = re.findall(r"<si>.*?</si>", parts.pop(SHARED_STRINGS), re.DOTALL)
     styles = _styles(parts.pop(_STYLES))
     shown = set()
 
     def cell(match: re.Match) -> str:
         attributes, inner = match[1], match[2]
-        style = _attribute(attributes, "s")
+        style = attribute(attributes, "s")
         if style is not None:
             attributes = attributes.replace(f's="{style}"', f's="{styles[int(style)]}"')
-        if inner is not None and _attribute(attributes, "t") == "s":
+        if inner is not None and attribute(attributes, "t") == "s":
             text = items[int(re.fullmatch(r"<v>(\d+)</v>", inner)[1])]
             shown.add(text)
             inner = f"<v>{text}</v>"
         return f"<c{attributes}>{inner}</c>" if inner is not None else f"<c{attributes}/>"
 
     found: dict[str, object] = {
-        name: _CELL.sub(cell, xml) if name.startswith("xl/worksheets/sheet") else xml
+        name: CELL.sub(cell, xml) if name.startswith("xl/worksheets/sheet") else xml
         for name, xml in parts.items()}
     found["shown strings"] = shown
     found["order of parts"] = list(parts)

@@ -3,7 +3,8 @@ workbook back, with each problem marked in its cell.
 
 The copy is made from the form specs like a blank (``generate.build``: same protection,
 dropdowns, hints and identity, so that it reads back like any return and replaces the earlier
-one), with every value the respondent entered in its cell: as understood where it was, as
+one) — or from a stencil of its kind, which comes to the same (``review.stencil``) — with
+every value the respondent entered in its cell: as understood where it was, as
 read where it was not. A cell with a problem gets a fill and a comment with the Russian
 message; a first sheet «Что исправить» lists every problem with a link to its cell. The
 returned file itself is only read. A list for sending the copies goes beside them.
@@ -42,11 +43,7 @@ from ibc_xls.review.front import Front, Item, front_sheet
 from ibc_xls.review.stencil import CopyStencils
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import ROLE_TITLES, Respondent, respondents
-from ibc_xls.sheets.formats import (
-    BASE,
-    LINK_COLOR,
-    workbook_options,
-)
+from ibc_xls.sheets.formats import BASE, LINK_COLOR, workbook_options
 from ibc_xls.sheets.xlsx import A4, Checked
 from ibc_xls.text import Review
 
