@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import errno
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -55,7 +56,75 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "toml-bad-value": Kind(
         "Недопустимое значение",
-        "Ключ «{key}»{shown}: {reason}.",
+        "Ключ «{key}»{shown}: {why}.",
+        variants=Frozen({
+            # Any settings file.
+            "expected": "ожидается {kind}",
+            "empty-string": "пустая строка",
+            "strings": "ожидается список непустых строк",
+            "one-of": "допустимо одно из: {allowed}",
+            "table": "ожидается таблица [[{name}]]",
+            # Form specs: names.
+            "name": "латинские строчные буквы, цифры и _, с буквы в начале",
+            "meaning-name": "название — латинские строчные буквы, цифры и _, с буквы в начале",
+            "version": "версия — целое число от 1",
+            "sheet-name": "имя листа — до 31 знака, без знаков [ ] : * ? / \\",
+            "table-name": "имя таблицы — tbl_ и дальше латинские строчные буквы, цифры и _",
+            "reserved-sheet": "это имя служебного листа, выберите другое",
+            "report-sheet": "это имя листа самого отчёта (свои: {own}, «{prefix}…»), выберите "
+                            "другое",
+            "report-table": "это имя таблицы самого отчёта (свои: {own}, «{prefix}…»), выберите "
+                            "другое",
+            # Form specs: columns and rows.
+            "date-bound": "ожидается дата ГГГГ-ММ-ДД или одно из: {allowed}",
+            "whole-bound": "для целого столбца граница должна быть целой",
+            "no-such-bound": "у столбца типа «{type}» такой границы быть не может",
+            "choices-only": "список выбора бывает только у столбца типа choice",
+            "choices-repeated": "в списке выбора есть повторы",
+            "min-over-max": "нижняя граница больше верхней",
+            "width": "ширина должна быть от 2 до 120",
+            "max-length": "длина должна быть от 1 до 32767",
+            "meanings-only": "значения по смыслу (meanings) бывают только у столбца типа choice",
+            "meaning-value": "ожидается значение из списка выбора или список таких значений",
+            "rule-column": "правило ссылается на неизвестный столбец «{name}»",
+            "input-rows": "число строк для ввода — от 1 до 5000",
+            "no-columns": "нужен хотя бы один столбец",
+            "no-input": "в форме нет ни одного столбца для ввода",
+            "fixed-rows-only": "готовые строки бывают только у формы с rows = \"fixed\"",
+            "no-fixed-rows": "нужна хотя бы одна строка",
+            "string": "ожидается строка",
+            "prefilled-only": "заполненные заранее столбцы (prefilled) бывают только у формы с "
+                              "rows = \"fixed\"",
+            # Form specs: what the report declares.
+            "role-type": "столбец «{column}» с ролью «{role}» должен быть типа {types}",
+            "role-prefilled": "столбец «{column}» с ролью «{role}» должен быть заполнен заранее "
+                              "(prefilled)",
+            "no-meaning": "у столбца «{column}» с ролью «{role}» нет значения meanings.{meaning}",
+            "placeholder-here": "подстановка {{{field}}} здесь не бывает; допустимо: {allowed}",
+            "meaning-expected": "ожидается название значения из meanings, например \"award\"",
+            "chart-table": "ожидается таблица, например {{ type = \"bar\" }}",
+            "chart-top": "число строк диаграммы — целое от 1 (0 — все)",
+            "no-bands": "нужна хотя бы одна группа классов",
+            "band-table": "ожидается таблица {{ name = \"1–4 классы\", grades = [1, 4] }}",
+            "band-grades": "ожидаются две параллели от 0 до 12, первая не больше второй",
+            "progress-only": "сводка progress бывает только у формы с rows = \"fixed\"",
+            "ratio": "ожидаются две роли: что делится и на что",
+            "positive": "ожидается положительное число",
+            "top": "ожидается целое число от 1",
+            "of-only": "ключ of бывает только у показателя с count = \"sum\"",
+            "one-summary": "для этого показателя в форме нужна одна сводка kind = \"{kind}\"",
+            # The school's ibc-xls.toml.
+            "academic-year": "год начала учебного года, например 2025 для 2025/2026",
+            "no-templates": "такой папки с шаблонами нет",
+            "returned-is-outgoing": "папка для сданных книг должна отличаться от папки бланков",
+            "review-in-returned": "копии на исправление нельзя класть в папку сданных книг: они "
+                                  "будут прочитаны как сданные",
+            "pupils": "число учащихся — от 1 до 45",
+            "class-name": "класс пишется как «5А», «11Б» или «3»",
+            "unknown-form": "такой формы нет среди шаблонов; есть: {forms}",
+            # The office's ibc-xls-office.toml.
+            "same-folders": "папка сводок должна отличаться от папки полученных отчётов",
+        }),
     ),
     "toml-unknown-key": Kind(
         "Неизвестный ключ",
@@ -82,8 +151,8 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "spec-placeholder-unset": Kind(
         "Подстановка без значения",
-        "Ключ «{key}» использует подстановку «{placeholder}», а в ibc-xls.toml не задан ключ "
-        "«{setting}». Впишите его в раздел [school] файла настроек: {why}.",
+        "Ключ «{key}» использует подстановку «{placeholder}», а в файле настроек «{settings}» "
+        "не задан ключ «{setting}». Впишите его в раздел [school] этого файла: {why}.",
         # What to write, by the setting a placeholder names (forms.spec.PLACEHOLDERS).
         variants=Frozen({
             "school.name": "name = \"МОУ «СОШ №4»\" — краткое название школы",
@@ -346,6 +415,17 @@ CATALOGUE: dict[str, Kind] = {
         "Запустите команду ещё раз; если ошибка повторится, сообщите разработчикам. "
         "Файлы не изменены.",
     ),
+    "temp-failed": Kind(
+        "Временный файл не записан",
+        "{why}. Команда остановлена: ничего не записано, файлы не изменены. Временную папку "
+        "можно сменить переменной окружения TMPDIR.",
+        variants=Frozen({
+            "write": "Не удалось записать временный файл в папку «{folder}»: {reason}",
+            "read": "Не удалось прочитать временный файл в папке «{folder}»: {reason}",
+            "none": "Не удалось записать временный файл: ни в одну временную папку нельзя "
+                    "писать",
+        }),
+    ),
     "generate-into-returned": Kind(
         "Бланки в папку сданных книг",
         "Бланки нельзя записывать в папку сданных книг: там они смешаются с заполненными. "
@@ -541,11 +621,8 @@ NOT_A_REPORT = {
     "other": "это книга другого вида",
 }
 NO_FORMAT = "без номера (старая)"
-# What is wrong in the office's settings (``toml-value``'s «what», ``toml-duplicate``'s
-# «where»).
+# Where else an office's school is listed (``toml-duplicate``'s «where»).
 OFFICE_SETTINGS = {
-    "same-folders": "папка сводок должна отличаться от папки полученных отчётов",
-    "not-a-table": "ожидается таблица [[schools]]",
     "duplicate": " в schools[{index}]",
 }
 
@@ -636,6 +713,46 @@ def shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
+class _Unset:
+    """What a template shows for a parameter its caller did not give, whatever its format
+    (``{size:.0f}``, ``{name!r}``)."""
+
+    def __format__(self, spec: str) -> str:
+        return "…"
+
+    def __repr__(self) -> str:
+        return "…"
+
+
+_UNSET = _Unset()
+
+
+class _Given(dict):
+    """A problem's parameters as its template reads them: one not given is ``_UNSET``."""
+
+    def __missing__(self, key: str) -> _Unset:
+        return _UNSET
+
+
+class _Lenient(string.Formatter):
+    """Formats a value that its field's format does not fit (a text for ``{size:.0f}``) as
+    it is."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        try:
+            return format(value, format_spec)
+        except (TypeError, ValueError):
+            return str(value)
+
+
+def _fill(template: str, params: _Given) -> str:
+    try:
+        return template.format_map(params)
+    except (TypeError, ValueError):
+        # A parameter of another type than its caller meant: slower, but still a message.
+        return _Lenient().vformat(template, (), params)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, located as precisely as the input allows."""
@@ -673,13 +790,16 @@ class Problem:
 
     @property
     def message(self) -> str:
-        """The Russian explanation: what is wrong and what to do."""
+        """The Russian explanation: what is wrong and what to do. Never raises: a parameter
+        that was not given, and a variant that is not in the catalogue, are shown as «…»."""
         kind = self.kind
         template = kind.own if kind.own and self.params.get("rule_message") else kind.template
-        params = self.params
+        params = _Given(self.params)
+        params["value"] = shown(self.value)
         if kind.variants:
-            params = {**params, "why": kind.variants[params["why"]].format(**params)}
-        return template.format(value=shown(self.value), **params)
+            variant = kind.variants.get(self.params.get("why"))
+            params["why"] = _UNSET if variant is None else _fill(variant, params)
+        return _fill(template, params)
 
     def where(self) -> str:
         """File, sheet and cell (or key) in Russian, as much as is known."""

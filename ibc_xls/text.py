@@ -325,80 +325,24 @@ class Sniffed:
 
 
 class Toml:
-    """Why a value of a settings file (a form spec in ``templates/``, ``ibc-xls.toml``) is
-    wrong: the «reason» of ``toml-bad-value``, the parts of
-    ``spec-missing-role`` and ``toml-duplicate``."""
+    """Parts of the problems about a settings file (a form spec in ``templates/``,
+    ``ibc-xls.toml``): the value shown in ``toml-bad-value``, the names of value types and
+    the type lists of its variants, the parts of ``spec-missing-role`` and
+    ``toml-duplicate``. What is wrong with a value is a variant of ``toml-bad-value`` in
+    the catalogue."""
 
     SHOWN = ", указано «{value}»"
     IN = " в {place}"
     OR = " или "
-    # Any settings file.
-    EXPECTED = "ожидается {kind}"
+    # What a key's value should be («ожидается {kind}»), by the Python type of TOML's value.
     TYPE_NAMES = Frozen({"str": "строка", "int": "целое число", "float": "число",
                          "bool": "true или false", "list": "список", "dict": "таблица"})
-    EMPTY_STRING = "пустая строка"
-    STRINGS = "ожидается список непустых строк"
-    ONE_OF = "допустимо одно из: {allowed}"
-    TABLE = "ожидается таблица [[{name}]]"
-    # Form specs: names.
-    NAME = "латинские строчные буквы, цифры и _, с буквы в начале"
-    MEANING_NAME = "название — латинские строчные буквы, цифры и _, с буквы в начале"
-    VERSION = "версия — целое число от 1"
-    SHEET_NAME = "имя листа — до 31 знака, без знаков [ ] : * ? / \\"
-    TABLE_NAME = "имя таблицы — tbl_ и дальше латинские строчные буквы, цифры и _"
-    RESERVED_SHEET = "это имя служебного листа, выберите другое"
-    REPORT_SHEET = "это имя листа самого отчёта (свои: {own}, «{prefix}…»), выберите другое"
-    REPORT_TABLE = ("это имя таблицы самого отчёта (свои: {own}, «{prefix}…»), выберите "
-                    "другое")
-    # Form specs: columns and rows.
-    DATE_BOUND = "ожидается дата ГГГГ-ММ-ДД или одно из: {allowed}"
-    WHOLE_BOUND = "для целого столбца граница должна быть целой"
-    NO_SUCH_BOUND = "у столбца типа «{type}» такой границы быть не может"
-    CHOICES_ONLY = "список выбора бывает только у столбца типа choice"
-    CHOICES_REPEATED = "в списке выбора есть повторы"
-    MIN_OVER_MAX = "нижняя граница больше верхней"
-    WIDTH = "ширина должна быть от 2 до 120"
-    MAX_LENGTH = "длина должна быть от 1 до 32767"
-    MEANINGS_ONLY = "значения по смыслу (meanings) бывают только у столбца типа choice"
-    MEANING_VALUE = "ожидается значение из списка выбора или список таких значений"
-    RULE_COLUMN = "правило ссылается на неизвестный столбец «{name}»"
-    INPUT_ROWS = "число строк для ввода — от 1 до 5000"
-    NO_COLUMNS = "нужен хотя бы один столбец"
-    NO_INPUT = "в форме нет ни одного столбца для ввода"
-    FIXED_ROWS_ONLY = "готовые строки бывают только у формы с rows = \"fixed\""
-    NO_FIXED_ROWS = "нужна хотя бы одна строка"
-    STRING = "ожидается строка"
-    PREFILLED_ONLY = ("заполненные заранее столбцы (prefilled) бывают только у формы "
-                      "с rows = \"fixed\"")
-    # Form specs: what the report declares.
+    # What a role's column should be (``spec-missing-role``'s «need»).
     NEED_TYPES = " (тип {types})"
     NEED_PREFILLED = " (заполненный заранее, prefilled)"
     NEED_SCORES = " (тип integer или decimal, хотя бы один)"
-    ROLE_TYPE = "столбец «{column}» с ролью «{role}» должен быть типа {types}"
-    ROLE_PREFILLED = "столбец «{column}» с ролью «{role}» должен быть заполнен заранее (prefilled)"
-    NO_MEANING = "у столбца «{column}» с ролью «{role}» нет значения meanings.{meaning}"
-    PLACEHOLDER_HERE = "подстановка {{{field}}} здесь не бывает; допустимо: {allowed}"
+    # The placeholders a text may use, when it may use none («допустимо: нет»).
     NO_PLACEHOLDERS = "нет"
-    MEANING_EXPECTED = "ожидается название значения из meanings, например \"award\""
-    CHART_TABLE = "ожидается таблица, например {{ type = \"bar\" }}"
-    CHART_TOP = "число строк диаграммы — целое от 1 (0 — все)"
-    NO_BANDS = "нужна хотя бы одна группа классов"
-    BAND_TABLE = "ожидается таблица {{ name = \"1–4 классы\", grades = [1, 4] }}"
-    BAND_GRADES = "ожидаются две параллели от 0 до 12, первая не больше второй"
-    PROGRESS_ONLY = "сводка progress бывает только у формы с rows = \"fixed\""
-    RATIO = "ожидаются две роли: что делится и на что"
-    POSITIVE = "ожидается положительное число"
-    TOP = "ожидается целое число от 1"
-    OF_ONLY = "ключ of бывает только у показателя с count = \"sum\""
-    ONE_SUMMARY = "для этого показателя в форме нужна одна сводка kind = \"{kind}\""
-    # The school's ibc-xls.toml.
-    ACADEMIC_YEAR = "год начала учебного года, например 2025 для 2025/2026"
-    NO_TEMPLATES = "такой папки с шаблонами нет"
-    RETURNED_IS_OUTGOING = "папка для сданных книг должна отличаться от папки бланков"
-    REVIEW_IN_RETURNED = ("копии на исправление нельзя класть в папку сданных книг: они будут "
-                          "прочитаны как сданные")
-    PUPILS = "число учащихся — от 1 до 45"
-    CLASS_NAME = "класс пишется как «5А», «11Б» или «3»"
 
 
 class Sheets:
@@ -607,7 +551,6 @@ class People:
     LABEL_ROLE = "{role} {name}"
     STEM_CLASS = "{class_name} класс — {name}"
     STEM_ROLE = "{role} — {name}"
-    UNKNOWN_FORM = "такой формы нет среди шаблонов; есть: {forms}"
     APRIL_REPORT = "отчёт за апрель {year}"
     OCTOBER_REPORT = "отчёт за октябрь {year}"
     REPORT_FILE = "Сводный отчёт ИБЦ {school} {period}"

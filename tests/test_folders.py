@@ -244,6 +244,26 @@ def test_an_unreadable_file_is_named_and_keeps_the_report(shared_school):
     assert report.read_bytes() == b"the previous good report"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a symbolic link needs a privilege there")
+def test_a_file_the_file_system_refuses_is_named_and_keeps_the_report(school):
+    report = previous_report(school.root)
+    # A link that points to itself: opening it fails for everyone, root included (ELOOP).
+    (school.folders["returned"] / "5В.xlsx").symlink_to("5В.xlsx")
+    refused = ("Файл не удалось прочитать: ссылки на файл ведут по кругу. Книга не проверена; "
+               "когда причина устранена, запустите команду снова.")
+    result = invoke("validate", cwd=school.root)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1:3] == ["сданные/5В.xlsx — не принята (ошибок: 1)",
+                                               f"  ошибка: {refused}"]
+    result = invoke("collect", "--period", "2026-10", cwd=school.root)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"Ошибка. Файл «сданные/5В.xlsx»: {refused}",
+        f"Ошибка. Файл «{report}»: Отчёт не записан, прежний отчёт не изменён: книги, названные "
+        "выше, не удалось прочитать. Исправьте доступ к ним и запустите команду снова."]
+    assert report.read_bytes() == b"the previous good report"
+
+
 def test_a_folder_one_may_list_but_not_enter_hides_no_file(shared_school):
     returned = shared_school / "сданные"
     returned.chmod(0o444)  # names readable, files not reachable

@@ -161,11 +161,11 @@ def test_logical_values_are_shown_as_excel_shows_them(config, blanks):
 
 
 def test_toml_values_are_shown_as_toml_writes_them():
-    assert str(bad_value("ibc-xls.toml", "people.ibc_head", "ожидается строка", True)) == (
+    assert str(bad_value("ibc-xls.toml", "people.ibc_head", "string", True)) == (
         "Файл «ibc-xls.toml»: Ключ «people.ibc_head», указано «true»: ожидается строка.")
-    assert "указано «[\"5А\", false]»" in str(
-        bad_value("ibc-xls.toml", "forms.class", "ожидается список непустых строк",
-                  ["5А", False]))
+    assert str(bad_value("ibc-xls.toml", "forms.class", "strings", ["5А", False])) == (
+        "Файл «ibc-xls.toml»: Ключ «forms.class», указано «[\"5А\", false]»: ожидается список "
+        "непустых строк.")
 
 
 def test_a_workbook_without_its_main_part_is_one_problem(config, blanks):
@@ -207,3 +207,49 @@ def test_a_file_that_is_no_workbook_is_to_be_taken_out_of_the_returned_folder(co
     assert ("  ошибка: Это не книга Excel или LibreOffice, а текстовый файл. Уберите файл из "
             "папки «сданные» или попросите прислать вместо него книгу Excel (.xlsx).") \
         in result.output.splitlines()
+
+
+# --- a message never fails to show -------------------------------------------------------------
+
+def test_a_parameter_not_given_is_shown_as_an_ellipsis_not_raised():
+    from ibc_xls.problems import IbcError, Problem
+
+    # ``folder`` comes from in_folder(); a caller that forgets it still gets its message.
+    problem = Problem("file-not-workbook", file="письмо.xlsx", params={"what": "текстовый файл"})
+    assert problem.message == (
+        "Это не книга Excel или LibreOffice, а текстовый файл. Уберите файл из папки «…» или "
+        "попросите прислать вместо него книгу Excel (.xlsx).")
+    assert str(IbcError(problem)).startswith("Файл «письмо.xlsx»: Это не книга Excel")
+
+
+def test_a_variant_not_named_or_unknown_is_shown_as_an_ellipsis():
+    from ibc_xls.problems import Problem
+
+    ending = (". Паспорт (скрытый лист «Паспорт» и свойства документа) изменён, поэтому книга "
+              "не засчитана никому.")
+    for params in ({}, {"why": "no-such-variant"}, {"why": "class"}):
+        message = Problem("identity-mismatch", params=params).message
+        assert message.split(ending)[0] == {
+            "class": "Паспорт бланка не сходится: код респондента «…», а класс «…»",
+        }.get(params.get("why"), "Паспорт бланка не сходится: …")
+
+
+def test_a_parameter_of_the_wrong_type_is_shown_as_it_is():
+    from ibc_xls.problems import Problem
+
+    # {size:.0f} given a text: shown as the text, not a ValueError.
+    problem = Problem("file-too-large", params={"why": "file-size", "size": "много",
+                                                "limit": 50.0})
+    assert problem.message.startswith(
+        "Книгу нельзя прочитать безопасно: файл занимает много МБ, допустимо не больше 50 МБ.")
+
+
+def test_every_code_and_variant_can_be_shown_without_any_parameter():
+    from ibc_xls.problems import CATALOGUE, Problem
+
+    for code, kind in CATALOGUE.items():
+        for why in [None, *kind.variants]:
+            params = {} if why is None else {"why": why}
+            for given in (params, {**params, "rule_message": "Своё сообщение."}):
+                message = Problem(code, params=given).message
+                assert message.endswith("."), (code, why, message)

@@ -358,3 +358,72 @@ def test_the_office_sample_is_what_its_script_makes(tmp_path: Path) -> None:
     for name in names:
         assert title_figures(made / "полученные" / name) == \
             title_figures(SAMPLE / "полученные" / name), name
+
+
+# --- the temporary file that holds the reports' rows ------------------------------------------
+
+def stash_not_written(folder: object, reason: str) -> str:
+    return (f"Не удалось записать временный файл в папку «{folder}»: {reason}. Команда "
+            "остановлена: ничего не записано, файлы не изменены. Временную папку можно сменить "
+            "переменной окружения TMPDIR.")
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_a_russian_error(
+        office: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    # A folder under a regular file: no one, root included, can make a file in it.
+    (tmp_path / "файл").write_text("не папка", encoding="utf-8")
+    blocked = tmp_path / "файл" / "временные"
+    monkeypatch.setattr(tempfile, "tempdir", str(blocked))
+    out = tmp_path / "сводка.xlsx"
+    result = CliRunner().invoke(cli, ["rollup", str(office), "-o", str(out)])
+    assert isinstance(result.exception, SystemExit)  # no traceback
+    assert result.exit_code == 2
+    assert result.stderr == "Ошибка. " + stash_not_written(
+        blocked, "на месте папки лежит файл с тем же именем: переименуйте его или укажите "
+        "другую папку") + "\n"
+    assert not out.exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_under_the_temporary_file_is_a_russian_error() -> None:
+    from ibc_xls.problems import IbcError
+    from ibc_xls.rollup.readreport import ReportRead, Stash
+
+    report = ReportRead(file="полученные/сош4.xlsx", identity={}, packed=b"rows" * 1000)
+    # /dev/full: every write fails as on a full disk (ENOSPC).
+    with open("/dev/full", "r+b", buffering=0) as full, pytest.raises(IbcError) as caught:
+        Stash(full, "/dev").put(report)
+    assert str(caught.value) == stash_not_written(
+        "/dev", "на диске нет места: освободите место на диске")
+    assert report.packed and report.stashed is None  # nothing pretends to be stashed
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a symbolic link needs a privilege there")
+def test_a_file_the_file_system_refuses_is_listed_as_refused(office: Path, tmp_path: Path) -> None:
+    # A link that points to itself: opening it fails for everyone, root included (ELOOP).
+    (office / "полученные" / "петля.xlsx").symlink_to("петля.xlsx")
+    out = tmp_path / "сводка.xlsx"
+    result = CliRunner().invoke(cli, ["rollup", str(office), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    files = {r[0]: r[4:] for r in table(out, "Файлы", "tbl_files")[1:]}
+    assert files["полученные/петля.xlsx"] == [
+        "не отчёт или не читается", "Файл не удалось прочитать: ссылки на файл ведут по кругу. "
+        "Книга не проверена; когда причина устранена, запустите команду снова."]
+
+
+def test_bad_office_settings_say_what_is_wrong(tmp_path: Path) -> None:
+    folder = tmp_path / "уо"
+    folder.mkdir()
+    settings = folder / OFFICE_CONFIG_NAME
+    settings.write_text('schools = ["МОУ «СОШ №4»"]\n[office]\nname = "Управление"\n'
+                        '[folders]\nreceived = "отчёты"\nsummaries = "отчёты"\n',
+                        encoding="utf-8")
+    result = CliRunner().invoke(cli, ["rollup", str(folder)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Ошибка. Файл «{settings}»: Ключ «folders.summaries», указано «отчёты»: папка сводок "
+        "должна отличаться от папки полученных отчётов.",
+        f"Ошибка. Файл «{settings}»: Ключ «schools[1]», указано «МОУ «СОШ №4»»: ожидается "
+        "таблица [[schools]]."]

@@ -137,9 +137,10 @@ def test_a_placeholder_without_its_setting_is_a_russian_problem(tmp_path):
     with pytest.raises(IbcError) as caught:
         load_config(root).specs()
     messages = {(Path(p.file).name, p.field, p.message) for p in caught.value.problems}
-    need = ("использует подстановку «{school.region_genitive}», а в ibc-xls.toml не задан ключ "
-            "«school.region_genitive». Впишите его в раздел [school] файла настроек: "
-            "region_genitive = \"Томской области\" — регион в родительном падеже (кого? чего?).")
+    need = (f"использует подстановку «{{school.region_genitive}}», а в файле настроек "
+            f"«{root / 'ibc-xls.toml'}» не задан ключ «school.region_genitive». Впишите его в "
+            "раздел [school] этого файла: region_genitive = \"Томской области\" — регион в "
+            "родительном падеже (кого? чего?).")
     assert ("07_meetings.toml", "title", f"Ключ «title» {need}") in messages
     assert ("01_roadmap.toml", "fixed_rows[8].measure",
             f"Ключ «fixed_rows[8].measure» {need}") in messages

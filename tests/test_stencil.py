@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import re
-import zipfile
 
 import openpyxl
 import pytest
+from xlsxparts import CELL, SHARED_STRINGS, attribute
+from xlsxparts import parts as read_parts
 
 from ibc_xls.blanks.generate import blank, build, stencils
 from ibc_xls.blanks.stencil import STAND_INS, stencillable
@@ -19,40 +19,30 @@ from ibc_xls.forms.layout import INSTRUCTIONS_SHEET
 from ibc_xls.settings.respondents import Respondent, respondents
 
 CREATED = dt.datetime(2026, 9, 1)
-_SST = "xl/sharedStrings.xml"
 _ITEM = re.compile(r"<si>.*?</si>", re.DOTALL)
-_CELL = re.compile(r"<c\b([^>]*)>(.*?)</c>", re.DOTALL)
-
-
-def _attribute(attributes: str, name: str) -> str | None:
-    found = re.search(rf'\s{name}="([^"]*)"', attributes)
-    return found[1] if found else None
-
-
-def _parts(data: bytes) -> dict[str, str]:
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return {info.filename: z.read(info).decode("utf-8") for info in z.infolist()}
 
 
 def _meaning(data: bytes) -> dict[str, object]:
     """A workbook's parts with each shared-string cell showing its string instead of its
     number, and the shared strings as the set of strings with the count of cells showing
     them: what the order of the strings cannot change."""
-    parts = _parts(data)
-    sst = parts.pop(_SST)
+    parts = read_parts(data)
+    sst = parts.pop(SHARED_STRINGS)
     items = _ITEM.findall(sst)
 
     def text(match: re.Match) -> str:
         attributes, inner = match[1], match[2]
-        if _attribute(attributes, "t") == "s":
+        if inner is None:
+            return f"<c{attributes}/>"
+        if attribute(attributes, "t") == "s":
             number = re.fullmatch(r"<v>(\d+)</v>", inner)[1]
             inner = f"<v>{items[int(number)]}</v>"
         return f"<c{attributes}>{inner}</c>"
 
-    meaning: dict[str, object] = {name: _CELL.sub(text, xml) if name.startswith("xl/worksheets/")
+    meaning: dict[str, object] = {name: CELL.sub(text, xml) if name.startswith("xl/worksheets/")
                                   else xml for name, xml in parts.items()}
     head = re.search(r"<sst\b[^>]*>", sst)[0]
-    meaning[_SST] = (set(items), _attribute(head, "count"))
+    meaning[SHARED_STRINGS] = (set(items), attribute(head, "count"))
     meaning["order of parts"] = list(parts)
     return meaning
 
@@ -110,7 +100,7 @@ def test_a_stencilled_blank_reads_back_with_its_respondent(config, people, tmp_p
     assert book.properties.title.endswith(person.label)
     texts = [c.value for row in book[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value]
     assert any(person.label in str(t) for t in texts)
-    everything = "".join(_parts(path.read_bytes()).values())
+    everything = "".join(read_parts(path.read_bytes()).values())
     assert not any(token in everything for token in STAND_INS.values())
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 from pathlib import Path
+
+from ibc_xls.problems import CATALOGUE
 
 PACKAGE = Path(__file__).resolve().parent.parent / "ibc_xls"
 
@@ -200,3 +203,143 @@ def test_a_rule_problem_has_the_catalogues_wording_unless_the_form_words_it():
     assert Problem("rule-le", params=own).message == "Проверено больше учебников, чем выдано."
     assert Problem("duplicate-row", params={"rule_message": "", "first": 5}).message == \
         "Такая строка уже есть. Удалите повтор. Первая запись — строка 5."
+
+
+# --- every problem made is shown with the parameters its message needs -------------------------
+
+# Makers of problems other than Problem(...) itself, by the name called (``.name`` for a
+# method): where the code stands among the positional arguments (or the one code it makes
+# and where its variant stands), and the parameters the maker fills itself. Every other
+# keyword of a call is a parameter.
+_MAKERS = {
+    ".bad": (None, "toml-bad-value", 1, {"key", "shown"}),  # forms.tomlcheck.Checker.bad
+    "bad_value": (None, "toml-bad-value", 2, {"key", "shown"}),  # forms.tomlcheck.bad_value
+    "too_large": (None, "file-too-large", 1, set()),  # reading.worker.too_large
+    # forms.tomlcheck.Checker.add (called on a checker) and checking.validate._Adder (called
+    # as ``add``): the key named, the column's title.
+    ".add": (0, None, None, {"key"}),
+    "add": (0, None, None, {"title"}),
+    # The readers' refuse() (reading.sniff, rollup.readreport): a problem read in a worker
+    # learns the folder it was read from when it is shown (problems.in_folder).
+    "refuse": (0, None, None, {"folder"}),
+}
+# Where problems are made from parameters this check cannot read from the call, and why.
+_NOT_CHECKED = {
+    ("ibc_xls/forms/tomlcheck.py", "bad_value"): "the maker: its callers are checked",
+    ("ibc_xls/forms/tomlcheck.py", "Checker.bad"): "the maker: its callers are checked",
+    ("ibc_xls/forms/tomlcheck.py", "Checker.add"): "the maker: its callers are checked",
+    ("ibc_xls/checking/validate.py", "_Adder.__call__"): "the maker: its callers are checked",
+    ("ibc_xls/reading/sniff.py", "refuse"): "the maker: its callers are checked",
+    ("ibc_xls/rollup/readreport.py", "read_report.refuse"): "the maker: its callers are checked",
+    ("ibc_xls/reading/worker.py", "too_large"): "the maker: its callers are checked",
+    ("ibc_xls/forms/tomlcheck.py", "read_toml"): "toml-syntax: «at» with its line and column, "
+                                                 "or «at-end»; test_config shows both",
+    ("ibc_xls/reading/read.py", "read_workbook"): "identity-mismatch: the parameters of a "
+                                                  "conflict; test_reader_properties shows them",
+    ("ibc_xls/checking/validate.py", "validate_workbook"): "identity-mismatch: the parameters "
+                                                           "of a mismatch; test_validate shows "
+                                                           "them",
+    ("ibc_xls/checking/validate.py", "validate_form"): "a cell's problem as normalize raised it "
+                                                       "(its code and parameters)",
+}
+_NOT_PARAMS = {"file", "sheet", "field", "value", "row", "col"}  # Problem's own fields
+
+
+def _fields(template: str) -> set[str]:
+    return {f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(template)
+            if f}
+
+
+def _literals(node: ast.expr | None) -> list[str] | None:
+    """The texts an argument can be, when the call spells them out."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        both = (_literals(node.body), _literals(node.orelse))
+        return None if None in both else both[0] + both[1]
+    return None
+
+
+class _ProblemCalls(ast.NodeVisitor):
+    """Each call that makes a problem: (where, code, variant or None, parameters given), or
+    (where, None, None, None) when the call does not spell them out."""
+
+    def __init__(self, module: str):
+        self.module, self.scope, self.found = module, [], []
+
+    def _scoped(self, node) -> None:
+        self.scope.append(node.name)
+        self.generic_visit(node)
+        self.scope.pop()
+
+    visit_FunctionDef = visit_ClassDef = _scoped
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.generic_visit(node)
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else f".{func.attr}" \
+            if isinstance(func, ast.Attribute) else ""
+        where = (self.module, ".".join(self.scope))
+        if name == "Problem":
+            code = _literals(node.args[0]) if node.args else None
+            params = next((k.value for k in node.keywords if k.arg == "params"), ast.Dict([], []))
+            if code is None or not isinstance(params, ast.Dict) or None in params.keys:
+                self.found.append((where, None, None, None))
+                return
+            given = dict(zip([k.value for k in params.keys], params.values, strict=True))
+            filled: set[str] = set()
+        else:
+            maker = _MAKERS.get(name)
+            if maker is None:
+                return
+            at, fixed, why_at, filled = maker
+            code = [fixed] if fixed else _literals(node.args[at]) if len(node.args) > at \
+                else None
+            if code is None or any(c not in CATALOGUE for c in code):
+                if fixed or name == "refuse":
+                    self.found.append((where, None, None, None))
+                return  # an add() of something else (a set's)
+            if any(k.arg is None for k in node.keywords):  # **params
+                self.found.append((where, None, None, None))
+                return
+            given = {k.arg: k.value for k in node.keywords}
+            if why_at is not None:
+                given["why"] = node.args[why_at] if len(node.args) > why_at else None
+        for one in code:
+            kind = CATALOGUE[one]
+            # A variant the call does not spell out: it is to give what any variant needs.
+            whys = (_literals(given.get("why")) or list(kind.variants)) if kind.variants \
+                else [None]
+            for why in whys:
+                self.found.append((where, one, why, set(given) | filled))
+
+
+def test_every_problem_is_made_with_what_its_message_needs():
+    found = []
+    for path in _modules():
+        module = str(path.relative_to(PACKAGE.parent))
+        calls = _ProblemCalls(module)
+        calls.visit(ast.parse(path.read_text("utf-8")))
+        found += calls.found
+    missing, unknown = [], []
+    for where, code, why, given in found:
+        if code is None:
+            continue
+        kind = CATALOGUE[code]
+        needs = _fields(kind.template) | (_fields(kind.own) if kind.own else set())
+        if kind.variants:
+            if why not in kind.variants:
+                unknown.append((where, code, why))
+                continue
+            needs |= _fields(kind.variants[why])
+        lacking = needs - given - _NOT_PARAMS - {"why"}
+        if lacking:
+            missing.append((where, code, why, sorted(lacking)))
+    assert unknown == [], "a variant that is not in the catalogue"
+    assert missing == [], "parameters a message needs that its maker does not give"
+    assert {where for where, code, _, _ in found if code is None} == set(_NOT_CHECKED)
+    checked = [f for f in found if f[1] is not None]
+    # Not a vacuous pass: the calls are there, every toml-bad-value among them.
+    assert len(checked) > 150
+    assert len({why for _, code, why, _ in checked if code == "toml-bad-value"}) == \
+        len(CATALOGUE["toml-bad-value"].variants)

@@ -22,7 +22,8 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from ibc_xls.sheets import tablewriter
-from ibc_xls.sheets.tablewriter import TableWriter, Wrap, fast_supported
+from ibc_xls.sheets.parts import fast_supported
+from ibc_xls.sheets.tablewriter import TableWriter, Wrap
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 HEADERS = ["Текст", "Число", "Дата", "Когда", "Флаг"]

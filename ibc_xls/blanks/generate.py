@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import xlsxwriter
 
@@ -283,10 +284,11 @@ def write_value(ws, row: int, col: int, value: object, style) -> None:
     elif isinstance(value, int | float) and math.isfinite(value):
         ws.write_number(row, col, value, style)
     else:
-        ws.write_string(row, col, _shown(value), style)
+        ws.write_string(row, col, shown(value), style)
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
+    """A value that is neither text, number nor date, as a copy's cell shows it."""
     if isinstance(value, float):
         return str(value)
     if isinstance(value, dt.time):
@@ -294,12 +296,56 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _comment(note: str) -> dict:
+def comment_options(note: str) -> dict:
     """A cell comment's options: wide enough for a message and tall enough for all of it
     (about 45 letters of Arial 10 to a line of 300 px), so that it reads without resizing."""
     lines = sum(max(1, math.ceil(len(part) / 45)) for part in note.split("\n"))
     return {"author": "ibc-xls", "font_name": FONT, "font_size": 10, "x_scale": 2.4,
             "y_scale": max(1.0, (16 * lines + 12) / 74)}
+
+
+def respondent_defaults(respondent: Respondent) -> dict[str, str]:
+    """What a column's ``default`` fills in for a respondent."""
+    return {"respondent_class": respondent.class_name, "respondent_name": respondent.name}
+
+
+class DataCell(NamedTuple):
+    """A cell of a form's data row: how it is written ("string": text as it is, "value": by
+    its type, see ``write_value``; "blank"), its style (the column's type or "prefilled",
+    and the severity of its mark or None) and its mark. A tuple: a copy makes thousands."""
+
+    col: int
+    how: str
+    value: object
+    style: tuple[str, str | None]
+    mark: Mark | None = None
+
+
+def data_row(form: FormSpec, widths: list[float], i: int, defaults: dict[str, str],
+             typed: dict[str, object] | None,
+             marks: dict[tuple[int, str], Mark]) -> tuple[list[DataCell], int]:
+    """Data row ``i`` (0 is the first) of a form's sheet: its cells and the lines it wraps
+    to. ``typed``: a copy's values of the row (None in a blank); ``marks``: the copy's."""
+    fixed = form.fixed_rows[i] if form.rows == "fixed" and i < len(form.fixed_rows) else {}
+    cells = []
+    lines = 1
+    for col, (column, width) in enumerate(zip(form.columns, widths, strict=True)):
+        mark = marks.get((i, column.key)) if marks else None
+        severity = mark.severity if mark else None
+        if column.prefilled:
+            text = fixed.get(column.key, "")
+            cells.append(DataCell(col, "string", text, ("prefilled", severity), mark))
+            lines = max(lines, _lines(text, width))
+        elif typed is not None:
+            value = typed.get(column.key)
+            cells.append(DataCell(col, "value", value, (column.type, severity), mark))
+            if isinstance(value, str):
+                lines = max(lines, min(_lines(value, width), 6))
+        else:
+            value = defaults.get(column.default or "", "")
+            cells.append(DataCell(col, "string" if value else "blank", value,
+                                  (column.type, severity), mark))
+    return cells, lines
 
 
 def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config,
@@ -324,40 +370,25 @@ def _form_sheet(wb, fmt, form: FormSpec, respondent: Respondent, config: Config,
         most = max(most, len(lines))
         ws.write_string(HEADER_ROW, col, "\n".join(lines), fmt.header)
     ws.set_row(HEADER_ROW, LINE_PT * most)
-    defaults = {"respondent_class": respondent.class_name, "respondent_name": respondent.name}
+    defaults = respondent_defaults(respondent)
     count = filling.rows(form) if filling else form.row_count
     values = filling.values.get(form.id, {}) if filling else {}
     marks = filling.marks.get(form.id, {}) if filling else {}
     last_row = FIRST_DATA_ROW + count - 1
     for i in range(count):
         row = FIRST_DATA_ROW + i
-        fixed = form.fixed_rows[i] if form.rows == "fixed" and i < len(form.fixed_rows) else {}
-        typed = values.get(i)
-        lines = 1
-        for col, (column, width) in enumerate(zip(form.columns, widths, strict=True)):
-            mark = marks.get((i, column.key)) if marks else None
-            if column.prefilled:
-                text = fixed.get(column.key, "")
-                style = fmt.marked["prefilled", mark.severity] if mark else fmt.prefilled
-                ws.write_string(row, col, text, style)
-                lines = max(lines, _lines(text, width))
-            elif typed is not None:
-                value = typed.get(column.key)
-                style = fmt.marked[column.type, mark.severity] if mark \
-                    else fmt.input[column.type]
-                write_value(ws, row, col, value, style)
-                if isinstance(value, str):
-                    lines = max(lines, min(_lines(value, width), 6))
+        cells, lines = data_row(form, widths, i, defaults, values.get(i), marks)
+        for cell in cells:
+            style = fmt.style(*cell.style)
+            if cell.how == "string":
+                ws.write_string(row, cell.col, cell.value, style)
+            elif cell.how == "value":
+                write_value(ws, row, cell.col, cell.value, style)
             else:
-                value = defaults.get(column.default or "", "")
-                style = fmt.marked[column.type, mark.severity] if mark \
-                    else fmt.input[column.type]
-                if value:
-                    ws.write_string(row, col, value, style)
-                else:
-                    ws.write_blank(row, col, None, style)
-            if mark:
-                ws.write_comment(row, col, mark.note, _comment(mark.note))
+                ws.write_blank(row, cell.col, None, style)
+            if cell.mark:
+                ws.write_comment(row, cell.col, cell.mark.note,
+                                 comment_options(cell.mark.note))
         if lines > 1:
             ws.set_row(row, LINE_PT * lines)
     for col, column in enumerate(form.columns):

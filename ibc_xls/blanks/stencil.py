@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 
 from ibc_xls.forms.identity import template_version
 from ibc_xls.settings.respondents import Respondent
@@ -47,33 +47,45 @@ def _escaped(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-class _Stencil:
-    """A kind's workbook: its zip entries, each as bytes, or as text where a stand-in is."""
+class Stencil:
+    """A kind's workbook: its zip entries, each as bytes, or as text where a stand-in is.
+    ``tokens``: each value's stand-in (by default a respondent's, ``STAND_INS``)."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, tokens: Mapping[str, str] = STAND_INS):
+        self.tokens = tokens
         self.parts: list[tuple[zipfile.ZipInfo, bytes | str]] = []
         with zipfile.ZipFile(io.BytesIO(data)) as src:
             for info in src.infolist():
                 content = src.read(info)
                 text = content.decode("utf-8", "surrogateescape")
-                if any(token in text for token in STAND_INS.values()):
+                if any(token in text for token in tokens.values()):
                     content = text
                 self.parts.append((info, content))
 
-    def fill(self, values: dict[str, str]) -> bytes:
-        """The workbook with each stand-in replaced by its value."""
+    def fill(self, values: Mapping[str, str],
+             edits: Mapping[str, Callable[[str], str]] | None = None,
+             compresslevel: int | None = None) -> bytes:
+        """The workbook with each stand-in replaced by its value, and each part named in
+        ``edits`` (its text, stand-ins replaced) changed by its function. ``compresslevel``:
+        zlib's (default 6, as xlsxwriter)."""
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for info, content in self.parts:
-                if isinstance(content, str):
-                    for field, token in STAND_INS.items():
-                        content = content.replace(token, _escaped(values[field]))
+                edit = edits.get(info.filename) if edits else None
+                if isinstance(content, str) or edit is not None:
+                    if not isinstance(content, str):
+                        content = content.decode("utf-8", "surrogateescape")
+                    for field, token in self.tokens.items():
+                        if token in content:
+                            content = content.replace(token, _escaped(values[field]))
+                    if edit is not None:
+                        content = edit(content)
                     content = content.encode("utf-8", "surrogateescape")
                 entry = zipfile.ZipInfo(info.filename, info.date_time)
                 entry.compress_type = info.compress_type
                 entry.external_attr = info.external_attr
                 entry.create_system = info.create_system
-                dst.writestr(entry, content)
+                dst.writestr(entry, content, compresslevel=compresslevel)
         return out.getvalue()
 
 
@@ -85,7 +97,7 @@ class Stencils:
 
     def __init__(self, build: Callable[[Respondent, Respondent | None], bytes]):
         self.build = build
-        self.kinds: dict[Hashable, _Stencil] = {}
+        self.kinds: dict[Hashable, Stencil] = {}
 
     def blank(self, person: Respondent, layout: Hashable) -> bytes:
         """``person``'s workbook. ``layout``: whatever of their texts sets sizes in the
@@ -102,5 +114,5 @@ class Stencils:
             stand_in = Respondent(**{field: STAND_INS[field] if values[field] else ""
                                      for field in STAND_INS},
                                   role=person.role, forms=person.forms)
-            stencil = self.kinds[key] = _Stencil(self.build(stand_in, person))
+            stencil = self.kinds[key] = Stencil(self.build(stand_in, person))
         return stencil.fill(values)

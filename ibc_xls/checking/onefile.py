@@ -5,6 +5,7 @@ workers, shares and cross-checks the results: subprocess, threads, settings file
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from ibc_xls.checking.results import FileResult
@@ -20,7 +21,9 @@ def display_name(path: Path, base: Path) -> str:
     """How a file is named in messages: relative to the working folder where it lies there,
     with control characters and bytes that are not UTF-8 made visible."""
     try:
-        return visible(str(path.resolve().relative_to(base)))
+        # realpath, not Path.resolve: on a link that points to itself resolve raises (before
+        # Python 3.13) where the reading would say what is wrong with the file.
+        return visible(str(Path(os.path.realpath(path)).relative_to(base)))
     except ValueError:
         return visible(str(path))
 

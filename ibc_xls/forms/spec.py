@@ -169,15 +169,15 @@ def _bound(c: Checker, col: dict, name: str, ctype: str, prefix: str):
         is_date = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
         if is_date or value in DATE_BOUNDS:
             return value.isoformat() if is_date else value
-        c.bad(key, Toml.DATE_BOUND.format(allowed=", ".join(DATE_BOUNDS)), value)
+        c.bad(key, "date-bound", value, allowed=", ".join(DATE_BOUNDS))
         return None
     if ctype in ("integer", "decimal") and isinstance(value, int | float) \
             and not isinstance(value, bool):
         if ctype == "integer" and not float(value).is_integer():
-            c.bad(key, Toml.WHOLE_BOUND, value)
+            c.bad(key, "whole-bound", value)
             return None
         return value
-    c.bad(key, Toml.NO_SUCH_BOUND.format(type=ctype), value)
+    c.bad(key, "no-such-bound", value, type=ctype)
     return None
 
 
@@ -196,36 +196,36 @@ def _after(lo, hi) -> bool:
 
 def _column(c: Checker, col: dict, prefix: str) -> Column | None:
     if not isinstance(col, dict):
-        c.bad(prefix.rstrip("."), Toml.TABLE.format(name="columns"), col)
+        c.bad(prefix.rstrip("."), "table", col, name="columns")
         return None
     c.unknown(col, COLUMN_KEYS, prefix)
     key = c.get(col, "key", str, prefix)
     if key is not None and not KEY_RE.match(key):
-        c.bad(f"{prefix}key", Toml.NAME, key)
+        c.bad(f"{prefix}key", "name", key)
     title = c.get(col, "title", str, prefix)
     ctype = c.get(col, "type", str, prefix, required=False, default="text")
     c.one_of(ctype, TYPES, f"{prefix}type")
     choices = c.strings(col, "choices", prefix, required=ctype == "choice")
     if ctype != "choice" and ctype in TYPES and choices:
-        c.bad(f"{prefix}choices", Toml.CHOICES_ONLY)
+        c.bad(f"{prefix}choices", "choices-only")
     if len(set(choices)) != len(choices):
-        c.bad(f"{prefix}choices", Toml.CHOICES_REPEATED, list(choices))
+        c.bad(f"{prefix}choices", "choices-repeated", list(choices))
     lo = hi = None
     if ctype in TYPES:
         lo, hi = _bound(c, col, "min", ctype, prefix), _bound(c, col, "max", ctype, prefix)
     if _after(lo, hi):
-        c.bad(f"{prefix}min", Toml.MIN_OVER_MAX, lo)
+        c.bad(f"{prefix}min", "min-over-max", lo)
     default = c.get(col, "default", str, prefix, required=False)
     c.one_of(default, DEFAULTS, f"{prefix}default")
     width = c.get(col, "width", (int, float), prefix, required=False)
     if width is not None and not 2 <= width <= 120:
-        c.bad(f"{prefix}width", Toml.WIDTH, width)
+        c.bad(f"{prefix}width", "width", width)
     max_length = c.get(col, "max_length", int, prefix, required=False)
     if max_length is not None and not 1 <= max_length <= 32767:
-        c.bad(f"{prefix}max_length", Toml.MAX_LENGTH, max_length)
+        c.bad(f"{prefix}max_length", "max-length", max_length)
     role = c.get(col, "role", str, prefix, required=False, default="")
     if role and not ROLE_RE.match(role):
-        c.bad(f"{prefix}role", Toml.NAME, role)
+        c.bad(f"{prefix}role", "name", role)
     meanings = _meanings(c, col, prefix, ctype, choices, title or key)
     if key is None or title is None or ctype not in TYPES:
         return None
@@ -247,17 +247,17 @@ def _meanings(c: Checker, col: dict, prefix: str, ctype: str, choices: tuple[str
     if ctype not in TYPES:
         return ()  # the column is dropped for its type: one typo, one problem
     if raw and ctype != "choice":
-        c.bad(f"{prefix}meanings", Toml.MEANINGS_ONLY)
+        c.bad(f"{prefix}meanings", "meanings-only")
         return ()
     found = []
     for name, value in raw.items():
         key = f"{prefix}meanings.{name}"
         if not ROLE_RE.match(name):
-            c.bad(key, Toml.MEANING_NAME, name)
+            c.bad(key, "meaning-name", name)
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not values \
                 or not all(isinstance(v, str) and v.strip() for v in values):
-            c.bad(key, Toml.MEANING_VALUE, value)
+            c.bad(key, "meaning-value", value)
             continue
         for v in values:
             if v not in choices:
@@ -268,7 +268,7 @@ def _meanings(c: Checker, col: dict, prefix: str, ctype: str, choices: tuple[str
 
 def _rule(c: Checker, rule: dict, prefix: str, keys: set[str]) -> Rule | None:
     if not isinstance(rule, dict):
-        c.bad(prefix.rstrip("."), Toml.TABLE.format(name="rules"), rule)
+        c.bad(prefix.rstrip("."), "table", rule, name="rules")
         return None
     c.unknown(rule, RULE_KEYS, prefix)
     kind = c.get(rule, "kind", str, prefix)
@@ -289,7 +289,7 @@ def _rule(c: Checker, rule: dict, prefix: str, keys: set[str]) -> Rule | None:
         value = getattr(r, attr)
         for name in value if isinstance(value, tuple) else (value,):
             if name and name not in keys:
-                c.bad(f"{prefix}{attr}", Toml.RULE_COLUMN.format(name=name), name)
+                c.bad(f"{prefix}{attr}", "rule-column", name, name=name)
     return r if kind in RULES else None
 
 
@@ -299,14 +299,14 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
     c.unknown(data, SPEC_KEYS, "")
     form_id = c.get(data, "id", str, "")
     if form_id is not None and not KEY_RE.match(form_id):
-        c.bad("id", Toml.NAME, form_id)
+        c.bad("id", "name", form_id)
     version = c.get(data, "version", int, "")
     if version is not None and version < 1:
-        c.bad("version", Toml.VERSION, version)
+        c.bad("version", "version", version)
     sheet = c.get(data, "sheet", str, "")
     if sheet is not None and (len(sheet) > 31 or SHEET_FORBIDDEN.search(sheet)
                               or sheet.startswith("'") or sheet.endswith("'")):
-        c.bad("sheet", Toml.SHEET_NAME, sheet)
+        c.bad("sheet", "sheet-name", sheet)
     title = c.get(data, "title", str, "")
     rows = c.get(data, "rows", str, "")
     c.one_of(rows, ROW_MODES, "rows")
@@ -317,7 +317,7 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
     c.one_of(orientation, ORIENTATIONS, "orientation")
     input_rows = c.get(data, "input_rows", int, "", required=rows == "free", default=0)
     if rows == "free" and input_rows is not None and not 1 <= input_rows <= 5000:
-        c.bad("input_rows", Toml.INPUT_ROWS, input_rows)
+        c.bad("input_rows", "input-rows", input_rows)
 
     columns: list[Column] = []
     raw_columns = c.get(data, "columns", list, "", default=[])
@@ -326,7 +326,7 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
         if parsed:
             columns.append(parsed)
     if not raw_columns and "columns" in data:
-        c.bad("columns", Toml.NO_COLUMNS, [])
+        c.bad("columns", "no-columns", [])
     for attr, what in (("key", "key"), ("title", "title")):
         seen: dict[str, int] = {}
         for i, col in enumerate(columns):
@@ -340,28 +340,28 @@ def parse_spec(data: dict, source: str) -> tuple[FormSpec | None, list[Problem]]
             if isinstance(col, dict) and isinstance(col.get("key"), str)}
     prefilled = {col.key for col in columns if col.prefilled}
     if columns and not any(col.is_input for col in columns):
-        c.bad("columns", Toml.NO_INPUT)
+        c.bad("columns", "no-input")
 
     fixed_rows: list[dict] = []
     raw_fixed = c.get(data, "fixed_rows", list, "", required=rows == "fixed", default=[])
     if rows == "free" and raw_fixed:
-        c.bad("fixed_rows", Toml.FIXED_ROWS_ONLY)
+        c.bad("fixed_rows", "fixed-rows-only")
     if rows == "fixed" and "fixed_rows" in data and not raw_fixed:
-        c.bad("fixed_rows", Toml.NO_FIXED_ROWS, [])
+        c.bad("fixed_rows", "no-fixed-rows", [])
     for i, row in enumerate(raw_fixed):
         prefix = f"fixed_rows[{i + 1}]."
         if not isinstance(row, dict):
-            c.bad(prefix.rstrip("."), Toml.TABLE.format(name="fixed_rows"), row)
+            c.bad(prefix.rstrip("."), "table", row, name="fixed_rows")
             continue
         c.unknown(row, sorted(prefilled), prefix)
         for k in sorted(prefilled - row.keys()):
             c.add("toml-missing-key", f"{prefix}{k}")
         for k, v in row.items():
             if not isinstance(v, str):
-                c.bad(f"{prefix}{k}", Toml.STRING, v)
+                c.bad(f"{prefix}{k}", "string", v)
         fixed_rows.append({k: v for k, v in row.items() if isinstance(v, str)})
     if rows == "free" and prefilled:
-        c.bad("columns", Toml.PREFILLED_ONLY)
+        c.bad("columns", "prefilled-only")
 
     rules = []
     for i, rule in enumerate(c.get(data, "rules", list, "", required=False, default=[])):
@@ -392,7 +392,7 @@ RESERVED_SHEETS = (INSTRUCTIONS_SHEET, LISTS_SHEET, IDENTITY_SHEET)
 
 
 def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
-               problems: list[Problem]) -> str:
+               problems: list[Problem], settings: str) -> str:
     # The report's texts keep its own placeholders ({period}…), filled when it is written.
     keep = REPORT_FIELDS if key.startswith(("summaries", "figures")) else ()
 
@@ -418,6 +418,7 @@ def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
             problems.append(Problem("spec-placeholder-unset", file=source, field=key,
                                     value=whole, params={"key": key, "placeholder": whole,
                                                          "setting": name.strip(),
+                                                         "settings": settings,
                                                          "why": name.strip()}))
         return value
 
@@ -425,25 +426,29 @@ def _fill_text(text: str, values: dict[str, str] | None, key: str, source: str,
 
 
 def fill_placeholders(data, values: dict[str, str] | None, source: str, problems: list[Problem],
-                      key: str = ""):
+                      key: str = "", settings: str = ""):
     """``data`` (parsed TOML) with every placeholder in its texts replaced by its value from
-    ``values``; with ``values`` None the texts are kept and only the names are checked."""
+    ``values`` (the settings of the file ``settings``); with ``values`` None the texts are
+    kept and only the names are checked."""
     if isinstance(data, str):
-        return _fill_text(data, values, key, source, problems)
+        return _fill_text(data, values, key, source, problems, settings)
     if isinstance(data, dict):
-        return {k: fill_placeholders(v, values, source, problems, f"{key}.{k}" if key else k)
+        return {k: fill_placeholders(v, values, source, problems, f"{key}.{k}" if key else k,
+                                     settings)
                 for k, v in data.items()}
     if isinstance(data, list):
         return [fill_placeholders(v, values, source, problems,
-                                  f"{key}[{i + 1}]" if isinstance(v, dict) else key)
+                                  f"{key}[{i + 1}]" if isinstance(v, dict) else key, settings)
                 for i, v in enumerate(data)]
     return data
 
 
-def load_specs(folder: Path, values: dict[str, str] | None = None) -> list[FormSpec]:
+def load_specs(folder: Path, values: dict[str, str] | None = None,
+               settings: Path | None = None) -> list[FormSpec]:
     """Load every ``*.toml`` spec in ``folder`` (sorted by file name); raise IbcError listing
-    every problem in every file. ``values`` fills the placeholders (see PLACEHOLDERS); without
-    it they stay as written."""
+    every problem in every file. ``values`` fills the placeholders (see PLACEHOLDERS) from the
+    settings file ``settings``, which a placeholder without its value names; without
+    ``values`` they stay as written."""
     problems: list[Problem] = []
     specs: list[FormSpec] = []
     files = sorted(folder.glob("*.toml"))
@@ -457,7 +462,7 @@ def load_specs(folder: Path, values: dict[str, str] | None = None) -> list[FormS
             problems += exc.problems
             continue
         filled: list[Problem] = []
-        data = fill_placeholders(data, values, name, filled)
+        data = fill_placeholders(data, values, name, filled, settings=str(settings or ""))
         spec, found = parse_spec(data, name)
         problems += filled + found
         if filled:
@@ -477,7 +482,7 @@ def load_specs(folder: Path, values: dict[str, str] | None = None) -> list[FormS
             seen.setdefault(key, spec.source)
     for spec in specs:
         if spec.sheet.casefold() in {s.casefold() for s in RESERVED_SHEETS}:
-            problems.append(bad_value(spec.source, "sheet", Toml.RESERVED_SHEET, spec.sheet))
+            problems.append(bad_value(spec.source, "sheet", "reserved-sheet", spec.sheet))
     problems += _report_names(specs)
     if problems:
         raise IbcError(problems)
@@ -488,17 +493,17 @@ def _report_names(specs: list[FormSpec]) -> list[Problem]:
     """Every declared summary takes its own report sheet and Excel table, none of the
     report's own."""
     problems = []
-    for attr, own, prefix, what in (
-            ("sheet", REPORT_SHEETS, DATA_SHEET_PREFIX, Toml.REPORT_SHEET),
-            ("table", REPORT_TABLES, DATA_TABLE_PREFIX, Toml.REPORT_TABLE)):
+    for attr, own, prefix in (("sheet", REPORT_SHEETS, DATA_SHEET_PREFIX),
+                              ("table", REPORT_TABLES, DATA_TABLE_PREFIX)):
         seen: dict[str, str] = {}
         for spec in specs:
             for i, summary in enumerate(spec.summaries):
                 value, key = getattr(summary, attr), f"summaries[{i + 1}].{attr}"
                 folded = value.casefold()
                 if folded in {o.casefold() for o in own} or folded.startswith(prefix.casefold()):
-                    problems.append(bad_value(spec.source, key, what.format(
-                        own=", ".join(own), prefix=prefix), value))
+                    problems.append(bad_value(
+                        spec.source, key, "report-sheet" if attr == "sheet" else "report-table",
+                        value, own=", ".join(own), prefix=prefix))
                 elif folded in seen:
                     problems.append(Problem("toml-duplicate", file=spec.source, field=key,
                                             value=value, params={"key": key,

@@ -142,11 +142,11 @@ class _Roles:
             return None
         column = found[0]
         if types and column.type not in types:
-            self.c.bad(key, Toml.ROLE_TYPE.format(column=column.key, role=role,
-                                                  types=Toml.OR.join(types)), role)
+            self.c.bad(key, "role-type", role, column=column.key, role=role,
+                       types=Toml.OR.join(types))
             return None
         if prefilled and not column.prefilled:
-            self.c.bad(key, Toml.ROLE_PREFILLED.format(column=column.key, role=role), role)
+            self.c.bad(key, "role-prefilled", role, column=column.key, role=role)
             return None
         return column
 
@@ -155,8 +155,8 @@ class _Roles:
             return
         for column in self.by_role.get("score", []):
             if column.type not in NUMBERS:
-                self.c.bad(key, Toml.ROLE_TYPE.format(column=column.key, role="score",
-                                                      types=Toml.OR.join(NUMBERS)), "score")
+                self.c.bad(key, "role-type", "score", column=column.key, role="score",
+                           types=Toml.OR.join(NUMBERS))
         if not self.by_role.get("score"):
             self.c.add("spec-missing-role", key, "score", role="score",
                        need=Toml.NEED_SCORES)
@@ -164,8 +164,8 @@ class _Roles:
     def meaning(self, role: str, meaning: str, key: str) -> None:
         column = self.need(role, key, ("choice",))
         if column is not None and not column.meaning(meaning):
-            self.c.bad(key, Toml.NO_MEANING.format(column=column.key, role=role,
-                                                   meaning=meaning), meaning)
+            self.c.bad(key, "no-meaning", meaning, column=column.key, role=role,
+                       meaning=meaning)
 
 
 def _text(c: Checker, table: dict, name: str, prefix: str, fields: tuple[str, ...], *,
@@ -176,8 +176,7 @@ def _text(c: Checker, table: dict, name: str, prefix: str, fields: tuple[str, ..
     for field in _PLACEHOLDER.findall(value or ""):
         if field in REPORT_FIELDS and field not in fields:
             allowed = ", ".join(f"{{{f}}}" for f in fields) or Toml.NO_PLACEHOLDERS
-            c.bad(f"{prefix}{name}", Toml.PLACEHOLDER_HERE.format(field=field, allowed=allowed),
-                  value)
+            c.bad(f"{prefix}{name}", "placeholder-here", value, field=field, allowed=allowed)
     return (value or "").strip()
 
 
@@ -207,7 +206,7 @@ def _where(c: Checker, table: dict, prefix: str, roles: _Roles) -> tuple[tuple[s
     for role, meaning in raw.items():
         key = f"{prefix}where.{role}"
         if not isinstance(meaning, str) or not meaning.strip():
-            c.bad(key, Toml.MEANING_EXPECTED, meaning)
+            c.bad(key, "meaning-expected", meaning)
             continue
         roles.meaning(role, meaning, key)
         found.append((role, meaning))
@@ -218,14 +217,14 @@ def _chart(c: Checker, raw: object, prefix: str) -> Chart | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        c.bad(prefix.rstrip("."), Toml.CHART_TABLE.format(), raw)
+        c.bad(prefix.rstrip("."), "chart-table", raw)
         return None
     c.unknown(raw, CHART_KEYS, prefix)
     kind = c.get(raw, "type", str, prefix)
     c.one_of(kind, CHART_TYPES, f"{prefix}type")
     top = c.get(raw, "top", int, prefix, required=False, default=0)
     if top is not None and top < 0:
-        c.bad(f"{prefix}top", Toml.CHART_TOP, top)
+        c.bad(f"{prefix}top", "chart-top", top)
     return Chart(type=kind or "bar", title=_text(c, raw, "title", prefix, CHART_FIELDS,
                                                   required=False),
                  stacked=c.get(raw, "stacked", bool, prefix, required=False, default=False),
@@ -236,11 +235,11 @@ def _bands(c: Checker, raw: dict, prefix: str) -> tuple[tuple[str, int, int], ..
     bands = []
     listed = c.get(raw, "bands", list, prefix, default=None)
     if listed == []:
-        c.bad(f"{prefix}bands", Toml.NO_BANDS, [])
+        c.bad(f"{prefix}bands", "no-bands", [])
     for i, band in enumerate(listed or []):
         key = f"{prefix}bands[{i + 1}]."
         if not isinstance(band, dict):
-            c.bad(key.rstrip("."), Toml.BAND_TABLE.format(), band)
+            c.bad(key.rstrip("."), "band-table", band)
             continue
         c.unknown(band, BAND_KEYS, key)
         name = c.get(band, "name", str, key)
@@ -248,7 +247,7 @@ def _bands(c: Checker, raw: dict, prefix: str) -> tuple[tuple[str, int, int], ..
         if len(grades) != 2 or not all(isinstance(g, int) and not isinstance(g, bool)
                                        and 0 <= g <= 12 for g in grades) \
                 or grades[0] > grades[1]:
-            c.bad(f"{key}grades", Toml.BAND_GRADES, grades)
+            c.bad(f"{key}grades", "band-grades", grades)
             continue
         if name:
             bands.append((name.strip(), grades[0], grades[1]))
@@ -257,7 +256,7 @@ def _bands(c: Checker, raw: dict, prefix: str) -> tuple[tuple[str, int, int], ..
 
 def _summary(c: Checker, raw: object, prefix: str, roles: _Roles) -> Summary | None:
     if not isinstance(raw, dict):
-        c.bad(prefix.rstrip("."), Toml.TABLE.format(name="summaries"), raw)
+        c.bad(prefix.rstrip("."), "table", raw, name="summaries")
         return None
     kind = c.get(raw, "kind", str, prefix)
     c.one_of(kind, KINDS, f"{prefix}kind")
@@ -267,10 +266,10 @@ def _summary(c: Checker, raw: object, prefix: str, roles: _Roles) -> Summary | N
     sheet = c.get(raw, "sheet", str, prefix)
     if sheet is not None and (len(sheet) > 31 or SHEET_FORBIDDEN.search(sheet)
                               or sheet.startswith("'") or sheet.endswith("'")):
-        c.bad(f"{prefix}sheet", Toml.SHEET_NAME, sheet)
+        c.bad(f"{prefix}sheet", "sheet-name", sheet)
     table = c.get(raw, "table", str, prefix)
     if table is not None and not TABLE_RE.match(table):
-        c.bad(f"{prefix}table", Toml.TABLE_NAME, table)
+        c.bad(f"{prefix}table", "table-name", table)
     orientation = c.get(raw, "orientation", str, prefix, required=False, default="landscape")
     c.one_of(orientation, ("portrait", "landscape"), f"{prefix}orientation")
     common = dict(
@@ -287,7 +286,7 @@ def _summary(c: Checker, raw: object, prefix: str, roles: _Roles) -> Summary | N
 
 def _progress(c: Checker, raw: dict, prefix: str, roles: _Roles) -> dict:
     if not roles.fixed:
-        c.bad(f"{prefix}kind", Toml.PROGRESS_ONLY, "progress")
+        c.bad(f"{prefix}kind", "progress-only", "progress")
     for role in ("part", "stage", "deadline"):
         roles.need(role, f"{prefix}kind", prefilled=True)
     roles.meaning("status", "done", f"{prefix}kind")
@@ -325,10 +324,10 @@ def _ranking(c: Checker, raw: dict, prefix: str, roles: _Roles) -> dict:
     roles.scores(f"{prefix}kind")
     ratio = _role_list(c, raw, "ratio", prefix, roles, types=NUMBERS)
     if "ratio" in raw and len(ratio) != 2:
-        c.bad(f"{prefix}ratio", Toml.RATIO, list(ratio))
+        c.bad(f"{prefix}ratio", "ratio", list(ratio))
     per = c.get(raw, "per", (int, float), prefix, required=False, default=100)
     if per is not None and per <= 0:
-        c.bad(f"{prefix}per", Toml.POSITIVE, per)
+        c.bad(f"{prefix}per", "positive", per)
     return dict(by=by, count_title=_text(c, raw, "count_title", prefix, ()),
                 totals=_role_list(c, raw, "totals", prefix, roles, types=NUMBERS),
                 ratio=ratio, per=per or 100,
@@ -341,7 +340,7 @@ def _top_per_band(c: Checker, raw: dict, prefix: str, roles: _Roles) -> dict:
     roles.scores(f"{prefix}kind")
     top = c.get(raw, "top", int, prefix, default=0)
     if top is not None and top < 1:
-        c.bad(f"{prefix}top", Toml.TOP, top)
+        c.bad(f"{prefix}top", "top", top)
     then = c.get(raw, "then", str, prefix, required=False, default="")
     if then:
         roles.need(then, f"{prefix}then", NUMBERS)
@@ -364,7 +363,7 @@ _KIND_PARSERS = {"progress": _progress, "crosstab": _crosstab, "listing": _listi
 def _figure(c: Checker, raw: object, prefix: str, roles: _Roles,
             kinds: list[str]) -> Figure | None:
     if not isinstance(raw, dict):
-        c.bad(prefix.rstrip("."), Toml.TABLE.format(name="figures"), raw)
+        c.bad(prefix.rstrip("."), "table", raw, name="figures")
         return None
     c.unknown(raw, FIGURE_KEYS, prefix)
     label = _text(c, raw, "label", prefix, ())
@@ -374,14 +373,14 @@ def _figure(c: Checker, raw: object, prefix: str, roles: _Roles,
     if count == "sum" and of:
         roles.need(of, f"{prefix}of", NUMBERS)
     elif of:
-        c.bad(f"{prefix}of", Toml.OF_ONLY, of)
+        c.bad(f"{prefix}of", "of-only", of)
     if count == "people":
         roles.need("person", f"{prefix}count")
     wanted = {"best": "ranking", "covered": "coverage"}.get(count)
     if count in ("measures", "done", "due", "overdue"):
         wanted = "progress"
     if wanted and (kinds.count(wanted) != 1 if wanted != "progress" else wanted not in kinds):
-        c.bad(f"{prefix}count", Toml.ONE_SUMMARY.format(kind=wanted), count)
+        c.bad(f"{prefix}count", "one-summary", count, kind=wanted)
     if not label or count not in COUNTS:
         return None
     return Figure(label=label, count=count, of=of or "", where=_where(c, raw, prefix, roles),

@@ -26,11 +26,12 @@ def read_toml(path: Path) -> dict:
         raise IbcError(Problem("toml-syntax", file=str(path), params=params)) from exc
 
 
-def bad_value(file: str, key: str, reason: str, value: object = None) -> Problem:
-    """A settings key whose value is wrong, with the value that was found."""
+def bad_value(file: str, key: str, why: str, value: object = None, **params) -> Problem:
+    """A settings key whose value is wrong, with the value that was found: ``why`` names the
+    variant of ``toml-bad-value`` that says what is wrong, ``params`` are its parameters."""
     shown = "" if value is None else Toml.SHOWN.format(value=_as_toml(value))
     return Problem("toml-bad-value", file=file, field=key, value=value,
-                   params={"key": key, "reason": reason, "shown": shown})
+                   params={**params, "key": key, "why": why, "shown": shown})
 
 
 class Checker:
@@ -45,8 +46,9 @@ class Checker:
             Problem(code, file=self.file, field=key, value=value, params={"key": key, **params})
         )
 
-    def bad(self, key: str, reason: str, value: object = None) -> None:
-        self.problems.append(bad_value(self.file, key, reason, value))
+    def bad(self, key: str, why: str, value: object = None, **params) -> None:
+        """``toml-bad-value`` for ``key``: see ``bad_value``."""
+        self.problems.append(bad_value(self.file, key, why, value, **params))
 
     def unknown(self, table: dict, allowed: Iterable[str], prefix: str) -> None:
         allowed = tuple(allowed)
@@ -66,23 +68,23 @@ class Checker:
         ok = False if isinstance(value, bool) and bool not in kinds else isinstance(value, kinds)
         if not ok:
             name = kinds[0].__name__
-            self.bad(key, Toml.EXPECTED.format(kind=Toml.TYPE_NAMES.get(name, name)), value)
+            self.bad(key, "expected", value, kind=Toml.TYPE_NAMES.get(name, name))
             return default
         if isinstance(value, str) and not value.strip() and required:
-            self.bad(key, Toml.EMPTY_STRING, value)
+            self.bad(key, "empty-string", value)
             return default
         return value
 
     def strings(self, table: dict, name: str, prefix: str, *, required=False) -> tuple[str, ...]:
         value = self.get(table, name, list, prefix, required=required, default=[])
         if not all(isinstance(v, str) and v.strip() for v in value):
-            self.bad(f"{prefix}{name}", Toml.STRINGS, value)
+            self.bad(f"{prefix}{name}", "strings", value)
             return ()
         return tuple(value)
 
     def one_of(self, value, allowed: tuple, key: str) -> None:
         if value is not None and value not in allowed:
-            self.bad(key, Toml.ONE_OF.format(allowed=", ".join(map(str, allowed))), value)
+            self.bad(key, "one-of", value, allowed=", ".join(map(str, allowed)))
 
 
 def _as_toml(value: object) -> object:

@@ -90,8 +90,9 @@ def collect(config: Config, period: Period, *, paths: Sequence[Path] = (),
 
 
 # Problems that mean books could not even be looked at (no permission, a folder that cannot
-# be listed): a report without them would drop respondents without a word.
-NOT_READ = frozenset({"folder-unreadable", "file-busy"})
+# be listed, any other refusal of the operating system): a report without them would drop
+# respondents without a word.
+NOT_READ = frozenset({"folder-unreadable", "file-busy", "file-system-refused"})
 
 
 def check_output(config: Config, target: Path, paths: Sequence[Path]) -> None:

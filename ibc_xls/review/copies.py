@@ -3,7 +3,8 @@ workbook back, with each problem marked in its cell.
 
 The copy is made from the form specs like a blank (``generate.build``: same protection,
 dropdowns, hints and identity, so that it reads back like any return and replaces the earlier
-one), with every value the respondent entered in its cell: as understood where it was, as
+one) — or from a stencil of its kind, which comes to the same (``review.stencil``) — with
+every value the respondent entered in its cell: as understood where it was, as
 read where it was not. A cell with a problem gets a fill and a comment with the Russian
 message; a first sheet «Что исправить» lists every problem with a link to its cell. The
 returned file itself is only read. A list for sending the copies goes beside them.
@@ -16,8 +17,8 @@ import datetime as dt
 import io
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -25,36 +26,33 @@ from pathlib import Path
 import xlsxwriter
 
 from ibc_xls.blanks.generate import (
+    WRITERS,
     Filling,
     Mark,
     build,
-    print_scale,
     safe_file_name,
 )
 from ibc_xls.cells import a1
 from ibc_xls.checking.check import check_paths
 from ibc_xls.checking.results import FileResult
-from ibc_xls.forms.layout import FIRST_DATA_ROW, REVIEW_SHEET
+from ibc_xls.forms.layout import FIRST_DATA_ROW
 from ibc_xls.forms.spec import FormSpec
-from ibc_xls.output import write_atomic
+from ibc_xls.output import remove_stale_temporaries, write_atomic
 from ibc_xls.problems import IbcError, Problem, Severity
+from ibc_xls.review.front import Front, Item, front_sheet
+from ibc_xls.review.stencil import CopyStencils
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import ROLE_TITLES, Respondent, respondents
-from ibc_xls.sheets.formats import (
-    BASE,
-    BORDERED,
-    ERROR_FILL,
-    LINK_COLOR,
-    WARNING_FILL,
-    workbook_options,
-)
-from ibc_xls.sheets.xlsx import A4, SIDE_MARGIN, Checked
+from ibc_xls.sheets.formats import BASE, LINK_COLOR, workbook_options
+from ibc_xls.sheets.xlsx import A4, Checked
 from ibc_xls.text import Review
 
 COPY_SUFFIX = Review.COPY_SUFFIX
 SENDING_LIST = Review.SENDING_LIST
-# Below this many copies the workers cost more than they save.
-PARALLEL_FROM = 8
+# From this many copies on, they are made in worker processes, one per core. A copy takes
+# 5–10 ms from its stencil; starting the workers about a second, more than they save for a
+# school's few dozen returns.
+PARALLEL_FROM = 150
 
 # What became of one return (the words agree with «копия»).
 STATUS_TEXT = Review.STATUS
@@ -116,18 +114,6 @@ class ReviewResult:
 
 # --- what goes into a copy ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Item:
-    """One line of «Что исправить»: a problem and where it is in the copy, if anywhere."""
-
-    severity: str
-    message: str
-    sheet: str = ""  # the copy's sheet
-    cell: str = ""  # the copy's cell, empty when the problem has none there
-    where: str = ""  # where it was in the returned workbook, when the copy has no such cell
-    at: tuple[int, int] = (-1, -1)  # the copy's cell as (row, col), for the order of lines
-
-
 @dataclass
 class Plan:
     """A copy as planned from a return: the filling of its cells and the lines of its first
@@ -152,17 +138,15 @@ def _data_rows(form: FormSpec, records) -> dict[int, int]:
     return {r.row: r.row - 1 - FIRST_DATA_ROW + shift for r in records}
 
 
-def _cell_values(record, form: FormSpec) -> dict[str, object]:
-    """What the copy shows in a record's input cells: the value understood, or where it was
-    not, the value as read."""
+def _cell_values(record, keys: list[str]) -> dict[str, object]:
+    """What the copy shows in a record's input cells (``keys``: their columns): the value
+    understood, or where it was not, the value as read."""
     typed = record.values
     raw = record.raw
     result = {}
-    for column in form.input_columns:
-        value = typed.get(column.key)
-        if value is None:
-            value = raw.get(column.key)
-        result[column.key] = value
+    for key in keys:
+        value = typed.get(key)
+        result[key] = raw.get(key) if value is None else value
     return result
 
 
@@ -176,9 +160,10 @@ def plan_copy(result: FileResult, forms: tuple[FormSpec, ...]) -> Plan:
             continue
         rows = _data_rows(form, found.records)
         values = filling.values.setdefault(form.id, {})
+        keys = [column.key for column in form.input_columns]
         for record in found.records:
             if record.row in rows:
-                values[rows[record.row]] = _cell_values(record, form)
+                values[rows[record.row]] = _cell_values(record, keys)
         columns = {c.key: i for i, c in enumerate(form.columns)}
         by_sheet[found.sheet] = (form, rows, columns)
     plan = Plan(filling)
@@ -210,105 +195,6 @@ def plan_copy(result: FileResult, forms: tuple[FormSpec, ...]) -> Plan:
     return plan
 
 
-# --- the first sheet ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Front:
-    """What «Что исправить» says besides the problems."""
-
-    label: str  # the respondent, as their blank addresses them
-    school: str
-    year_label: str
-    original: str  # the returned file's name
-    as_of: dt.date
-    return_to: str
-
-
-FRONT_WIDTHS = (5, 22, 10, 13, 56)
-FRONT_HEADERS = Review.FRONT_HEADERS
-
-
-def _quoted(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
-
-
-def _lines(text: str, width: float) -> int:
-    chars = max(int(width / 1.2), 1)
-    return sum(max(1, -(-len(part) // chars)) for part in text.split("\n"))
-
-
-def front_sheet(wb, fmt, front: Front, items: list[Item]):
-    """Write «Что исправить» into ``wb`` (an xlsxwriter workbook whose calls are checked) and
-    return it."""
-    ws = Checked(wb.add_worksheet(REVIEW_SHEET))
-    cell = {**BORDERED, "text_wrap": True}
-    add = wb.add_format
-    fill = {"error": add({**cell, "bg_color": ERROR_FILL}),
-            "warning": add({**cell, "bg_color": WARNING_FILL})}
-    link = add({**cell, "font_color": LINK_COLOR, "underline": 1, "align": "center"})
-    centre = add({**cell, "align": "center"})
-    for col, width in enumerate(FRONT_WIDTHS):
-        ws.set_column(col, col, width)
-    across = sum(FRONT_WIDTHS)
-    row = 0
-
-    def line(text: str, style, height: int = 0) -> None:
-        nonlocal row
-        ws.merge_range(row, 0, row, len(FRONT_WIDTHS) - 1, "", style)
-        ws.write_string(row, 0, text, style)
-        ws.set_row(row, height or 15 * _lines(text, across))
-        row += 1
-
-    errors = sum(i.severity == "error" for i in items)
-    warnings = len(items) - errors
-    line(Review.FRONT_TITLE, fmt.title, 22)
-    line(Review.FRONT_WHO.format(label=front.label, school=front.school,
-                                 year=front.year_label), fmt.bold)
-    line(Review.FRONT_CHECKED.format(original=front.original, as_of=front.as_of, errors=errors,
-                                     warnings=warnings), fmt.wrap)
-    row += 1
-    return_to = front.return_to or Review.RETURN_TO
-    line(Review.HOW_TO_FIX, fmt.bold)
-    for i, step in enumerate(Review.STEPS, start=1):
-        line(Review.STEP.format(number=i, step=step.format(return_to=return_to)), fmt.wrap)
-    row += 1
-    ws.write_string(row, 0, "", fill["error"])
-    ws.merge_range(row, 1, row, 4, "", fmt.wrap)
-    ws.write_string(row, 1, Review.ERROR_KEY, fmt.wrap)
-    row += 1
-    ws.write_string(row, 0, "", fill["warning"])
-    ws.merge_range(row, 1, row, 4, "", fmt.wrap)
-    ws.write_string(row, 1, Review.WARNING_KEY, fmt.wrap)
-    row += 2
-    header = row
-    for col, text in enumerate(FRONT_HEADERS):
-        ws.write_string(row, col, text, fmt.table_header)
-    row += 1
-    for number, item in enumerate(items, start=1):
-        style = fill[item.severity]
-        ws.write_number(row, 0, number, centre)
-        ws.write_string(row, 1, item.sheet or item.where, fmt.table)
-        if item.cell:
-            ws.write_url(row, 2, f"internal:{_quoted(item.sheet)}!{item.cell}", link,
-                         string=item.cell, tip=Review.GO_TO_CELL)
-        else:
-            ws.write_string(row, 2, "—", centre)
-        ws.write_string(row, 3, Review.ERROR if item.severity == "error" else Review.WARNING, style)
-        ws.write_string(row, 4, item.message, fmt.table)
-        ws.set_row(row, 15 * max(_lines(item.message, FRONT_WIDTHS[4]),
-                                 _lines(item.sheet or item.where, FRONT_WIDTHS[1])))
-        row += 1
-    ws.set_paper(A4)
-    ws.set_portrait()
-    ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=0.5, bottom=0.6)
-    ws.set_print_scale(print_scale(FRONT_WIDTHS, False))
-    ws.repeat_rows(header)
-    ws.print_area(0, 0, row - 1, len(FRONT_WIDTHS) - 1)
-    ws.set_footer(Review.FOOTER, {"scale_with_doc": False})
-    ws.protect()
-    return ws
-
-
 # --- one copy ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -321,11 +207,16 @@ class Job:
 
 
 def make_copy(result: FileResult, respondent: Respondent, config: Config, as_of: dt.date,
-              created: dt.datetime) -> bytes:
-    """The copy of one return for its respondent, as the bytes of an .xlsx file."""
+              created: dt.datetime, stencils: CopyStencils | None = None) -> bytes:
+    """The copy of one return for its respondent, as the bytes of an .xlsx file: from the
+    stencil of its kind in ``stencils`` (those of one run), or built whole without."""
     plan = plan_copy(result, respondent.forms)
+    errors = sum(i.severity == "error" for i in plan.items)
     front = Front(respondent.label, config.school, config.year_label,
-                  Path(result.file).name, as_of, config.return_to)
+                  Path(result.file).name, as_of, config.return_to, errors,
+                  len(plan.items) - errors)
+    if stencils is not None:
+        return stencils.copy(respondent, plan.filling, front, plan.items)
     plan.filling.front = partial(front_sheet, front=front, items=plan.items)
     return build(respondent, config, created, plan.filling)
 
@@ -334,12 +225,10 @@ def _put(data: bytes, file) -> None:
     file.write(data)
 
 
-def _write_copy(job: Job, config: Config, as_of: dt.date,
-                created: dt.datetime) -> Problem | None:
-    """Make and write one copy; the problem that kept it from being written, if any."""
-    data = make_copy(job.result, job.respondent, config, as_of, created)
+def _write(target: Path, data: bytes) -> Problem | None:
+    """Write one copy; the problem that kept it from being written, if any."""
     try:
-        write_atomic(job.target, partial(_put, data))
+        write_atomic(target, partial(_put, data), sweep=False)
     except IbcError as exc:
         return exc.problems[0]
     return None
@@ -349,25 +238,46 @@ _WORKER: dict = {}
 
 
 def _worker_init(config: Config, as_of: dt.date, created: dt.datetime) -> None:
-    _WORKER.update(config=config, as_of=as_of, created=created)
+    _WORKER.update(config=config, as_of=as_of, created=created,
+                   stencils=CopyStencils(config, created))
 
 
-def _worker_copy(job: Job) -> Problem | None:
-    return _write_copy(job, _WORKER["config"], _WORKER["as_of"], _WORKER["created"])
+def _worker_copy(job: Job) -> bytes:
+    return make_copy(job.result, job.respondent, _WORKER["config"], _WORKER["as_of"],
+                     _WORKER["created"], _WORKER["stencils"])
 
 
-def _write_copies(jobs: list[Job], config: Config, as_of: dt.date, created: dt.datetime,
-                  workers: int | None) -> list[Problem | None]:
-    """Write every copy, in worker processes when there are many: building a workbook is
-    CPU work."""
-    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    if count == 1 or len(jobs) < PARALLEL_FROM:
-        return [_write_copy(job, config, as_of, created) for job in jobs]
+def _made(jobs: list[Job], config: Config, as_of: dt.date, created: dt.datetime,
+          workers: int | None) -> Iterator[bytes]:
+    """Each copy's bytes, in order. ``workers``: processes to make them in (None: one per
+    core when there are ``PARALLEL_FROM`` or more; 1: in this process)."""
+    count = workers or (os.cpu_count() or 1 if len(jobs) >= PARALLEL_FROM else 1)
+    count = min(count, len(jobs))
+    if count < 2:
+        stencils = CopyStencils(config, created)
+        for job in jobs:
+            yield make_copy(job.result, job.respondent, config, as_of, created, stencils)
+        return
     methods = mp.get_all_start_methods()
     ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
     with ProcessPoolExecutor(count, mp_context=ctx, initializer=_worker_init,
                              initargs=(config, as_of, created)) as pool:
-        return list(pool.map(_worker_copy, jobs, chunksize=max(1, len(jobs) // (count * 8))))
+        # Chunks in order: a worker meets the copies of a kind together.
+        yield from pool.map(_worker_copy, jobs, chunksize=max(1, min(32, len(jobs) // (count * 4))))
+
+
+def _write_copies(jobs: list[Job], config: Config, as_of: dt.date, created: dt.datetime,
+                  workers: int | None) -> list[Problem | None]:
+    """Make and write every copy; for each, the problem that kept it from being written, if
+    any. Each file is flushed to disk before it takes its place; a few threads write, so that
+    the flushes overlap."""
+    for folder in {job.target.parent for job in jobs}:
+        remove_stale_temporaries(folder)
+    with ThreadPoolExecutor(WRITERS) as writers:
+        writes = [writers.submit(_write, job.target, data)
+                  for job, data in zip(jobs, _made(jobs, config, as_of, created, workers),
+                                       strict=True)]
+    return [done.result() for done in writes]
 
 
 # --- the whole run -----------------------------------------------------------------------------
@@ -377,7 +287,7 @@ def _source(result: FileResult, root: Path) -> Path:
     return path if path.is_absolute() else root / path
 
 
-def _respondent(result: FileResult, people: dict[str, Respondent],
+def copy_respondent(result: FileResult, people: dict[str, Respondent],
                 specs: list[FormSpec]) -> Respondent | None:
     """Whom a copy is for, with the forms it holds: as the settings know them, or as the
     return's identity says; None when the identity cannot be trusted."""
@@ -449,7 +359,7 @@ def review(config: Config, paths: Iterable[Path] = (), out: Path | None = None,
             continue
         respondent = None
         if not result.refused and not any(p.code == "wrong-school" for p in result.problems):
-            respondent = _respondent(result, people, specs)
+            respondent = copy_respondent(result, people, specs)
         if respondent is None:
             entries.append(Entry(result.file, "refused", reason=_reason(result), **who))
             continue

@@ -74,14 +74,13 @@ def load_office(root: Path) -> Office:
                                   default=default)).resolve()
                for key, default in DEFAULT_FOLDERS.items()}
     if folders["received"] == folders["summaries"]:
-        c.bad("folders.summaries", OFFICE_SETTINGS["same-folders"],
-              folders_raw.get("summaries"))
+        c.bad("folders.summaries", "same-folders", folders_raw.get("summaries"))
     schools: list[School] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(c.get(data, "schools", list, "", default=[])):
         prefix = f"schools[{i + 1}]."
         if not isinstance(raw, dict):
-            c.bad(prefix.rstrip("."), OFFICE_SETTINGS["not-a-table"], raw)
+            c.bad(prefix.rstrip("."), "table", raw, name="schools")
             continue
         c.unknown(raw, SCHOOL_KEYS, prefix)
         short = c.get(raw, "short", str, prefix)

@@ -10,10 +10,14 @@ anywhere on its sheet. Runs in an isolated worker: a report is a file from outsi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import os
 import pickle
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,7 +44,7 @@ from ibc_xls.forms.summaries import (
     SOURCES_SHEET,
     SUBMISSIONS_SHEET,
 )
-from ibc_xls.problems import NO_FORMAT, NOT_A_REPORT, IbcError, Problem
+from ibc_xls.problems import NO_FORMAT, NOT_A_REPORT, IbcError, Problem, os_reason
 from ibc_xls.reading.rawread import read_raw
 from ibc_xls.text import Report
 
@@ -272,26 +276,66 @@ def read_packed(path: Path, base: Path | None = None) -> ReportRead:
 class Stash:
     """A temporary file that holds the reports' raw data tables while the readers run, so
     that the main process does not hold every school's rows beside the readers' memory;
-    they come back once the readers have stopped."""
+    they come back once the readers have stopped. A file that cannot be written or read
+    back (a full disk, a temporary folder one may not write in) raises IbcError
+    ``temp-failed``."""
 
-    def __init__(self, file):
-        self.file = file  # a binary temporary file, open for writing and reading
+    def __init__(self, file, folder: str):
+        self.file = file  # a binary temporary file, unbuffered, open for writing and reading
+        self.folder = folder
+
+    @classmethod
+    @contextlib.contextmanager
+    def temporary(cls) -> Iterator[Stash]:
+        """A stash in a new temporary file of the temporary folder, removed after."""
+        try:
+            folder = tempfile.gettempdir()
+        except OSError as exc:  # not one of the candidate folders takes a file
+            raise IbcError(Problem("temp-failed", params={"why": "none"})) from exc
+        with contextlib.ExitStack() as stack:
+            try:
+                # Unbuffered: a write that fails fails in ``put``, not when the file is closed.
+                file = stack.enter_context(tempfile.TemporaryFile(
+                    prefix="ibc-xls-rollup-", dir=folder, buffering=0))
+            except OSError as exc:
+                raise _failed(folder, exc) from exc
+            yield cls(file, folder)
 
     def put(self, report: ReportRead) -> None:
-        self.file.seek(0, 2)
-        report.stashed = (self.file.tell(), len(report.packed))
-        self.file.write(report.packed)
+        try:
+            offset = self.file.seek(0, 2)
+            data = memoryview(report.packed)
+            while data:  # a raw write may write less than it was given
+                data = data[self.file.write(data):]
+        except OSError as exc:
+            raise _failed(self.folder, exc) from exc
+        report.stashed = (offset, len(report.packed))
         report.packed = b""
 
     def take(self, report: ReportRead, shared: ValueTable) -> None:
         if report.stashed is None:
             return
         offset, size = report.stashed
-        self.file.seek(offset)
-        tables = pickle.loads(self.file.read(size))
+        try:
+            self.file.seek(offset)
+            data = self.file.read(size)
+            while len(data) < size:  # and a raw read may read less than it was asked
+                more = self.file.read(size - len(data))
+                if not more:  # the file was cut short behind our back
+                    raise OSError(errno.EIO, "the temporary file is shorter than written")
+                data += more
+        except OSError as exc:
+            raise _failed(self.folder, exc, reading=True) from exc
+        tables = pickle.loads(data)
         _share(tables.values(), shared)
         report.tables.update(tables)
         report.stashed = None
+
+
+def _failed(folder: str, exc: OSError, reading: bool = False) -> IbcError:
+    return IbcError(Problem("temp-failed", params={
+        "why": "read" if reading else "write", "folder": folder,
+        "reason": os_reason(exc, writing=not reading)}))
 
 
 def compact(report: ReportRead, shared: ValueTable) -> ReportRead:
@@ -316,7 +360,9 @@ def display(path: Path, base: Path | None) -> str:
     """How a file is named in messages: relative to the office's folder where it lies there."""
     if base is not None:
         try:
-            return str(path.resolve().relative_to(base))
+            # realpath, not Path.resolve: on a link that points to itself resolve raises
+            # (before Python 3.13) where the reading would say what is wrong with the file.
+            return str(Path(os.path.realpath(path)).relative_to(base))
         except ValueError:
             pass
     return str(path)

@@ -4,7 +4,6 @@ combined, and written as one summary workbook."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -61,8 +60,7 @@ def run_rollup(office: Office, *, folder: Path | None = None, output: Path | Non
     work = partial(read_packed, base=office.root)
     outcomes = []
     shared = ValueTable()
-    with gc_paused(), tempfile.TemporaryFile(prefix="ibc-xls-rollup-") as spill:
-        stash = Stash(spill)
+    with gc_paused(), Stash.temporary() as stash:
         for done, (path, outcome) in enumerate(run_isolated(files, work, workers=workers), 1):
             if progress:
                 progress(done, len(files))

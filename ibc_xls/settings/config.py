@@ -77,7 +77,8 @@ class Config:
         the configuration names none and the default folder is absent; their placeholders
         filled from the settings."""
         folder = self.folders["templates"]
-        return load_specs(folder if folder.is_dir() else DEFAULT_TEMPLATES, self.placeholders())
+        return load_specs(folder if folder.is_dir() else DEFAULT_TEMPLATES, self.placeholders(),
+                          self.root / CONFIG_NAME)
 
 
     def template_warnings(self) -> list[Problem]:
@@ -127,7 +128,7 @@ def load_config(root: Path) -> Config:
     name = c.get(school, "name", str, "school.")
     year = c.get(school, "academic_year", int, "school.")
     if year is not None and not 2023 <= year <= 2100:
-        c.bad("school.academic_year", Toml.ACADEMIC_YEAR,
+        c.bad("school.academic_year", "academic-year",
               year)
     # The region, as named and in the genitive («библиотекари Томской области»), for templates.
     region = c.get(school, "region", str, "school.", required=False, default="")
@@ -149,12 +150,12 @@ def load_config(root: Path) -> Config:
         value = c.get(folders_raw, key, str, "folders.", required=False, default=default)
         folders[key] = (root / value).resolve()
     if "templates" in folders_raw and not folders["templates"].is_dir():
-        c.bad("folders.templates", Toml.NO_TEMPLATES, folders_raw["templates"])
+        c.bad("folders.templates", "no-templates", folders_raw["templates"])
     if folders["outgoing"] == folders["returned"]:
-        c.bad("folders.returned", Toml.RETURNED_IS_OUTGOING,
+        c.bad("folders.returned", "returned-is-outgoing",
               folders_raw.get("returned"))
     if folders["review"] == folders["returned"] or folders["returned"] in folders["review"].parents:
-        c.bad("folders.review", Toml.REVIEW_IN_RETURNED, folders_raw.get("review"))
+        c.bad("folders.review", "review-in-returned", folders_raw.get("review"))
 
     forms_raw = c.get(data, "forms", dict, "", required=False, default={})
     c.unknown(forms_raw, ROLES, "forms.")
@@ -165,17 +166,17 @@ def load_config(root: Path) -> Config:
     for i, raw in enumerate(c.get(data, "classes", list, "", default=[])):
         prefix = f"classes[{i + 1}]."
         if not isinstance(raw, dict):
-            c.bad(prefix.rstrip("."), Toml.TABLE.format(name="classes"), raw)
+            c.bad(prefix.rstrip("."), "table", raw, name="classes")
             continue
         c.unknown(raw, CLASS_KEYS, prefix)
         typed = c.get(raw, "name", (str, int), prefix)
         teacher = c.get(raw, "teacher", str, prefix)
         pupils = c.get(raw, "pupils", int, prefix, required=False)
         if pupils is not None and not 1 <= pupils <= 45:
-            c.bad(f"{prefix}pupils", Toml.PUPILS, pupils)
+            c.bad(f"{prefix}pupils", "pupils", pupils)
         cls = normalize.class_name(typed) if typed is not None else None
         if typed is not None and cls is None:
-            c.bad(f"{prefix}name", Toml.CLASS_NAME, typed)
+            c.bad(f"{prefix}name", "class-name", typed)
         if cls in seen:
             c.add("toml-duplicate", f"{prefix}name", cls,
                   where=Toml.IN.format(place=f"classes[{seen[cls]}]"))

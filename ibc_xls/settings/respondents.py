@@ -56,8 +56,7 @@ def forms_for(role: str, config: Config, specs: list[FormSpec]) -> tuple[FormSpe
     unknown = [f for f in config.forms[role] if f not in by_id]
     if unknown:
         raise IbcError(bad_value(str(config.root / CONFIG_NAME), f"forms.{role}",
-                                 People.UNKNOWN_FORM.format(forms=", ".join(by_id)),
-                                 unknown[0]))
+                                 "unknown-form", unknown[0], forms=", ".join(by_id)))
     wanted = set(config.forms[role])
     return tuple(s for s in specs if s.id in wanted)
 

@@ -84,6 +84,13 @@ class FormFormats:
                 self.marked["prefilled", severity] = add(
                     {**cell, "text_wrap": True, "bg_color": fill})
 
+    def style(self, kind: str, severity: str | None = None):
+        """The format of a form's data cell: ``kind`` is the column's type or "prefilled",
+        ``severity`` that of the cell's mark in a copy (None: not marked)."""
+        if severity is not None:
+            return self.marked[kind, severity]
+        return self.prefilled if kind == "prefilled" else self.input[kind]
+
 
 class ReportFormats:
     """Every format of the report and of the office's summary; ``cell`` picks one by the kind

@@ -32,31 +32,32 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
-import xlsxwriter
 from pandas.api.types import infer_dtype
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_range
 
 from ibc_xls.cells import column_letter
+from ibc_xls.sheets.parts import (
+    CELL,
+    ROW,
+    SHARED_STRINGS,
+    attribute,
+    drop_attribute,
+    fast_supported,
+    replace_start_tag,
+    row_styles,
+    serial,
+    set_attribute,
+    sheet_parts,
+    start_tag,
+    string_item,
+)
 
-# The xlsxwriter versions the fast path is used with (from, to: the first not tested).
-# tests/test_tablewriter.py passed with 3.1.9, 3.2.0, 3.2.9, 3.3.0 and 3.3.1; setup.cfg pins
-# the same range (3.1.0 cannot write the report's custom totals).
-TESTED_XLSXWRITER = ((3, 1, 9), (3, 4, 0))
 # Tables up to this many cells are written by xlsxwriter cell by cell (about 10 ms).
 PLAIN_MAX_CELLS = 1_000
 # What a cell is written as, by its value; each table column names a format for each.
 KINDS = ("text", "number", "date", "datetime")
 
 EXCEL_CELL_CHARS = 32_767
-
-
-def fast_supported(version: str = xlsxwriter.__version__) -> bool:
-    """Whether the fast path was tested with this xlsxwriter version."""
-    try:
-        found = tuple(int(part) for part in version.split(".")[:3])
-    except ValueError:
-        return False
-    return TESTED_XLSXWRITER[0] <= found < TESTED_XLSXWRITER[1]
 
 
 def fit_cell(text: str, note: str) -> str:
@@ -85,25 +86,6 @@ def missing(value) -> bool:
     if value is None or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
-
-
-_EXCEL_EPOCH = dt.datetime(1899, 12, 31)
-_FIRST_SERIAL_DAY = dt.date(1900, 3, 1)  # before it Excel's serials are off by its 1900 leap
-
-
-def serial(value: dt.date) -> float | None:
-    """A date or date-time as the serial number xlsxwriter writes for it (1900 date system,
-    computed as xlsxwriter does), or None before 1 March 1900 or with a time zone: such
-    values are written as ISO text."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None or value.date() < _FIRST_SERIAL_DAY:
-            return None
-        delta = value - _EXCEL_EPOCH
-    else:
-        if value < _FIRST_SERIAL_DAY:
-            return None
-        delta = dt.datetime.fromordinal(value.toordinal()) - _EXCEL_EPOCH
-    return delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400 + 1
 
 
 def cell_value(value, note: str) -> tuple[str, object] | None:
@@ -292,24 +274,8 @@ class TableWriter:
 
 # --- streaming ------------------------------------------------------------------------------
 
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
-_LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _ROW_MARK = b"\x00"  # stands for the row number in a cached cell; escaped text never has it
 _CHUNK_ROWS = 5000
-
-
-def _string_item(text: str) -> str:
-    """A shared string's ``<si>``, escaped as xlsxwriter does: a literal ``_xHHHH_``
-    protected by an escaped underscore, control characters and non-characters as
-    ``_xHHHH_``, XML entities."""
-    if _NEEDS_ESCAPE.search(text):
-        text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
-        text = _CONTROL.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
-        text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f"<si><t{space}>{text}</t></si>"
 
 
 class _SharedStrings:
@@ -329,7 +295,7 @@ class _SharedStrings:
     def items(self) -> Iterator[bytes]:
         chunk = []
         for text in self.index:
-            chunk.append(_string_item(text))
+            chunk.append(string_item(text))
             if len(chunk) >= 10_000:
                 yield "".join(chunk).encode("utf-8", "replace")
                 chunk.clear()
@@ -418,26 +384,6 @@ def _rows_xml(table: _Pending, cells: list[_CellXml]) -> Iterator[bytes]:
         yield b"".join(out)
 
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_SST = "xl/sharedStrings.xml"
-
-
-def _sheet_parts(src: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → the path of its XML part."""
-    book = ET.fromstring(src.read("xl/workbook.xml"))
-    rels = ET.fromstring(src.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
-    rid = f"{{{_NS['r']}}}id"
-    parts = {}
-    for sheet in book.iterfind("m:sheets/m:sheet", _NS):
-        target = targets[sheet.get(rid)]
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") \
-            else f"xl/{target}"
-    return parts
-
-
 def _table_parts(src: zipfile.ZipFile) -> dict[str, str]:
     """Table name → the path of its XML part."""
     parts = {}
@@ -445,41 +391,6 @@ def _table_parts(src: zipfile.ZipFile) -> dict[str, str]:
         if name.startswith("xl/tables/") and name.endswith(".xml"):
             parts[ET.fromstring(src.read(name)).get("displayName")] = name
     return parts
-
-
-# Elements and attributes are found by name, whatever order the attributes come in.
-_ROW = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.DOTALL)
-_CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
-
-
-def _attribute(tag: str, name: str) -> str | None:
-    found = re.search(rf'\s{name}="([^"]*)"', tag)
-    return found[1] if found else None
-
-
-def _set_attribute(tag: str, name: str, value: str) -> str:
-    """A start tag with its attribute ``name`` set to ``value`` (added if missing)."""
-    pattern = rf'(\s{name}=")[^"]*(")'
-    if re.search(pattern, tag):
-        return re.sub(pattern, lambda m: f"{m[1]}{value}{m[2]}", tag, count=1)
-    end = -2 if tag.endswith("/>") else -1
-    return f'{tag[:end]} {name}="{value}"{tag[end:]}'
-
-
-def _drop_attribute(tag: str, name: str) -> str:
-    return re.sub(rf'\s{name}="[^"]*"', "", tag, count=1)
-
-
-def _start_tag(xml: str, element: str) -> re.Match:
-    found = re.search(rf"<{element}\b[^>]*>", xml)
-    if not found:
-        raise ValueError(f"no <{element}> in the part xlsxwriter wrote")
-    return found
-
-
-def _replace_start_tag(xml: str, element: str, change) -> str:
-    found = _start_tag(xml, element)
-    return xml[:found.start()] + change(found[0]) + xml[found.end():]
 
 
 def _cell_number(ref: str) -> tuple[int, int]:
@@ -492,17 +403,17 @@ def _finish(src: zipfile.ZipFile, out, pending: list[_Pending], note: str) -> No
     """Copy the workbook xlsxwriter wrote into ``out``, streaming the pending tables' rows
     into their sheets, their texts into the shared strings, and widening their tables to the
     rows written."""
-    sheets, tables = _sheet_parts(src), _table_parts(src)
+    sheets, tables = sheet_parts(src.read), _table_parts(src)
     by_sheet: dict[str, list[_Pending]] = {}
     for table in pending:
         by_sheet.setdefault(sheets[table.sheet], []).append(table)
     by_table = {tables[t.name]: t for t in pending}
-    sst = src.read(_SST).decode("utf-8")  # the tables' headers are always there
-    unique = int(_attribute(_start_tag(sst, "sst")[0], "uniqueCount"))
+    sst = src.read(SHARED_STRINGS).decode("utf-8")  # the tables' headers are always there
+    unique = int(attribute(start_tag(sst, "sst")[0], "uniqueCount"))
     strings = _SharedStrings(unique)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in src.infolist():
-            if info.filename == _SST:
+            if info.filename == SHARED_STRINGS:
                 continue  # written last, when every text of the streamed cells is known
             data = src.read(info.filename)
             if info.filename in by_sheet:
@@ -517,10 +428,10 @@ def _finish(src: zipfile.ZipFile, out, pending: list[_Pending], note: str) -> No
                 dst.writestr(info, data)
         # ``count`` (of cells showing a shared string) is optional; ``uniqueCount`` is kept.
         total = strings.first + len(strings.index)
-        sst = _replace_start_tag(sst, "sst", lambda tag: _set_attribute(
-            _drop_attribute(tag, "count"), "uniqueCount", str(total)))
+        sst = replace_start_tag(sst, "sst", lambda tag: set_attribute(
+            drop_attribute(tag, "count"), "uniqueCount", str(total)))
         end = sst.rindex("</sst>")
-        with dst.open(_SST, "w", force_zip64=True) as part:
+        with dst.open(SHARED_STRINGS, "w", force_zip64=True) as part:
             part.write(sst[:end].encode("utf-8"))
             _write_overlapped(part, strings.items())
             part.write(sst[end:].encode("utf-8"))
@@ -531,21 +442,21 @@ def _widen_table(xml: str, table: _Pending) -> str:
     columns = table.columns - 1
     whole = xl_range(table.header_row, 0, table.last_row, columns)
     rows = xl_range(table.header_row, 0, table.header_row + table.rows, columns)
-    xml = _replace_start_tag(xml, "table", lambda tag: _set_attribute(tag, "ref", whole))
+    xml = replace_start_tag(xml, "table", lambda tag: set_attribute(tag, "ref", whole))
     if re.search(r"<autoFilter\b", xml):
-        xml = _replace_start_tag(xml, "autoFilter", lambda tag: _set_attribute(tag, "ref", rows))
+        xml = replace_start_tag(xml, "autoFilter", lambda tag: set_attribute(tag, "ref", rows))
     return xml
 
 
 def _stream_sheet(dst: zipfile.ZipFile, name: str, xml: str, tables: list[_Pending],
                   strings: _SharedStrings, note: str) -> None:
     """A sheet with its pending tables' rows put in place of their placeholder rows."""
-    start = _start_tag(xml, "sheetData")
+    start = start_tag(xml, "sheetData")
     if start[0].endswith("/>"):
         raise ValueError("a sheet with a streamed table has no rows")
     end = xml.index("</sheetData>", start.end())
-    rows = [(int(_attribute(m[0][:m[0].index(">") + 1], "r")), m[0])
-            for m in _ROW.finditer(xml, start.end(), end)]
+    rows = [(int(attribute(m[0][:m[0].index(">") + 1], "r")), m[0])
+            for m in ROW.finditer(xml, start.end(), end)]
     # Each table's placeholder rows go (their probes name the styles), its total row moves
     # below the streamed rows, and the streamed rows go where the table is.
     covered: set[int] = set()
@@ -554,7 +465,7 @@ def _stream_sheet(dst: zipfile.ZipFile, name: str, xml: str, tables: list[_Pendi
         first, last = table.header_row + 2, table.header_row + 1 + table.placeholders
         covered.update(range(first, last + 1 + table.total))
         probes = {(row, col): style for row, xml_row in rows if first <= row <= last
-                  for col, style in _styles(xml_row)}
+                  for col, style in row_styles(xml_row).items()}
         styles = [{kind: probes[_one_based(table.probes[id(fmt)])] for kind, fmt in col.items()}
                   for col in table.formats]
         total = next((x for row, x in rows if row == last + 1), "") if table.total else ""
@@ -595,13 +506,6 @@ def _chunks(pieces: list) -> Iterator[bytes]:
             yield from piece
 
 
-def _styles(row: str) -> Iterator[tuple[int, int]]:
-    """The cells of a ``<row>``: (zero-based column, style number)."""
-    for cell in _CELL.finditer(row):
-        tag = cell[0][:cell[0].index(">") + 1]
-        yield _cell_number(_attribute(tag, "r"))[0], int(_attribute(tag, "s") or 0)
-
-
 def _one_based(cell: tuple[int, int]) -> tuple[int, int]:
     return cell[0] + 1, cell[1]
 
@@ -611,15 +515,15 @@ def _move_row(row: str, number: int) -> str:
     if not row:
         return row
     tag_end = row.index(">") + 1
-    head = _set_attribute(row[:tag_end], "r", str(number))
+    head = set_attribute(row[:tag_end], "r", str(number))
 
     def cell(match: re.Match) -> str:
         text = match[0]
         end = text.index(">") + 1
-        col, _ = _cell_number(_attribute(text[:end], "r"))
-        return _set_attribute(text[:end], "r", f"{column_letter(col)}{number}") + text[end:]
+        col, _ = _cell_number(attribute(text[:end], "r"))
+        return set_attribute(text[:end], "r", f"{column_letter(col)}{number}") + text[end:]
 
-    return head + _CELL.sub(cell, row[tag_end:])
+    return head + CELL.sub(cell, row[tag_end:])
 
 
 def _dimension(xml: str, tables: list[_Pending]) -> tuple[str, str] | None:
@@ -627,13 +531,13 @@ def _dimension(xml: str, tables: list[_Pending]) -> tuple[str, str] | None:
     found = re.search(r"<dimension\b[^>]*/>", xml)
     if not found:
         return None
-    ref = _attribute(found[0], "ref") or "A1"
+    ref = attribute(found[0], "ref") or "A1"
     first, _, last = ref.partition(":")
     col, row = _cell_number(last or first)
     for table in tables:
         col = max(col, table.columns - 1)
         row = max(row, table.last_row + 1)
-    return found[0], _set_attribute(found[0], "ref", f"{first}:{column_letter(col)}{row}")
+    return found[0], set_attribute(found[0], "ref", f"{first}:{column_letter(col)}{row}")
 
 
 def _write_overlapped(part, chunks: Iterator[bytes]) -> None:
