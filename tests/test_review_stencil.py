@@ -133,6 +133,8 @@ def test_odd_copies_mean_the_same_and_only_the_oddest_are_built_whole(config, ge
         {**odd, "ФИО ученика": "Константинопольская-Преображенская Анна " * 6},
         {**DIARY_ROW, "ФИО ученика": " с пробелом в начале", "Полнота (0–5)": 2.5},
     ]})
+    # The file's name, escaped where the first sheet quotes it.
+    fill(blank, returned / "Смирнова & Ко.xlsx", {DIARIES: [odd]})
     # Longer than the blank: built whole.
     fill(blank, returned / "b.xlsx", {DIARIES: [odd] * (rows + 2)})
     # A date xlsxwriter writes as a serial number Excel reads otherwise: built whole.
