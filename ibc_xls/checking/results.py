@@ -8,7 +8,6 @@ import datetime as dt
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
 
 from ibc_xls.problems import Problem, Severity
 from ibc_xls.text import Checked
@@ -90,47 +89,20 @@ class ValueTable:
     def __init__(self) -> None:
         self._columns: dict[str, dict | None] = {}
         # By the keys of a form's rows: their columns' tables, and how many rows were seen.
+        # The parent shares every value of every file while the workers read: one lookup a
+        # row and one comprehension, not a call a value, keep it off the workers' CPU.
         self._forms: dict[tuple[str, ...], list] = {}
-
-    def _form(self, keys: tuple[str, ...], rows: int) -> list:
-        """The tables of the columns under ``keys``, counting ``rows`` more rows seen."""
-        form = self._forms.get(keys)
-        if form is None:
-            form = self._forms[keys] = [[self._columns.setdefault(k, {}) for k in keys], 0]
-        seen = form[1]
-        form[1] += rows
-        if seen < self._TRIAL <= form[1]:
-            self._judge(keys)
-        return form
 
     def share(self, keys: tuple[str, ...], values) -> list:
         """``values`` (of a row under ``keys``), each that repeats kept once."""
+        form = self._forms.get(keys)
+        if form is None:
+            form = self._forms[keys] = [[self._columns.setdefault(k, {}) for k in keys], 0]
+        form[1] += 1
+        if form[1] == self._TRIAL:
+            self._judge(keys)
         return [v if column is None or type(v) not in _SHAREABLE else column.setdefault(v, v)
-                for column, v in zip(self._form(keys, 1)[0], values, strict=True)]
-
-    def share_records(self, records: list[Record]) -> list[Record]:
-        """``records`` (of one form of one file) with their values that repeat kept once.
-
-        The parent shares every value of every file while the workers read, so this is
-        done column by column in C (``zip``, ``map``), not value by value in Python: a
-        file's records have one set of keys, and a column mostly one type."""
-        if not records:
-            return records
-        keys = records[0][0]
-        if any(record[0] is not keys for record in records):
-            return [record.shared(self) for record in records]
-        columns = list(zip(*records, strict=True))
-        for at, column in enumerate(self._form(keys, len(records))[0], Record._HEAD):
-            if column is None:
-                continue
-            values = columns[at]
-            kinds = set(map(type, values))
-            if kinds <= _SHAREABLE:
-                columns[at] = map(column.setdefault, values, values)
-            elif not kinds.isdisjoint(_SHAREABLE):
-                columns[at] = [v if type(v) not in _SHAREABLE else column.setdefault(v, v)
-                               for v in values]
-        return list(map(_as_record, zip(*columns, strict=True)))
+                for column, v in zip(form[0], values, strict=True)]
 
     def _judge(self, keys: tuple[str, ...]) -> None:
         """Stop looking up the columns whose values mostly differ (pupils' names)."""
@@ -143,7 +115,6 @@ class ValueTable:
 
 
 _SHAREABLE = frozenset({str, dt.date, dt.datetime, dt.time})
-_as_record = partial(tuple.__new__, Record)  # a record from its tuple, as stored
 
 
 def value_columns(records: list[Record], keys: list[str],
@@ -197,7 +168,7 @@ class FormResult:
 
     def share(self, table: ValueTable) -> None:
         """Keep once the values that repeat across files (see ``ValueTable``)."""
-        self.records = table.share_records(self.records)
+        self.records = [record.shared(table) for record in self.records]
 
     def add_key(self, fields: tuple[str, ...], digest: int, row: int) -> None:
         digests, rows = self.keys.setdefault(fields, (array("q"), array("l")))
