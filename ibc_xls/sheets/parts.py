@@ -10,7 +10,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 import xlsxwriter
-from xlsxwriter.utility import xl_cell_to_rowcol
+
+from ibc_xls.cells import column_number
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -108,7 +109,8 @@ def row_styles(row: str) -> dict[int, int]:
     found = {}
     for cell in CELL.finditer(row):
         tag = cell[0][:cell[0].index(">") + 1]
-        found[xl_cell_to_rowcol(attribute(tag, "r"))[1]] = int(attribute(tag, "s") or 0)
+        letters = attribute(tag, "r").rstrip("0123456789")
+        found[column_number(letters) - 1] = int(attribute(tag, "s") or 0)
     return found
 
 
