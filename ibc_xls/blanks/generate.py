@@ -46,7 +46,7 @@ from ibc_xls.problems import IbcError, Problem
 from ibc_xls.settings.config import Config
 from ibc_xls.settings.respondents import Respondent, respondents
 from ibc_xls.sheets.formats import FONT, FormFormats, workbook_options
-from ibc_xls.sheets.measure import LINE_PT, TEXT_CHAR, bold_width, wrapped_lines
+from ibc_xls.sheets.measure import LINE_PT, TEXT_CHAR, bold_width, column_px, wrapped_lines
 from ibc_xls.sheets.xlsx import A4_INCHES, SIDE_MARGIN, Checked, a4_page
 from ibc_xls.text import Blank
 
@@ -174,9 +174,9 @@ def header_lines(column: Column, width: float) -> list[str]:
 
 def fit_scale(widths, landscape: bool) -> float:
     """The print scale of a sheet fitted to an A4 page's width, as Excel works it out: a
-    column is ``int(width * 7 + 0.5) + 5`` pixels of 1/96 inch. The templates keep it high
+    column is ``column_px(width)`` pixels of 1/96 inch. The templates keep it high
     enough that 11-point text prints at 8 points or more."""
-    pixels = sum(int(w * 7 + 0.5) + 5 for w in widths)
+    pixels = sum(map(column_px, widths))
     page = (A4_INCHES[landscape] - 2 * SIDE_MARGIN) * 96
     return min(1.0, page / pixels)
 

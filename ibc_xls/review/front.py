@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ibc_xls.blanks.generate import print_scale
 from ibc_xls.forms.layout import REVIEW_SHEET
 from ibc_xls.sheets.formats import BORDERED, ERROR_FILL, LINK_COLOR, WARNING_FILL
+from ibc_xls.sheets.measure import TEXT_CHAR, wrapped_lines
 from ibc_xls.sheets.xlsx import A4, SIDE_MARGIN, Checked
 from ibc_xls.text import Review
 
@@ -59,8 +60,7 @@ def _quoted(sheet: str) -> str:
 
 
 def _lines(text: str, width: float) -> int:
-    chars = max(int(width / 1.2), 1)
-    return sum(max(1, -(-len(part) // chars)) for part in text.split("\n"))
+    return wrapped_lines(text, width, 1 / TEXT_CHAR)
 
 
 def front_layout(front: Front) -> tuple[int, int]:

@@ -15,6 +15,12 @@ HEADER_CHAR = 1.3
 TEXT_CHAR = 1.2
 
 
+def column_px(width: float) -> int:
+    """A column ``width`` units wide, in pixels, as Excel sizes it for the default font (7 px
+    a digit and 5 of padding); a print scale and a comment's box are worked out from it."""
+    return int(width * 7 + 0.5) + 5
+
+
 def wrapped_lines(text: str, width: float, chars_per_width: float, size: float = 11) -> int:
     """How many lines a text wraps to, word by word, in a column ``width`` wide that holds
     ``chars_per_width`` characters of 11 pt text a unit, at ``size`` points (bold counts as a

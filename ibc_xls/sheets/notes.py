@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ibc_xls.cells import a1
+from ibc_xls.sheets.parts import escape_text
 
 # xlsxwriter's box of a comment, before its scales: 128 × 74 px, 15 px right of the next
 # column's left edge and 10 px below the top of the row above.
@@ -41,10 +42,6 @@ class Note:
         return int(0.5 + BOX_WIDTH * self.x_scale), int(0.5 + BOX_HEIGHT * self.y_scale)
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 class CommentsPart:
     """A sheet's comments part, made like the one xlsxwriter wrote for the same sheet."""
 
@@ -60,7 +57,7 @@ class CommentsPart:
             space = ' xml:space="preserve"' if note.text[:1].isspace() \
                 or note.text[-1:].isspace() else ""
             items.append(f'<comment ref="{a1(note.row, note.col)}" authorId="0"><text><r>'
-                         f"{self.font}<t{space}>{_escape(note.text)}</t></r></text></comment>")
+                         f"{self.font}<t{space}>{escape_text(note.text)}</t></r></text></comment>")
         return self.head + "".join(items) + self.tail
 
 
@@ -119,19 +116,17 @@ def _position(col_start: int, row_start: int, x1: int, y1: int, width: int, heig
     or columns)."""
     left = sum(map(column_px, range(col_start))) + x1
     top = sum(map(row_px, range(row_start))) + y1
-    while x1 >= column_px(col_start):
-        x1 -= column_px(col_start)
-        col_start += 1
-    while y1 >= row_px(row_start):
-        y1 -= row_px(row_start)
-        row_start += 1
-    col_end, row_end = col_start, row_start
-    width += x1
-    height += y1
-    while width >= column_px(col_end):
-        width -= column_px(col_end)
-        col_end += 1
-    while height >= row_px(row_end):
-        height -= row_px(row_end)
-        row_end += 1
-    return col_start, row_start, x1, y1, col_end, row_end, width, height, left, top
+    x1, col_start = _walk(x1, col_start, column_px)
+    y1, row_start = _walk(y1, row_start, row_px)
+    x2, col_end = _walk(width + x1, col_start, column_px)
+    y2, row_end = _walk(height + y1, row_start, row_px)
+    return col_start, row_start, x1, y1, col_end, row_end, x2, y2, left, top
+
+
+def _walk(offset: int, index: int, size: Callable[[int], int]) -> tuple[int, int]:
+    """An offset from the start of column (or row) ``index``, as the column it falls in and
+    the offset from that one's start."""
+    while offset >= size(index):
+        offset -= size(index)
+        index += 1
+    return offset, index

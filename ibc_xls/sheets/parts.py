@@ -28,7 +28,9 @@ CELL = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
 # write the report's custom totals).
 TESTED_XLSXWRITER = ((3, 1, 9), (3, 4, 0))
 
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+# Text that xlsxwriter writes some other way than with ``&``, ``<`` and ``>`` escaped.
+ODD_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_NEEDS_ESCAPE = re.compile(rf"[&<>]|{ODD_TEXT.pattern}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 
