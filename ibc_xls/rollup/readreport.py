@@ -281,7 +281,7 @@ class Stash:
     ``temp-failed``."""
 
     def __init__(self, file, folder: str):
-        self.file = file  # a binary temporary file, unbuffered, open for writing and reading
+        self.file = file  # a binary temporary file, open for writing and reading
         self.folder = folder
 
     @classmethod
@@ -294,9 +294,8 @@ class Stash:
             raise IbcError(Problem("temp-failed", params={"why": "none"})) from exc
         with contextlib.ExitStack() as stack:
             try:
-                # Unbuffered: a write that fails fails in ``put``, not when the file is closed.
                 file = stack.enter_context(tempfile.TemporaryFile(
-                    prefix="ibc-xls-rollup-", dir=folder, buffering=0))
+                    prefix="ibc-xls-rollup-", dir=folder))
             except OSError as exc:
                 raise _failed(folder, exc) from exc
             yield cls(file, folder)
@@ -304,9 +303,8 @@ class Stash:
     def put(self, report: ReportRead) -> None:
         try:
             offset = self.file.seek(0, 2)
-            data = memoryview(report.packed)
-            while data:  # a raw write may write less than it was given
-                data = data[self.file.write(data):]
+            self.file.write(report.packed)
+            self.file.flush()  # a write that fails fails here, not when the file is closed
         except OSError as exc:
             raise _failed(self.folder, exc) from exc
         report.stashed = (offset, len(report.packed))
@@ -319,11 +317,8 @@ class Stash:
         try:
             self.file.seek(offset)
             data = self.file.read(size)
-            while len(data) < size:  # and a raw read may read less than it was asked
-                more = self.file.read(size - len(data))
-                if not more:  # the file was cut short behind our back
-                    raise OSError(errno.EIO, "the temporary file is shorter than written")
-                data += more
+            if len(data) < size:  # the file was cut short behind our back
+                raise OSError(errno.EIO, "the temporary file is shorter than written")
         except OSError as exc:
             raise _failed(self.folder, exc, reading=True) from exc
         tables = pickle.loads(data)
